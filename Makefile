@@ -1,0 +1,39 @@
+# The two commands of the README's quick start are `make demo` and `make test`; everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: setup db demo test lint bench bench-similarity stop clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
+	@command -v java >/dev/null || { echo "Java 17+ is required for the local database" >&2; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is required to fetch Neo4j and GDS from Maven Central" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED)
+
+db: setup
+	$(BIN)/linkage db start
+
+demo: db
+	$(BIN)/linkage db status
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+stop: setup
+	$(BIN)/linkage db stop
+
+clean: stop
+	rm -rf .linkage .linkage-test

@@ -1,0 +1,3 @@
+// Drop one GDS in-memory projection if it exists (failIfMissing = false).
+CALL gds.graph.drop($name, false) YIELD graphName
+RETURN graphName

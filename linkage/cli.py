@@ -1,0 +1,90 @@
+"""The `linkage` command line: each command parses its options and calls one library function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from linkage import database, output
+from linkage.errors import ExitCode, LinkageError
+from linkage.settings import Settings, SettingsError, load_settings
+from localdb import LocalDbError
+
+app = typer.Typer(
+    name="linkage",
+    help="Find coordinated fake-account networks in Neo4j with Graph Data Science.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database: the local Neo4j + GDS, or the server NEO4J_URI names.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
+
+
+@contextmanager
+def expected_failures() -> Iterator[None]:
+    """Turn the failures a user can fix into one clear line on stderr and an exit code, never a traceback."""
+    try:
+        yield
+    except LinkageError as exc:
+        output.error(str(exc))
+        raise typer.Exit(code=int(exc.exit_code)) from None
+    except LocalDbError as exc:
+        output.error(str(exc))
+        raise typer.Exit(code=int(ExitCode.DATABASE)) from None
+    except SettingsError as exc:
+        output.error(str(exc))
+        raise typer.Exit(code=int(ExitCode.FAILURE)) from None
+
+
+def settings() -> Settings:
+    with expected_failures():
+        return load_settings()
+
+
+@db_app.command("start")
+def db_start(as_json: JsonOption = False) -> None:
+    """Start the local database (fetching Neo4j and GDS from Maven Central the first time)."""
+    with expected_failures():
+        output.stderr.print("Starting the local Neo4j + GDS …")
+        result = database.start(settings())
+    output.print_json(result) if as_json else output.print_fields("Database", result)
+
+
+@db_app.command("stop")
+def db_stop(as_json: JsonOption = False) -> None:
+    """Stop the local database cleanly."""
+    with expected_failures():
+        was_running = database.stop(settings())
+    if as_json:
+        output.print_json({"stopped": was_running})
+    else:
+        output.stderr.print("Stopped." if was_running else "The local database was not running.")
+
+
+@db_app.command("status")
+def db_status(as_json: JsonOption = False) -> None:
+    """Running or stopped, URI, pid, Neo4j and GDS versions. Exit code 4 when it is not running."""
+    with expected_failures():
+        result = database.status(settings())
+    if as_json:
+        output.print_json(result.model_dump(include={"running", "uri", "pid", "neo4j_version", "gds_version"}))
+    else:
+        output.print_fields("Database", result)
+    if not result.running:
+        raise typer.Exit(code=int(ExitCode.DATABASE))
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False) -> None:
+    """Delete all data and GDS projections of the database (the schema stays)."""
+    cfg = settings()
+    if not yes:
+        typer.confirm(f"Delete every node and relationship at {cfg.uri}?", abort=True)
+    with expected_failures():
+        database.reset(cfg)
+    output.stderr.print("The database is empty.")

@@ -1,0 +1,19 @@
+"""Expected failures and the exit codes the CLI maps them to (a script can tell them apart)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1  # an expected failure: the message says what and where
+    USAGE = 2  # bad command-line usage (Typer's own code)
+    INVALID_INPUT = 3  # a batch failed validation: nothing was written
+    DATABASE = 4  # the database could not be started or reached
+
+
+class LinkageError(Exception):
+    """An expected failure whose message is meant for the user, never shown with a traceback."""
+
+    exit_code: ExitCode = ExitCode.FAILURE

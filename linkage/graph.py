@@ -1,0 +1,168 @@
+"""The one module that talks to Neo4j: the official driver and the GDS client live here and nowhere else.
+
+Statements come from ``cypher/`` by name and values travel only as parameters. Writes go through the
+driver's managed transactions (``execute_write``), which retry transient errors such as deadlocks and
+leader switches; batches are UNWIND lists so one round trip carries thousands of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+import pandas as pd
+from graphdatascience import GraphDataScience
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+import localdb
+from cypher import schema_statements, statement
+from linkage.errors import ExitCode, LinkageError
+from linkage.settings import Settings
+
+Row = Mapping[str, Any]
+
+
+class GraphUnavailable(LinkageError):
+    """The database cannot be reached; the message names the URI."""
+
+    exit_code = ExitCode.DATABASE
+
+
+@dataclass(frozen=True)
+class ServerVersions:
+    neo4j_version: str
+    gds_version: str
+
+
+class Graph:
+    """A connection to the configured database (the local one, started on demand, or ``NEO4J_URI``)."""
+
+    def __init__(self, settings: Settings, *, start_local: bool = True) -> None:
+        self.settings = settings
+        if settings.uses_local_db and start_local:
+            localdb.start(settings.localdb)
+        self.database = settings.neo4j_database
+        self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth())
+        try:
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as exc:
+            self.driver.close()
+            raise GraphUnavailable(f"Cannot reach Neo4j at {settings.uri}: {exc}") from exc
+        self._gds: GraphDataScience | None = None
+
+    def close(self) -> None:
+        if self._gds is not None:
+            self._gds.close()
+        self.driver.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def gds(self) -> GraphDataScience:
+        """The GDS client over Bolt (open GDS has no Arrow server)."""
+        if self._gds is None:
+            self._gds = GraphDataScience(
+                self.settings.uri,
+                auth=self.settings.auth(),
+                database=self.database,
+                arrow=False,
+                show_progress=False,
+            )
+        return self._gds
+
+    def read(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run ``cypher/<name>.cypher`` in a managed read transaction; return its records as dicts."""
+        query = statement(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, params)]
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
+        """Like :meth:`read`, as a DataFrame (empty, with no columns, when there are no rows)."""
+        return pd.DataFrame.from_records(self.read(name, **params))
+
+    def write(self, name: str, /, **params: Any) -> neo4j.SummaryCounters:
+        """Run ``cypher/<name>.cypher`` in one managed write transaction."""
+        query = statement(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
+            return tx.run(query, params).consume().counters
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def write_rows(self, name: str, /, rows: Sequence[Row], **params: Any) -> WriteCounts:
+        """UNWIND ``rows`` (as ``$rows``) through ``cypher/<name>.cypher`` in batches of managed transactions."""
+        counts = WriteCounts()
+        size = self.settings.write_batch_size
+        for start in range(0, len(rows), size):
+            counts.add(self.write(name, rows=list(rows[start : start + size]), **params))
+        return counts
+
+    def write_batches(self, name: str, /, batches: Iterable[Sequence[Row]], **params: Any) -> WriteCounts:
+        """Like :meth:`write_rows` for batches that arrive one at a time (streamed input)."""
+        counts = WriteCounts()
+        for batch in batches:
+            counts.merge(self.write_rows(name, batch, **params))
+        return counts
+
+    def apply_schema(self) -> int:
+        """Create every constraint and index of ``cypher/schema.cypher`` (all ``IF NOT EXISTS``)."""
+        with self.driver.session(database=self.database) as session:
+            for ddl in schema_statements():
+                session.run(ddl).consume()  # schema statements cannot run in managed transactions
+        return len(schema_statements())
+
+    def reset(self) -> None:
+        """Delete all data and drop every GDS projection; the schema stays."""
+        self.write("drop_all_projections")
+        with self.driver.session(database=self.database) as session:
+            session.run(statement("delete_all")).consume()  # CALL IN TRANSACTIONS needs an auto-commit transaction
+
+    def versions(self) -> ServerVersions:
+        neo4j_version = self.read("show_neo4j_version")[0]["version"]
+        return ServerVersions(neo4j_version=neo4j_version, gds_version=str(self.gds.server_version()))
+
+    @contextmanager
+    def projection_cleanup(self, *names: str) -> Iterator[None]:
+        """Drop the named GDS projections on exit, also on failure, so none outlives its stage."""
+        try:
+            yield
+        finally:
+            for graph_name in names:
+                try:
+                    self.write("drop_projection", name=graph_name)
+                except Neo4jError:
+                    continue
+
+
+@dataclass
+class WriteCounts:
+    """What a series of writes changed, summed over batches."""
+
+    nodes_created: int = 0
+    relationships_created: int = 0
+    properties_set: int = 0
+    batches: int = 0
+
+    def add(self, counters: neo4j.SummaryCounters) -> None:
+        self.nodes_created += counters.nodes_created
+        self.relationships_created += counters.relationships_created
+        self.properties_set += counters.properties_set
+        self.batches += 1
+
+    def merge(self, other: WriteCounts) -> None:
+        self.nodes_created += other.nodes_created
+        self.relationships_created += other.relationships_created
+        self.properties_set += other.properties_set
+        self.batches += other.batches

@@ -1,0 +1,80 @@
+"""All configuration of linkage, read from the environment (and a `.env` file) by pydantic-settings.
+
+Neo4j connection variables keep their conventional names (``NEO4J_URI`` …); everything else is ``LINKAGE_*``.
+CLI flags override these values; secrets are ``SecretStr`` and are never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from localdb import LocalDbConfig
+
+
+class SettingsError(ValueError):
+    """A configuration problem the user must fix; the message says which variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LINKAGE_", env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
+    neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME"))
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias=AliasChoices("NEO4J_PASSWORD"))
+    neo4j_password_file: Path | None = Field(default=None, validation_alias=AliasChoices("NEO4J_PASSWORD_FILE"))
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
+
+    home: Path = Path(".linkage")
+    localdb_port: int = Field(default=7687, ge=1, le=65535)
+    localdb_heap: str = "4g"
+    localdb_pagecache: str = "2g"
+    localdb_start_timeout: float = 180.0
+
+    hash_key: SecretStr | None = None
+    hash_key_file: Path | None = None
+    demo: bool = False
+
+    write_batch_size: int = Field(default=10_000, ge=1)
+
+    @property
+    def uses_local_db(self) -> bool:
+        return not self.neo4j_uri
+
+    @property
+    def localdb(self) -> LocalDbConfig:
+        return LocalDbConfig(
+            home=self.home,
+            port=self.localdb_port,
+            heap=self.localdb_heap,
+            pagecache=self.localdb_pagecache,
+            start_timeout=self.localdb_start_timeout,
+        )
+
+    @property
+    def uri(self) -> str:
+        return self.neo4j_uri or self.localdb.uri
+
+    def auth(self) -> tuple[str, str] | None:
+        """Credentials for a remote server; the local database runs without auth on loopback only."""
+        if self.uses_local_db:
+            return None
+        if self.neo4j_password_file is not None:
+            try:
+                password = self.neo4j_password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SettingsError(f"NEO4J_PASSWORD_FILE cannot be read: {self.neo4j_password_file} ({exc})") from exc
+            return (self.neo4j_user, password)
+        if self.neo4j_password is None:
+            raise SettingsError("NEO4J_URI is set but neither NEO4J_PASSWORD nor NEO4J_PASSWORD_FILE is.")
+        return (self.neo4j_user, self.neo4j_password.get_secret_value())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with CLI overrides (``None`` values are ignored)."""
+    values = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,266 @@
+"""Build, start, stop and inspect the local Neo4j + GDS process.
+
+The launcher (``LocalDb.java`` beside this file) is compiled by Maven, which also copies the Neo4j and
+GDS jars from Maven Central into ``<home>/localdb/lib`` once; later starts reuse them. The Java process
+writes ``<home>/localdb.ready.json`` only after ``gds.version()`` answered, so a start waits for that
+file rather than guessing from an open port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+JVM_OPENS = [
+    f"--add-opens=java.base/{package}=ALL-UNNAMED"
+    for package in (
+        "java.lang",
+        "java.lang.invoke",
+        "java.nio",
+        "java.io",
+        "sun.nio.ch",
+        "java.util.stream",
+    )
+]
+MIN_JAVA = 17
+
+
+class LocalDbError(RuntimeError):
+    """An expected failure of the local database: its message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class LocalDbConfig:
+    home: Path
+    port: int = 7687
+    heap: str = "4g"
+    pagecache: str = "2g"
+    start_timeout: float = 180.0
+
+    @property
+    def root(self) -> Path:
+        return self.home.resolve()
+
+    @property
+    def lib_dir(self) -> Path:
+        return self.root / "localdb" / "lib"
+
+    @property
+    def launcher_jar(self) -> Path:
+        return self.root / "localdb" / "build" / "linkage-localdb.jar"
+
+    @property
+    def stamp_file(self) -> Path:
+        return self.root / "localdb" / "build.stamp"
+
+    @property
+    def ready_file(self) -> Path:
+        return self.root / "localdb.ready.json"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "localdb.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "localdb.log"
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+
+@dataclass(frozen=True)
+class LocalDbState:
+    running: bool
+    uri: str
+    pid: int | None
+
+
+def _source_dir() -> Path:
+    return Path(str(resources.files("localdb")))
+
+
+def _source_digest() -> str:
+    """A digest of the pom and the launcher source: a change to either rebuilds the jars folder."""
+    digest = hashlib.sha256()
+    src = _source_dir()
+    for path in sorted([src / "pom.xml", *src.glob("src/**/*.java")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _java_executable() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    candidate = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+    if not candidate or not Path(candidate).exists():
+        raise LocalDbError(f"Java {MIN_JAVA}+ is required for the local database: no java found on PATH or JAVA_HOME.")
+    out = subprocess.run([candidate, "-version"], capture_output=True, text=True, check=False).stderr
+    match = re.search(r'version "(\d+)', out)
+    if not match or int(match.group(1)) < MIN_JAVA:
+        raise LocalDbError(f"Java {MIN_JAVA}+ is required for the local database; {candidate} reports: {out.strip()}")
+    return candidate
+
+
+def ensure_built(config: LocalDbConfig) -> None:
+    """Compile the launcher and gather its jars under the state folder, unless already done for this source."""
+    digest = _source_digest()
+    if config.stamp_file.exists() and config.stamp_file.read_text() == digest and config.launcher_jar.exists():
+        return
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise LocalDbError("Maven (mvn) is required once, to fetch Neo4j and GDS from Maven Central: install it.")
+    build_dir = config.launcher_jar.parent
+    shutil.rmtree(config.lib_dir, ignore_errors=True)
+    config.lib_dir.mkdir(parents=True, exist_ok=True)
+    log = config.root / "localdb-build.log"
+    command = [
+        mvn, "-B", "-q", "-f", str(_source_dir() / "pom.xml"),
+        f"-Dlinkage.build.dir={build_dir}",
+        "package", "dependency:copy-dependencies",
+        f"-DoutputDirectory={config.lib_dir}", "-Dmdep.prependGroupId=true", "-DincludeScope=runtime",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0:
+        raise LocalDbError(f"Building the local database failed (mvn exit {result.returncode}); see {log}")
+    config.stamp_file.write_text(digest)
+
+
+def _pid_alive(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reap our own child if it exited, so it does not linger as a zombie
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read_pid(config: LocalDbConfig) -> int | None:
+    try:
+        pid = int(config.pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if _pid_alive(pid) else None
+
+
+def _ready(config: LocalDbConfig, pid: int) -> bool:
+    try:
+        info = json.loads(config.ready_file.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+    return bool(info.get("pid") == pid)
+
+
+def state(config: LocalDbConfig) -> LocalDbState:
+    pid = _read_pid(config)
+    running = pid is not None and _ready(config, pid)
+    return LocalDbState(running=running, uri=config.uri, pid=pid if running else None)
+
+
+@contextlib.contextmanager
+def _lock(config: LocalDbConfig) -> Iterator[None]:
+    """Serialise start and stop between processes sharing one state folder."""
+    config.root.mkdir(parents=True, exist_ok=True)
+    with (config.root / "localdb.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _log_tail(config: LocalDbConfig, lines: int = 15) -> str:
+    try:
+        text = config.log_file.read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text[-lines:])
+
+
+def start(config: LocalDbConfig) -> LocalDbState:
+    """Start the local database unless it already runs; return once it answers ``gds.version()``."""
+    with _lock(config):
+        current = state(config)
+        if current.running:
+            return current
+        stale = _read_pid(config)
+        if stale is not None:
+            _terminate(stale, timeout=30)
+        ensure_built(config)
+        config.ready_file.unlink(missing_ok=True)
+        command = [
+            _java_executable(), f"-Xms{config.heap}", f"-Xmx{config.heap}", "-XX:+UseG1GC",
+            *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
+            "-cp", f"{config.launcher_jar}:{config.lib_dir}/*",
+            "linkage.localdb.LocalDb", str(config.root), str(config.port), config.pagecache,
+        ]  # fmt: skip
+        pid = _spawn(command, config.log_file)
+        config.pid_file.write_text(str(pid))
+        deadline = time.monotonic() + config.start_timeout
+        while time.monotonic() < deadline:
+            if not _pid_alive(pid):
+                config.pid_file.unlink(missing_ok=True)
+                raise LocalDbError(
+                    f"The local database exited during start; log: {config.log_file}\n" + _log_tail(config)
+                )
+            if _ready(config, pid):
+                return state(config)
+            time.sleep(0.25)
+        _terminate(pid, timeout=30)
+        raise LocalDbError(
+            f"The local database did not answer within {config.start_timeout:.0f}s; log: {config.log_file}"
+        )
+
+
+def _spawn(command: list[str], log_file: Path) -> int:
+    """Start ``command`` detached in its own session, output to ``log_file``; return its pid.
+
+    ``posix_spawn`` rather than ``Popen``: the server outlives this process by design, and a ``Popen``
+    object dropped while its child runs warns about a leaked process.
+    """
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, str(log_file), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_DUP2, 1, 2),
+    ]
+    return os.posix_spawn(command[0], command, dict(os.environ), file_actions=actions, setsid=True)
+
+
+def _terminate(pid: int, timeout: float) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _pid_alive(pid):
+        time.sleep(0.2)
+    if _pid_alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stop(config: LocalDbConfig, timeout: float = 60.0) -> bool:
+    """Shut the local database down cleanly (SIGTERM runs Neo4j's shutdown); return whether it was running."""
+    with _lock(config):
+        pid = _read_pid(config)
+        if pid is None:
+            config.pid_file.unlink(missing_ok=True)
+            return False
+        _terminate(pid, timeout)
+        config.pid_file.unlink(missing_ok=True)
+        config.ready_file.unlink(missing_ok=True)
+        return True
