@@ -123,11 +123,15 @@ class Graph:
                 session.run(ddl).consume()  # schema statements cannot run in managed transactions
         return len(schema_statements())
 
+    def run_batched(self, name: str, /, **params: Any) -> neo4j.SummaryCounters:
+        """Run a ``CALL { … } IN TRANSACTIONS`` statement, which only runs in an auto-commit transaction."""
+        with self.driver.session(database=self.database) as session:
+            return session.run(statement(name), params).consume().counters
+
     def reset(self) -> None:
         """Delete all data and drop every GDS projection; the schema stays."""
         self.write("drop_all_projections")
-        with self.driver.session(database=self.database) as session:
-            session.run(statement("delete_all")).consume()  # CALL IN TRANSACTIONS needs an auto-commit transaction
+        self.run_batched("delete_all")
 
     def versions(self) -> ServerVersions:
         neo4j_version = self.read("show_neo4j_version")[0]["version"]
