@@ -45,7 +45,8 @@ class Graph:
         if settings.uses_local_db and start_local:
             localdb.start(settings.localdb)
         self.database = settings.neo4j_database
-        self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth())
+        # server notifications (e.g. "label does not exist yet" on an empty graph) are not for our users' logs
+        self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth(), notifications_min_severity="OFF")
         try:
             self.driver.verify_connectivity()
         except (ServiceUnavailable, OSError) as exc:
@@ -54,9 +55,7 @@ class Graph:
         self._gds: GraphDataScience | None = None
 
     def close(self) -> None:
-        if self._gds is not None:
-            self._gds.close()
-        self.driver.close()
+        self.driver.close()  # the GDS client shares this driver
 
     def __enter__(self) -> Graph:
         return self
@@ -69,8 +68,7 @@ class Graph:
         """The GDS client over Bolt (open GDS has no Arrow server)."""
         if self._gds is None:
             self._gds = GraphDataScience(
-                self.settings.uri,
-                auth=self.settings.auth(),
+                self.driver,
                 database=self.database,
                 arrow=False,
                 show_progress=False,
@@ -97,6 +95,16 @@ class Graph:
 
         def work(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
             return tx.run(query, params).consume().counters
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def write_returning(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run a writing ``cypher/<name>.cypher`` in one managed write transaction; return its records."""
+        query = statement(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, params)]
 
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)

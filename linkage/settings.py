@@ -41,6 +41,27 @@ class Settings(BaseSettings):
 
     write_batch_size: int = Field(default=10_000, ge=1)
 
+    # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*)
+    detect_max_value_accounts: int = Field(default=1000, ge=3)  # a value shared by this many accounts weighs 0
+    detect_strong_link: float = Field(default=0.3, ge=0.0)  # WCC follows only links at least this strong
+    detect_resolution: float = Field(default=1.0, gt=0.0)  # Leiden's gamma
+    detect_seed: int = 42
+    detect_max_heap_percentage: float = Field(default=80.0, gt=0.0, le=100.0)
+
+    # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
+    score_min_shared: int = Field(default=3, ge=2)  # a value counts when this many community members share it
+    score_min_weight: float = Field(default=0.05, ge=0.0)
+    score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    score_template_concentration: float = Field(default=0.5, ge=0.0, le=1.0)
+    score_burst_hours: float = Field(default=6.0, gt=0.0)
+    score_burst_min: int = Field(default=10, ge=1)
+    score_min_cluster_size: int = Field(default=5, ge=2)
+    score_min_kinds: int = Field(default=3, ge=2)  # independent kinds of evidence a ban needs
+    score_ban_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
+    score_review_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+    score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    score_respawn_min_kinds: int = Field(default=2, ge=1)
+
     @property
     def uses_local_db(self) -> bool:
         return not self.neo4j_uri

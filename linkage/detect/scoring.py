@@ -1,0 +1,117 @@
+"""Scoring from combined evidence: kinds of independent signals per account, a score, and a decision.
+
+A decision rests on several independent kinds of evidence, never on one: a shared card alone (a family), a
+shared NAT IP alone (an office, a carrier), a shared prompt template alone (a popular tool) bans nobody.
+IP and subnet are one kind (network); a value used inside one organisation, or by too many accounts to mean
+anything, carries no weight upstream (``detect_value_weights.cypher``) and so never counts here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from linkage.settings import Settings
+
+SIGNAL_KIND = {
+    "PAID_WITH": "payment",
+    "CONNECTED_FROM": "network",
+    "IN_SUBNET": "network",
+    "USED_DEVICE": "device",
+    "EMAIL_AT": "email",
+    "USES_TEMPLATE": "prompts",
+}
+INFRASTRUCTURE = ("payment", "network", "device", "email")
+BEHAVIOUR = ("prompts", "cot")
+KIND_WEIGHT = {
+    "payment": 0.25,
+    "network": 0.15,
+    "device": 0.2,
+    "email": 0.1,
+    "prompts": 0.2,
+    "cot": 0.15,
+    "burst": 0.1,
+    "banned": 0.25,
+}
+KINDS = tuple(KIND_WEIGHT)
+
+
+def shared_kinds(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per account, which kinds of value it shares with enough members of its own community (bool columns)."""
+    strong = links[
+        (links["shared_in_community"] >= settings.score_min_shared) & (links["weight"] >= settings.score_min_weight)
+    ].assign(kind=lambda f: f["signal"].map(SIGNAL_KIND))
+    table = pd.crosstab(strong["account_id"], strong["kind"]) > 0
+    return table.reindex(columns=[*INFRASTRUCTURE, "prompts"], fill_value=False)
+
+
+def burst_sizes(features: pd.DataFrame, hours: float) -> pd.Series:
+    """How many other members of its community were created within ``hours`` of each account."""
+    frame = features[["community", "created_s"]].dropna()
+    window = hours * 3600
+    counts = pd.Series(0, index=features.index, dtype="int64")
+    for _, group in frame.groupby("community"):
+        times = group["created_s"].sort_values()
+        values = times.to_numpy(dtype="float64")
+        lo = np.searchsorted(values, values - window, side="left")
+        hi = np.searchsorted(values, values + window, side="right")
+        counts.loc[times.index] = hi - lo - 1
+    return counts
+
+
+def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Per account, the kinds of a banned network's infrastructure it reuses (values mostly used by banned accounts)."""
+    owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share].assign(
+        kind=lambda f: f["signal"].map(SIGNAL_KIND)
+    )
+    grouped = owned.groupby("account_id")
+    return pd.DataFrame(
+        {
+            "respawn_kinds": grouped["kind"].nunique(),
+            "banned_cluster": grouped["banned_cluster"].agg(
+                lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None
+            ),
+        }
+    )
+
+
+def score_accounts(
+    features: pd.DataFrame, links: pd.DataFrame, banned_links: pd.DataFrame, batch: str, settings: Settings
+) -> pd.DataFrame:
+    """One row per community member: a bool column per evidence kind, ``kinds``, ``score`` and ``decision``."""
+    scored = features.set_index("account_id")
+    kinds = shared_kinds(links, settings).reindex(scored.index, fill_value=False)
+    scored = scored.join(kinds)
+    scored["prompts"] |= scored["similar_in_community"] >= settings.score_min_shared - 1
+    scored["cot"] = (scored["cot_share"] >= settings.score_cot_share) & (
+        scored["template_concentration"] >= settings.score_template_concentration
+    )
+    scored["burst_size"] = burst_sizes(scored.reset_index(), settings.score_burst_hours).to_numpy()
+    scored["burst"] = scored["burst_size"] >= settings.score_burst_min
+    scored = scored.join(respawn_kinds(banned_links, settings))
+    scored["respawn_kinds"] = scored["respawn_kinds"].fillna(0).astype(int)
+    scored["banned"] = scored["respawn_kinds"] >= 1
+    scored["community_size"] = scored.groupby("community")["community"].transform("size")
+
+    flags = scored[list(KINDS)].astype(bool)
+    scored["kinds"] = flags.sum(axis=1)
+    scored["score"] = (flags * pd.Series(KIND_WEIGHT)).sum(axis=1).clip(upper=1.0).round(3)
+    has_infra = flags[list(INFRASTRUCTURE)].any(axis=1)
+    has_behaviour = flags[list(BEHAVIOUR)].any(axis=1)
+    networked = scored["community_size"] >= settings.score_min_cluster_size
+    ban = (
+        networked
+        & (scored["kinds"] >= settings.score_min_kinds)
+        & has_infra
+        & has_behaviour
+        & (scored["score"] >= settings.score_ban_threshold)
+    )
+    scored["respawn"] = (scored["first_batch"] == batch) & (scored["respawn_kinds"] >= settings.score_respawn_min_kinds)
+    ban |= scored["respawn"] & has_behaviour
+    review = ~ban & networked & (scored["kinds"] >= 2) & (scored["score"] >= settings.score_review_threshold)
+    review |= ~ban & scored["respawn"]
+    decision = np.select([ban, review], ["ban", "review"], default="")
+    decision = np.where(scored["previous_decision"].eq("ban"), "ban", decision)  # a ban stands once acted on
+    # the allowlist always wins; accounts the batch already lists as banned need no new decision
+    scored["decision"] = np.where(scored["allowlisted"] | scored["banned_in_batch"], "", decision)
+    return scored.reset_index()
