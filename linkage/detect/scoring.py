@@ -59,6 +59,11 @@ def burst_sizes(features: pd.DataFrame, hours: float) -> pd.Series:
     return counts
 
 
+def _most_common(values: pd.Series) -> object:
+    known = values.dropna()
+    return known.mode().iloc[0] if len(known) else None
+
+
 def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Per account, the kinds of a banned network's infrastructure it reuses (values mostly used by banned accounts)."""
     owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share].assign(
@@ -68,9 +73,7 @@ def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFram
     return pd.DataFrame(
         {
             "respawn_kinds": grouped["kind"].nunique(),
-            "banned_cluster": grouped["banned_cluster"].agg(
-                lambda s: s.dropna().mode().iloc[0] if s.notna().any() else None
-            ),
+            "banned_cluster": grouped["banned_cluster"].agg(_most_common),
         }
     )
 

@@ -101,7 +101,7 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         reviews=int((members["decision"] == "review").sum()),
         respawns_flagged=int((members["respawn"] & decided).sum()),
         clusters=len(clusters),
-        cluster_events=clusters["status"].value_counts().to_dict(),
+        cluster_events={str(status): int(n) for status, n in clusters["status"].value_counts().items()},
         dissolved_clusters=dissolved,
     )
     return Detection(result=result, banlist=banlist.reset_index(drop=True), clusters=clusters[CLUSTER_COLUMNS])
@@ -110,6 +110,6 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, object]]:
     """Rows as plain Python values for the driver (numpy scalars become ints and floats)."""
     return [
-        {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
+        {str(key): (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
         for row in frame[columns].to_dict("records")
     ]
