@@ -6,3 +6,4 @@ CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (n:Sequence) REQUIRE n.name IS
 CREATE INDEX account_cluster IF NOT EXISTS FOR (n:Account) ON (n.cluster_id);
 CREATE INDEX account_community IF NOT EXISTS FOR (n:Account) ON (n.community);
 CREATE INDEX run_started IF NOT EXISTS FOR (n:Run) ON (n.started_at);
+CREATE CONSTRAINT template_family_id IF NOT EXISTS FOR (n:TemplateFamily) REQUIRE n.family_id IS UNIQUE;

@@ -41,6 +41,20 @@ class Settings(BaseSettings):
 
     write_batch_size: int = Field(default=10_000, ge=1)
 
+    # prompt similarity (LINKAGE_SIMILARITY_*): see linkage/similarity/
+    similarity_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)  # Jaccard of word shingles that makes a pair
+    similarity_verify_margin: float = Field(default=0.1, ge=0.0, lt=1.0)  # LSH candidates kept at threshold - margin
+    similarity_num_perm: int = Field(default=64, ge=8, le=1024)  # signature bins (a power of two)
+    similarity_bands: int | None = Field(default=None, ge=1)  # LSH bands (rows = num_perm // bands); None: optimal
+    similarity_shingle_words: int = Field(default=3, ge=1, le=8)
+    similarity_max_prompt_chars: int = Field(default=8_000, ge=100)  # longer prompts are cut before hashing
+    similarity_chunk_rows: int = Field(default=200_000, ge=1_000)
+    similarity_min_family_accounts: int = Field(default=2, ge=1)  # families written as TemplateFamily nodes
+    similarity_family_max_accounts: int = Field(default=1_000, ge=3)  # a family this popular weighs 0, links no one
+    similarity_min_score: float = Field(default=0.1, ge=0.0)
+    similarity_top_k: int = Field(default=20, ge=1)  # SIMILAR_PROMPTS edges each account may add
+    similarity_cot_family_share: float = Field(default=0.5, ge=0.0, le=1.0)  # TemplateFamily.cot above this share
+
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*)
     detect_max_value_accounts: int = Field(default=1000, ge=3)  # a value shared by this many accounts weighs 0
     detect_strong_link: float = Field(default=0.3, ge=0.0)  # WCC follows only links at least this strong

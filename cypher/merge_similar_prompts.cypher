@@ -1,0 +1,8 @@
+// Similarity stage: account-account links from shared rare template families (account_a < account_b), by source.
+UNWIND $rows AS row
+MERGE (a:Account {account_id: row.account_a})
+MERGE (b:Account {account_id: row.account_b})
+MERGE (a)-[r:SIMILAR_PROMPTS {source: $source}]->(b)
+SET r.score = row.score,
+    r.families = row.families,
+    r.batch = $batch

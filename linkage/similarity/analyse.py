@@ -1,0 +1,220 @@
+"""The similarity computation over a stream of prompt chunks, without the database.
+
+Pass 1 keeps, per prompt, only its 16-bit signature, account code, timestamp, output tokens and CoT flag (about
+150 bytes; never its text). Families, links and features are computed from those arrays. Pass 2 re-reads the
+stream only to pick a few prompts per written family and turn them into a redacted example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from linkage.settings import Settings
+from linkage.similarity import families, links, minhash
+from linkage.similarity.features import account_features
+from linkage.similarity.normalise import chain_of_thought, normalise, redact, to_arrow
+
+ChunkSource = Callable[[], Iterable[pd.DataFrame]]
+Progress = Callable[[str], None]
+NO_TIME = np.iinfo(np.int64).min
+EXAMPLES_PER_FAMILY = 7  # a word of the example must be in all of them, so slot fillers drop out
+
+
+@dataclass
+class Analysis:
+    """What the stage writes: family nodes, account-family usage, account links, account features."""
+
+    families: pd.DataFrame  # family_id, example, accounts, requests, cot_share, cot, weight, signature
+    usage: pd.DataFrame  # account_id, family_id, requests, share
+    links: pd.DataFrame  # account_a, account_b, score, families
+    features: pd.DataFrame  # account_id + prompt_* features
+    prompts: int = 0
+    empty_prompts: int = 0
+    near_duplicate_prompts: int = 0
+    bands: int = 0
+    rows: int = 0
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Pass1:
+    signatures: list[np.ndarray] = field(default_factory=list)
+    accounts: list[np.ndarray] = field(default_factory=list)
+    times: list[np.ndarray] = field(default_factory=list)
+    outputs: list[np.ndarray] = field(default_factory=list)
+    cot: list[np.ndarray] = field(default_factory=list)
+    codes: dict[str, int] = field(default_factory=dict)
+
+
+def signature_chunk(prompts: Iterable[object], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures and chain-of-thought flags of one chunk of raw prompts (the hashing core, also benchmarked)."""
+    normalised = normalise(to_arrow(prompts, settings.similarity_max_prompt_chars))
+    hashes, offsets = minhash.token_hashes(normalised)
+    shingles, rows = minhash.shingle_hashes(hashes, offsets, settings.similarity_shingle_words)
+    sig = minhash.signatures(shingles, rows, len(normalised), settings.similarity_num_perm)
+    cot = chain_of_thought(normalised).to_numpy(zero_copy_only=False)
+    return sig, np.asarray(cot, dtype=bool)
+
+
+def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1:
+    state = _Pass1()
+    seen = 0
+    for chunk in chunks():
+        if "account_id" not in chunk or "prompt" not in chunk:
+            raise ValueError("prompt chunks need the columns account_id and prompt")
+        sig, cot = signature_chunk(chunk["prompt"], settings)
+        state.signatures.append(sig)
+        state.cot.append(cot)
+        state.accounts.append(_account_codes(chunk["account_id"], state.codes))
+        state.times.append(_seconds(chunk["ts"]) if "ts" in chunk else np.full(len(chunk), NO_TIME))
+        tokens = chunk["output_tokens"] if "output_tokens" in chunk else pd.Series(0, index=chunk.index)
+        state.outputs.append(pd.to_numeric(tokens, errors="coerce").fillna(0).clip(lower=0).to_numpy(np.int64))
+        seen += len(chunk)
+        progress(f"similarity: hashed {seen:,} prompts")
+    return state
+
+
+def _account_codes(ids: pd.Series, codes: dict[str, int]) -> np.ndarray:
+    local, uniques = pd.factorize(ids.astype(str), use_na_sentinel=False)
+    mapped = np.array([codes.setdefault(u, len(codes)) for u in uniques], dtype=np.int32)
+    return mapped[local] if len(mapped) else np.zeros(0, dtype=np.int32)
+
+
+def _seconds(ts: pd.Series) -> np.ndarray:
+    parsed = pd.to_datetime(ts, utc=True, errors="coerce", format="mixed")
+    seconds = (parsed - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(seconds=1)
+    return seconds.fillna(NO_TIME).to_numpy(np.int64)
+
+
+def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None = None) -> Analysis:
+    """Families, links and features of every prompt ``chunks()`` yields (called twice: two passes)."""
+    say = progress or (lambda _: None)
+    state = _read(chunks, settings, say)
+    num_perm = settings.similarity_num_perm
+    sig = np.concatenate(state.signatures) if state.signatures else np.zeros((0, num_perm), np.uint16)
+    state.signatures.clear()
+    account = np.concatenate(state.accounts) if state.accounts else np.zeros(0, np.int32)
+    names = np.array(list(state.codes), dtype=object)
+    bands, rows = _banding(settings)
+    verify = max(settings.similarity_threshold - settings.similarity_verify_margin, 0.0)
+    say(f"similarity: grouping {len(sig):,} prompts into families ({bands} bands x {rows} rows)")
+    labels = families.assign_families(sig, bands, rows, verify)
+    cot = np.concatenate(state.cot) if state.cot else np.zeros(0, bool)
+
+    pairs = pd.DataFrame({"account": account, "family": labels})[labels >= 0]
+    usage_all: pd.DataFrame = pairs.value_counts().rename("requests").reset_index()
+    accounts_per_family = usage_all.groupby("family").size()
+    wanted = accounts_per_family[accounts_per_family >= settings.similarity_min_family_accounts].index.to_numpy()
+    consensus = families.consensus(sig, labels, wanted)
+    ids = dict(zip(wanted.tolist(), families.family_ids(consensus), strict=True))
+    del sig
+
+    features = account_features(
+        account,
+        np.concatenate(state.times) if state.times else np.zeros(0, np.int64),
+        np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64),
+        cot,
+        labels,
+    )
+    totals = features["prompt_requests"]
+    features.insert(0, "account_id", names[features.index.to_numpy()])
+
+    usage = usage_all[usage_all["family"].isin(wanted)].copy()
+    usage["share"] = usage["requests"] / usage["account"].map(totals)
+    family_table = _family_table(labels, cot, wanted, accounts_per_family, settings)
+    weights = pd.Series(family_table["weight"].to_numpy(), index=wanted)
+    linked = links.account_links(
+        usage.assign(account=names[usage["account"].to_numpy()]),
+        weights,
+        min_score=settings.similarity_min_score,
+        top_k=settings.similarity_top_k,
+    )
+    say(f"similarity: {len(wanted):,} shared families, {len(linked):,} account links; picking examples")
+    examples = _examples(chunks, labels, wanted, settings)
+
+    family_table["family_id"] = [ids[int(f)] for f in wanted]
+    family_table["example"] = [examples.get(int(f), "") for f in wanted]
+    family_table["signature"] = consensus.tolist()
+    linked["families"] = [[ids[int(f)] for f in fams] for fams in linked["families"]]
+    usage_out = pd.DataFrame(
+        {
+            "account_id": names[usage["account"].to_numpy()],
+            "family_id": [ids[int(f)] for f in usage["family"]],
+            "requests": usage["requests"].to_numpy(np.int64),
+            "share": usage["share"].to_numpy(np.float64),
+        }
+    )
+    # two components with one consensus are one template: their usage adds up under the shared id
+    usage_out = usage_out.groupby(["account_id", "family_id"], as_index=False, sort=False)[["requests", "share"]].sum()
+    sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, np.int64)
+    return Analysis(
+        families=family_table.drop_duplicates("family_id").reset_index(drop=True),
+        usage=usage_out,
+        links=linked,
+        features=features.reset_index(drop=True),
+        prompts=len(labels),
+        empty_prompts=int((labels < 0).sum()),
+        near_duplicate_prompts=int(sizes[sizes >= 2].sum()),
+        bands=bands,
+        rows=rows,
+    )
+
+
+def _banding(settings: Settings) -> tuple[int, int]:
+    if settings.similarity_bands is None:
+        return minhash.optimal_bands(settings.similarity_threshold, settings.similarity_num_perm)
+    bands = min(settings.similarity_bands, settings.similarity_num_perm)
+    return bands, settings.similarity_num_perm // bands
+
+
+def _family_table(
+    labels: np.ndarray, cot: np.ndarray, wanted: np.ndarray, accounts: pd.Series, settings: Settings
+) -> pd.DataFrame:
+    in_family = labels >= 0
+    requests = np.bincount(labels[in_family], minlength=int(labels.max(initial=-1)) + 1)
+    cot_count = np.bincount(labels[in_family], weights=cot[in_family], minlength=len(requests))
+    table = pd.DataFrame(
+        {
+            "accounts": accounts.reindex(wanted).to_numpy(np.int64),
+            "requests": requests[wanted].astype(np.int64),
+            "cot_share": cot_count[wanted] / np.maximum(requests[wanted], 1),
+        }
+    )
+    table["cot"] = table["cot_share"] >= settings.similarity_cot_family_share
+    table["weight"] = links.family_weight(table["accounts"], settings.similarity_family_max_accounts)
+    return table
+
+
+def _examples(chunks: ChunkSource, labels: np.ndarray, wanted: np.ndarray, settings: Settings) -> dict[int, str]:
+    """Pass 2: a redacted template example per wanted family, from its first few prompts."""
+    if not len(wanted):
+        return {}
+    chosen = families.representatives(labels, wanted, EXAMPLES_PER_FAMILY)
+    family_of = dict(zip(chosen["ordinal"].to_numpy().tolist(), chosen["family"].to_numpy().tolist(), strict=True))
+    last = max(family_of)
+    samples: dict[int, list[str]] = {}
+    start = 0
+    for chunk in chunks():
+        positions = np.arange(start, start + len(chunk))
+        hits = np.flatnonzero(np.isin(positions, chosen["ordinal"].to_numpy()))
+        if len(hits):
+            texts = to_arrow(chunk["prompt"].iloc[hits], settings.similarity_max_prompt_chars).to_pylist()
+            for offset, text in zip(hits.tolist(), texts, strict=True):
+                samples.setdefault(family_of[start + offset], []).append(redact(text or ""))
+        start += len(chunk)
+        if start > last:
+            break
+    return {family: families.template_example(texts) for family, texts in samples.items()}
+
+
+def rename_families(result: Analysis, mapping: dict[str, str]) -> None:
+    """Give families the ids of the earlier families they continue (``mapping``: new id -> known id)."""
+    if not mapping:
+        return
+    result.families["family_id"] = result.families["family_id"].map(lambda f: mapping.get(f, f))
+    result.usage["family_id"] = result.usage["family_id"].map(lambda f: mapping.get(f, f))
+    result.links["families"] = [[mapping.get(f, f) for f in fams] for fams in result.links["families"]]

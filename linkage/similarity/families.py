@@ -1,0 +1,148 @@
+"""Near-duplicate template families: LSH band buckets -> verified candidate edges -> connected components.
+
+Each band is grouped by sorting its keys (no Python dict per prompt); within a bucket every member is linked to
+the bucket's first prompt, and the link is kept only when the two signatures agree on enough bins (the MinHash
+estimate of their Jaccard), so one chance collision cannot chain unrelated prompts into a giant family.
+Family ids are derived from the family's *consensus signature* (the bins most members share, i.e. the template's
+own shingles), so the same template gets the same id on another night even though its slot fillers differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xxhash
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from linkage.similarity.minhash import band_keys, estimated_jaccard, has_shingles
+
+ELLIPSIS = "…"  # stands for the slot fillers of a template example
+
+
+def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np.ndarray:
+    """A component label per prompt (prompts without words get -1); near-duplicates share a label."""
+    n = len(sig)
+    valid = np.flatnonzero(has_shingles(sig))
+    left_parts: list[np.ndarray] = []
+    right_parts: list[np.ndarray] = []
+    for band in range(bands):
+        keys = band_keys(sig[valid], band, rows)
+        order = np.argsort(keys, kind="stable")
+        ids, sorted_keys = valid[order], keys[order]
+        starts = np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])
+        first = ids[starts][np.cumsum(starts) - 1]
+        linked = ids != first
+        left_parts.append(ids[linked])
+        right_parts.append(first[linked])
+        del keys, order, ids, sorted_keys, starts, first
+    left, right = _unique_pairs(np.concatenate(left_parts), np.concatenate(right_parts), n)
+    del left_parts, right_parts
+    keep = estimated_jaccard(sig, left, right) >= verify
+    left, right = left[keep], right[keep]
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n)).tocsr()
+    _, components = connected_components(graph, directed=False)
+    labels: np.ndarray = components.astype(np.int64)
+    empty = np.ones(n, dtype=bool)
+    empty[valid] = False
+    labels[empty] = -1
+    return labels
+
+
+def _unique_pairs(left: np.ndarray, right: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same pair found in several bands is verified once."""
+    codes = np.unique(left.astype(np.int64) * n + right)
+    return codes // n, codes % n
+
+
+def consensus(sig: np.ndarray, labels: np.ndarray, wanted: np.ndarray, sample: int = 16) -> np.ndarray:
+    """Each wanted family's consensus signature: per bin, the commonest value among its first ``sample`` members,
+    or -1 when fewer than half of them share it. For a template these are the bins its own words win, so two
+    nights of the same template agree on most bins although their slot fillers differ."""
+    if not len(wanted):
+        return np.zeros((0, sig.shape[1]), dtype=np.int32)
+    members = np.flatnonzero(np.isin(labels, wanted))
+    members = members[np.argsort(labels[members], kind="stable")]
+    groups = labels[members]
+    starts = np.concatenate([[True], groups[1:] != groups[:-1]])
+    rank = np.arange(len(members)) - np.flatnonzero(starts)[np.cumsum(starts) - 1]
+    members, groups = members[rank < sample], groups[rank < sample]
+    row_of = np.searchsorted(wanted, groups)  # wanted is sorted
+    size = np.bincount(row_of, minlength=len(wanted))
+    out = np.full((len(wanted), sig.shape[1]), -1, dtype=np.int32)
+    for column in range(sig.shape[1]):
+        keys, counts = np.unique(row_of.astype(np.int64) << 16 | sig[members, column], return_counts=True)
+        order = np.lexsort((-counts, keys >> 16))  # per family, the commonest value first
+        keys, counts = keys[order], counts[order]
+        first = np.concatenate([[True], (keys[1:] >> 16) != (keys[:-1] >> 16)])
+        rows, values, best = keys[first] >> 16, keys[first] & 0xFFFF, counts[first]
+        majority = best * 2 >= size[rows]
+        out[rows[majority], column] = values[majority]
+    return out
+
+
+def family_ids(consensus_sig: np.ndarray) -> list[str]:
+    """A family id from its consensus bins: the same template maps to the same id on another night (when a bin
+    or two differ, :func:`match_known` still finds the earlier family by signature)."""
+    ids = []
+    for row in consensus_sig:
+        bins = np.flatnonzero(row >= 0)
+        payload = np.stack([bins, row[bins]]).astype(np.int64).tobytes() if len(bins) else row.tobytes()
+        ids.append("tf-" + xxhash.xxh3_64_hexdigest(payload))
+    return ids
+
+
+def match_known(new: np.ndarray, known: np.ndarray, bands: int, rows: int, threshold: float) -> np.ndarray:
+    """For each new consensus signature, the index of the known family it matches best (agreement on the bins
+    both have at least ``threshold``), or -1. Candidates come from shared LSH band keys, never all pairs."""
+    best = np.full(len(new), -1, dtype=np.int64)
+    if not len(new) or not len(known):
+        return best
+    frames = []
+    for band in range(bands):
+        left = pd.DataFrame({"key": _consensus_band(new, band, rows), "new": np.arange(len(new))})
+        right = pd.DataFrame({"key": _consensus_band(known, band, rows), "known": np.arange(len(known))})
+        frames.append(left.dropna().merge(right.dropna(), on="key")[["new", "known"]])
+    pairs = pd.concat(frames).drop_duplicates()
+    if pairs.empty:
+        return best
+    a, b = new[pairs["new"].to_numpy()], known[pairs["known"].to_numpy()]
+    both = (a >= 0) & (b >= 0)
+    agreement = ((a == b) & both).sum(axis=1) / np.maximum(both.sum(axis=1), 1)
+    pairs = pairs.assign(agreement=agreement)
+    pairs = pairs[pairs["agreement"] >= threshold].sort_values("agreement", ascending=False)
+    chosen = pairs.drop_duplicates("new").drop_duplicates("known")  # one earlier family continues one new one
+    best[chosen["new"].to_numpy()] = chosen["known"].to_numpy()
+    return best
+
+
+def _consensus_band(sig: np.ndarray, band: int, rows: int) -> pd.Series:
+    """Band keys of consensus signatures; a band with an undecided bin (-1) has no key (NaN, dropped)."""
+    decided = (sig[:, band * rows : (band + 1) * rows] >= 0).all(axis=1)
+    keys = band_keys(np.clip(sig, 0, 0xFFFF).astype(np.uint16), band, rows)
+    return pd.Series(keys.astype(np.int64), dtype="Int64").where(pd.Series(decided))
+
+
+def representatives(labels: np.ndarray, wanted: np.ndarray, per_family: int) -> pd.DataFrame:
+    """The first ``per_family`` prompts (by position in the file) of each wanted family: the example candidates."""
+    members = np.flatnonzero(np.isin(labels, wanted))
+    frame = pd.DataFrame({"ordinal": members, "family": labels[members]})
+    return frame.groupby("family", sort=False).head(per_family).reset_index(drop=True)
+
+
+def template_example(samples: list[str]) -> str:
+    """A redacted example of a family: the first sample's words, with the words that not every sample contains
+    (the slot fillers) replaced by an ellipsis. ``samples`` are already redacted."""
+    if not samples:
+        return ""
+    if len(samples) == 1:
+        return samples[0]
+    vocabularies = [set(text.split()) for text in samples]
+    out: list[str] = []
+    for word in samples[0].split():
+        common = all(word in vocabulary for vocabulary in vocabularies)
+        if common:
+            out.append(word)
+        elif not out or out[-1] != ELLIPSIS:
+            out.append(ELLIPSIS)
+    return " ".join(out)

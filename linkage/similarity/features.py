@@ -1,0 +1,49 @@
+"""Per-account prompt features written on Account: volume, output length, chain-of-thought share, how concentrated
+the traffic is on few template families, and how bursty its timing is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def account_features(
+    account: np.ndarray, ts: np.ndarray, output_tokens: np.ndarray, cot: np.ndarray, family: np.ndarray
+) -> pd.DataFrame:
+    """One row per account code (index) from per-prompt arrays.
+
+    ``family`` is the prompt's near-duplicate component (-1 for an empty prompt, which counts as its own family).
+    prompt_template_concentration is the share of the account's requests in its most used family (1.0: all its
+    prompts are one template; 1/n: all different). prompt_burstiness is the coefficient of variation of the gaps
+    between its requests (0 for regular timing, ~1 for random, above 1 for bursts); 0.0 below three requests.
+    """
+    frame = pd.DataFrame({"account": account, "output": output_tokens, "cot": cot})
+    grouped = frame.groupby("account", sort=True)
+    out = pd.DataFrame(
+        {
+            "prompt_requests": grouped.size(),
+            "prompt_output_tokens": grouped["output"].sum(),
+            "prompt_mean_output_tokens": grouped["output"].mean(),
+            "prompt_cot_share": grouped["cot"].mean(),
+        }
+    )
+    out["prompt_template_concentration"] = _concentration(account, family, out["prompt_requests"])
+    out["prompt_burstiness"] = _burstiness(account, ts).reindex(out.index, fill_value=0.0)
+    return out
+
+
+def _concentration(account: np.ndarray, family: np.ndarray, requests: pd.Series) -> pd.Series:
+    own = np.where(family < 0, -1 - np.arange(len(family)), family)  # each empty prompt is a family of its own
+    counts = pd.DataFrame({"account": account, "family": own}).value_counts()
+    top = counts.groupby(level="account").max()
+    return (top / requests).reindex(requests.index, fill_value=0.0)
+
+
+def _burstiness(account: np.ndarray, ts: np.ndarray) -> pd.Series:
+    order = np.lexsort((ts, account))
+    acc, t = account[order], ts[order].astype(np.float64)
+    same = acc[1:] == acc[:-1]
+    gaps = pd.DataFrame({"account": acc[1:][same], "gap": np.diff(t)[same]})
+    stats = gaps.groupby("account")["gap"].agg(["mean", "std", "size"])
+    cv = (stats["std"] / stats["mean"]).where((stats["size"] >= 2) & (stats["mean"] > 0), 0.0)
+    return cv.fillna(0.0)

@@ -1,0 +1,142 @@
+"""The similarity stage over a batch folder: stream its prompts, compute families/links/features, write them.
+
+Writes TemplateFamily nodes, USES_TEMPLATE and SIMILAR_PROMPTS {source: 'minhash'} relationships and the Account
+prompt features through :meth:`Graph.write_rows`. The batch's own ``prompt_similarity`` edges are the loaders'
+(source 'batch').
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from linkage.graph import Graph, WriteCounts
+from linkage.settings import Settings
+from linkage.similarity import families
+from linkage.similarity.analyse import Analysis, ChunkSource, Progress, analyse, rename_families
+from linkage.similarity.read import iter_prompt_chunks, prompts_file
+
+SOURCE = "minhash"
+
+
+class SimilarityResult(BaseModel):
+    """What the stage found and wrote (counts only: no prompt text)."""
+
+    batch: str
+    prompts: int
+    empty_prompts: int
+    accounts: int
+    near_duplicate_prompts: int
+    families: int
+    cot_families: int
+    largest_family_accounts: int
+    links: int
+    bands: int
+    rows: int
+    nodes_created: int
+    relationships_created: int
+    properties_set: int
+    seconds: float
+
+
+def chunk_source(batch_dir: Path, settings: Settings) -> ChunkSource | None:
+    """A re-startable stream of the batch's prompt chunks (None when the batch has no prompts file)."""
+    path = prompts_file(batch_dir)
+    if path is None:
+        return None
+    found = path
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        return iter_prompt_chunks(found, settings.similarity_chunk_rows)
+
+    return chunks
+
+
+def run_similarity(
+    graph: Graph, settings: Settings, batch_dir: Path, progress: Progress | None = None
+) -> SimilarityResult:
+    """Run the stage over ``batch_dir`` (named after its folder) and write the result to ``graph``."""
+    started = time.perf_counter()
+    source = chunk_source(batch_dir, settings)
+    empty: ChunkSource = lambda: iter(())  # noqa: E731  a batch without prompts writes nothing
+    result = analyse(source or empty, settings, progress)
+    continue_known_families(graph, result, settings)
+    counts = write_analysis(graph, result, batch_dir.name)
+    return summarise(result, counts, batch_dir.name, time.perf_counter() - started)
+
+
+def continue_known_families(graph: Graph, result: Analysis, settings: Settings) -> int:
+    """Match tonight's families to the graph's by consensus signature; matched ones keep their earlier id."""
+    if result.families.empty:
+        return 0
+    known = graph.read("read_template_signatures")
+    if not known:
+        return 0
+    width = settings.similarity_num_perm
+    known = [row for row in known if len(row["signature"]) == width]
+    bands, rows = result.bands, result.rows
+    new_sig = np.array(result.families["signature"].tolist(), dtype=np.int32).reshape(-1, width)
+    known_sig = np.array([row["signature"] for row in known], dtype=np.int32).reshape(-1, width)
+    match = families.match_known(new_sig, known_sig, bands, rows, settings.similarity_threshold)
+    new_ids = result.families["family_id"].tolist()
+    mapping = {new_ids[i]: known[j]["family_id"] for i, j in enumerate(match.tolist()) if j >= 0}
+    rename_families(result, mapping)
+    return len(mapping)
+
+
+def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
+    """Families first (the USES_TEMPLATE rows match them), then usage, links and account features."""
+    counts = WriteCounts()
+    counts.merge(graph.write_rows("merge_template_families", _records(result.families), batch=batch))
+    counts.merge(graph.write_rows("merge_uses_template", _records(result.usage), batch=batch))
+    counts.merge(graph.write_rows("merge_similar_prompts", _records(result.links), batch=batch, source=SOURCE))
+    counts.merge(graph.write_rows("set_prompt_features", _records(result.features)))
+    return counts
+
+
+def summarise(result: Analysis, counts: WriteCounts, batch: str, seconds: float) -> SimilarityResult:
+    families = result.families
+    return SimilarityResult(
+        batch=batch,
+        prompts=result.prompts,
+        empty_prompts=result.empty_prompts,
+        accounts=len(result.features),
+        near_duplicate_prompts=result.near_duplicate_prompts,
+        families=len(families),
+        cot_families=int(families["cot"].sum()) if len(families) else 0,
+        largest_family_accounts=int(families["accounts"].max()) if len(families) else 0,
+        links=len(result.links),
+        bands=result.bands,
+        rows=result.rows,
+        nodes_created=counts.nodes_created,
+        relationships_created=counts.relationships_created,
+        properties_set=counts.properties_set,
+        seconds=round(seconds, 3),
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python values for the driver (numpy scalars and NaN do not travel)."""
+    return [{str(key): _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, list | Mapping):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def similarity_command(settings: Settings, batch_dir: Path, progress: Progress | None = None) -> SimilarityResult:
+    """``linkage similarity``: the stage alone on a batch, against the configured database."""
+    with Graph(settings) as graph:
+        graph.apply_schema()
+        return run_similarity(graph, settings, batch_dir, progress)

@@ -1,0 +1,127 @@
+"""The similarity stage against the real database: families, links and features land in the graph, nothing of the
+prompt text does, and a template keeps its family id on the next night."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import pytest
+
+from linkage.graph import Graph
+from linkage.settings import Settings
+from linkage.similarity.stage import run_similarity
+
+pytestmark = pytest.mark.db
+
+TEMPLATE = (
+    "Think step by step and show all of your reasoning before you answer. You are an expert tutor in organic "
+    "chemistry and thermodynamics for university students. Question: {q} Finally, state the answer clearly on "
+    "the last line and double check every step of your work."
+)
+TOOL = (
+    "You are CodePilot, an AI coding assistant inside the editor. Follow the user's instructions carefully, answer "
+    "with code in fenced blocks, keep explanations short, never invent APIs and ask when unsure. Task: {q}"
+)
+SLOT_WORDS = [
+    "xylophone",
+    "quagmire",
+    "blizzard",
+    "zucchini",
+    "jackal",
+    "vortex",
+    "pumice",
+    "kiwifruit",
+    "marzipan",
+    "obelisk",
+    "sphinx",
+    "trombone",
+    "dandelion",
+    "gargoyle",
+    "hurricane",
+    "nebula",
+]
+
+
+def _question(rng: random.Random) -> str:
+    return " ".join(rng.choices(SLOT_WORDS, k=5)) + f" {rng.randint(100, 999)}?"
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=7))
+
+
+def _batch(folder: Path, seed: int) -> list[str]:
+    """A prompts.csv: a ring of 6 accounts on one CoT template, 40 tool users, diverse prompts, and one prompt
+    with invalid UTF-8 bytes. Returns the prompt texts written."""
+    rng = random.Random(seed)
+    rows = [(f"ring-{i % 6}", TEMPLATE.format(q=_question(rng)), 1500) for i in range(60)]
+    rows += [(f"tool-{i:02d}", TOOL.format(q=_question(rng)), 200) for i in range(40)]
+    rows += [(f"solo-{i}", " ".join(_word(rng) for _ in range(30)), 100) for i in range(20)]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["account_id", "request_id", "ts", "prompt", "model", "input_tokens", "output_tokens"])
+    for i, (account, prompt, output) in enumerate(rows):
+        writer.writerow([account, f"r{i}", f"2026-11-23T{i // 60:02d}:{i % 60:02d}:00Z", prompt, "m", 10, output])
+    data = text.getvalue().encode() + b'odd-1,r999,2026-11-23T05:00:00Z,"caf\xe9 \xff broken",m,1,1\n'
+    folder.mkdir(parents=True)
+    (folder / "prompts.csv").write_bytes(data)
+    return [prompt for _, prompt, _ in rows]
+
+
+def test_stage_writes_families_links_and_features_but_no_prompt_text(
+    graph: Graph, settings: Settings, tmp_path: Path
+) -> None:
+    texts = _batch(tmp_path / "2026-11-23", seed=1)
+    result = run_similarity(graph, settings, tmp_path / "2026-11-23")
+    assert result.prompts == 121 and result.accounts == 67
+    assert result.families == 2 and result.cot_families == 1 and result.largest_family_accounts == 40
+
+    families = {row["accounts"]: row for row in graph.read("queries/template_families")}
+    assert families[6]["cot"] is True and families[6]["requests"] == 60 and families[6]["weight"] > 0.7
+    assert families[40]["cot"] is False and families[40]["weight"] < families[6]["weight"]
+    assert families[6]["example"].startswith("think step by step and show all of your reasoning")
+
+    links = graph.read("read_similar_prompts")
+    pairs = {(row["account_a"], row["account_b"]) for row in links}
+    assert ("ring-0", "ring-5") in pairs and len(pairs) == 15 + sum(1 for a, _ in pairs if a.startswith("tool"))
+    ring = [row for row in links if row["account_a"].startswith("ring")]
+    assert all(row["source"] == "minhash" and row["score"] > 0.7 for row in ring)
+    assert all(row["families"] == [families[6]["family_id"]] for row in ring)
+    assert all(row["score"] < ring[0]["score"] for row in links if row["account_a"].startswith("tool"))
+
+    features = {row["account_id"]: row for row in graph.read("read_prompt_features")}
+    assert features["ring-0"]["prompt_requests"] == 10 and features["ring-0"]["prompt_cot_share"] == 1.0
+    assert features["ring-0"]["prompt_template_concentration"] == 1.0
+    assert features["ring-0"]["prompt_mean_output_tokens"] == 1500.0
+    assert features["ring-0"]["prompt_output_tokens"] == 15_000
+    assert features["odd-1"]["prompt_requests"] == 1 and features["solo-3"]["prompt_cot_share"] == 0.0
+
+    strings: list[str] = []
+    for row in graph.read("read_all_properties"):
+        value = row["value"]
+        strings += (
+            [value]
+            if isinstance(value, str)
+            else [v for v in value if isinstance(v, str)]
+            if isinstance(value, list)
+            else []
+        )
+    assert any(s.startswith("tf-") for s in strings)
+    for text in strings:
+        assert text not in texts and "broken" not in text
+        assert not any(word in text for word in SLOT_WORDS), text
+
+
+def test_a_template_keeps_its_family_id_on_the_next_night(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    _batch(tmp_path / "night-1", seed=1)
+    _batch(tmp_path / "night-2", seed=2)
+    run_similarity(graph, settings, tmp_path / "night-1")
+    first = {row["accounts"]: row for row in graph.read("queries/template_families")}
+    run_similarity(graph, settings, tmp_path / "night-2")
+    second = {row["accounts"]: row for row in graph.read("queries/template_families")}
+    assert len(second) == 2
+    assert second[6]["family_id"] == first[6]["family_id"]
+    assert second[6]["first_batch"] == "night-1" and second[6]["last_batch"] == "night-2"

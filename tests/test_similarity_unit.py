@@ -1,0 +1,263 @@
+"""Prompt similarity without the database: normalisation, families, rarity weights, output bounds, redaction."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkage.settings import Settings
+from linkage.similarity import Analysis, analyse
+from linkage.similarity.families import match_known
+from linkage.similarity.links import account_links, family_weight
+from linkage.similarity.normalise import normalise_text, redact, to_arrow
+
+TEMPLATE = (
+    "Think step by step and show all of your reasoning before you answer. You are an expert tutor in organic "
+    "chemistry and thermodynamics for university students. Question: {q} Finally, state the answer clearly on "
+    "the last line and double check every step of your work."
+)
+PARAPHRASE = (
+    "Let's think step by step and show all of your reasoning before you answer. You are an expert teacher in organic "
+    "chemistry and thermodynamics for university students. Question: {q} Finally, give the answer clearly on "
+    "the last line and double check every step of your work."
+)
+WORDS = [
+    "apple",
+    "river",
+    "mountain",
+    "quantum",
+    "violet",
+    "engine",
+    "harbor",
+    "silver",
+    "falcon",
+    "garden",
+    "winter",
+    "copper",
+    "lantern",
+    "meadow",
+    "rocket",
+    "canyon",
+    "velvet",
+    "thunder",
+    "pepper",
+    "island",
+    "marble",
+    "shadow",
+    "crystal",
+    "forest",
+    "ember",
+    "glacier",
+    "orbit",
+    "prairie",
+    "saddle",
+    "tundra",
+    "walnut",
+    "yonder",
+    "zephyr",
+    "basalt",
+    "cobalt",
+    "delta",
+    "fjord",
+    "geyser",
+    "hollow",
+    "ivory",
+    "jasper",
+    "kelp",
+    "lagoon",
+    "mosaic",
+    "nectar",
+    "onyx",
+]
+
+
+def _question(rng: random.Random) -> str:
+    return " ".join(rng.choices(WORDS, k=6)) + f" {rng.randint(1, 999)} and {rng.randint(1, 999)}?"
+
+
+def _diverse(rng: random.Random) -> str:
+    return " ".join(f"{rng.choice(WORDS)}{rng.randint(0, 9_999_999):x}" for _ in range(40))
+
+
+def _frame(rows: list[tuple[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account_id": [a for a, _ in rows],
+            "request_id": [f"r{i}" for i in range(len(rows))],
+            "ts": pd.date_range("2026-11-23", periods=len(rows), freq="37s", tz="UTC"),
+            "prompt": [p for _, p in rows],
+            "output_tokens": 500,
+        }
+    )
+
+
+def _run(rows: list[tuple[str, object]], chunk: int = 1_000, **overrides: object) -> Analysis:
+    frame = _frame(rows)
+    config = Settings(**overrides)  # type: ignore[arg-type]
+    return analyse(lambda: (frame.iloc[i : i + chunk] for i in range(0, len(frame), chunk)), config)
+
+
+def _linked(result: Analysis, a: str, b: str) -> bool:
+    links = result.links
+    pair = (min(a, b), max(a, b))
+    return bool(((links["account_a"] == pair[0]) & (links["account_b"] == pair[1])).any())
+
+
+def test_normalise_masks_slots_lowercases_and_collapses_whitespace() -> None:
+    text = 'Compute 3.14 * 2  for "my string"\n\tsee https://x.io/a?b=1 or mail bob@corp.com ```print(1)``` DONE'
+    assert normalise_text(text) == "compute <m> * <m> for <m> see <m> or mail <m> <m> done"
+
+
+def test_to_arrow_handles_empty_huge_non_utf8_and_emoji() -> None:
+    values = [None, "", b"caf\xe9 \xff", "🚀 think 🤖", "x" * 100_000, "lone \udcff surrogate", float("nan")]
+    array = to_arrow(values, max_chars=1_000).to_pylist()
+    assert array[0] == "" and array[1] == "" and array[6] == ""
+    assert array[2] == "caf\ufffd \ufffd"
+    assert array[3] == "🚀 think 🤖"
+    assert len(array[4]) == 1_000
+    assert array[5] == "lone ? surrogate"  # a lone surrogate cannot be encoded: replaced
+
+
+@given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
+@settings(max_examples=200, deadline=None)
+def test_normalise_never_fails_and_is_idempotent(value: str | bytes) -> None:
+    once = normalise_text(value)
+    assert normalise_text(once) == once
+    assert not any(ch.isdigit() for ch in once if ch.isascii())
+
+
+def test_slot_filled_prompts_of_one_template_are_linked_across_accounts() -> None:
+    rng = random.Random(1)
+    rows = [(f"cot-{i % 12}", TEMPLATE.format(q=_question(rng))) for i in range(240)]
+    rows += [(f"benign-{i}", _diverse(rng)) for i in range(60)]
+    result = _run(rows)
+    assert len(result.families) == 1
+    family = result.families.iloc[0]
+    assert family["accounts"] == 12 and family["requests"] == 240 and family["cot"]
+    assert _linked(result, "cot-0", "cot-7") and _linked(result, "cot-3", "cot-11")
+    assert not result.links["account_a"].str.startswith("benign").any()
+    features = result.features.set_index("account_id")
+    assert features.loc["cot-0", "prompt_cot_share"] == 1.0
+    assert features.loc["cot-0", "prompt_template_concentration"] == 1.0
+    assert features.loc["benign-0", "prompt_cot_share"] == 0.0
+
+
+def test_paraphrased_variants_of_one_family_are_linked() -> None:
+    rng = random.Random(2)
+    rows = [(f"a-{i % 5}", TEMPLATE.format(q=_question(rng))) for i in range(100)]
+    rows += [(f"b-{i % 5}", PARAPHRASE.format(q=_question(rng))) for i in range(100)]
+    result = _run(rows)
+    assert len(result.families) == 1
+    assert result.families.iloc[0]["accounts"] == 10
+    assert _linked(result, "a-0", "b-0") and _linked(result, "a-4", "b-2")
+
+
+def test_unrelated_prompts_are_not_linked() -> None:
+    rng = random.Random(3)
+    rows = [(f"acct-{i}", _diverse(rng)) for i in range(400)]
+    result = _run(rows)
+    assert result.families.empty and result.links.empty and result.usage.empty
+    assert result.near_duplicate_prompts == 0
+    assert (result.features["prompt_template_concentration"] == 1.0).all()  # one prompt each: its own family
+
+
+def test_a_family_shared_by_thousands_of_accounts_gets_a_low_weight() -> None:
+    assert family_weight(np.array([2]), 1_000)[0] == 1.0
+    assert family_weight(np.array([3_000]), 1_000)[0] == 0.0
+    assert family_weight(np.array([900]), 1_000)[0] < 0.05
+    rng = random.Random(4)
+    tool = "You are CodePilot, an AI coding assistant inside the editor. Answer with code, keep it short. File: {q}"
+    rows = [(f"user-{i}", tool.format(q=_question(rng))) for i in range(3_000)]
+    rows += [(f"ring-{i % 4}", TEMPLATE.format(q=_question(rng))) for i in range(80)]
+    result = _run(rows, chunk=700)
+    families = result.families.sort_values("accounts")
+    assert families["accounts"].tolist()[0] == 4 and families["accounts"].tolist()[-1] > 2_900
+    assert families["weight"].tolist()[-1] == 0.0 and families["weight"].tolist()[0] > 0.7
+    assert result.links["account_a"].str.startswith("ring").all() and len(result.links) == 6
+
+
+def test_empty_huge_non_utf8_and_emoji_prompts_are_handled() -> None:
+    rng = random.Random(5)
+    rows: list[tuple[str, object]] = [
+        ("e", ""),
+        ("e", None),
+        ("e", "   \n\t "),
+        ("h", TEMPLATE.format(q=_question(rng)) + " filler" * 200_000),
+        ("u", b"\xff\xfe caf\xe9 " + TEMPLATE.format(q=_question(rng)).encode()),
+        ("m", "🚀🤖 " + TEMPLATE.format(q=_question(rng)) + " ✅"),
+        ("x", TEMPLATE.format(q=_question(rng))),
+    ]
+    result = _run(rows)
+    assert result.prompts == 7 and result.empty_prompts == 3
+    assert result.features.set_index("account_id").loc["e", "prompt_requests"] == 3
+    assert result.families.iloc[0]["accounts"] >= 3  # "u", "m", "x" (and "h": its head is the template)
+    assert _linked(result, "u", "m")
+
+
+def test_output_bound_top_k_and_min_score_hold() -> None:
+    rng = random.Random(6)
+    rows = [(f"acct-{i:03d}", TEMPLATE.format(q=_question(rng))) for i in range(300) for _ in range(2)]
+    rows += [(f"acct-{i:03d}", _diverse(rng)) for i in range(0, 300, 3) for _ in range(rng.randint(1, 8))]
+    result = _run(rows, similarity_top_k=5, similarity_min_score=0.1, similarity_family_max_accounts=100_000)
+    links = result.links
+    assert 300 <= len(links) <= 5 * 300
+    assert (links["score"] >= 0.1).all() and (links["account_a"] < links["account_b"]).all()
+    ends = pd.concat([links.rename(columns={"account_a": "me", "account_b": "other"}),
+                      links.rename(columns={"account_b": "me", "account_a": "other"})])  # fmt: skip
+    ends = ends.sort_values(["me", "score", "other"], ascending=[True, False, True])
+    ends["rank"] = ends.groupby("me").cumcount()
+    ends["edge"] = [tuple(sorted(pair)) for pair in zip(ends["me"], ends["other"], strict=True)]
+    assert (ends.groupby("edge")["rank"].min() < 5).all()  # every edge is in the top-k of one of its accounts
+
+
+def test_account_links_keep_only_top_k_of_either_endpoint() -> None:
+    usage = pd.DataFrame({"account": [f"a{i:02d}" for i in range(30)], "family": 7, "share": 1.0})
+    links = account_links(usage, pd.Series({7: 1.0}), min_score=0.1, top_k=3)
+    degree = pd.concat([links["account_a"], links["account_b"]]).value_counts()
+    assert len(links) <= 3 * 30 and degree.min() >= 1  # everyone keeps a link; the total is linear
+    assert len(links) < 30 * 29 // 2
+
+
+def test_a_template_is_recognised_on_another_night_with_new_slot_fillers() -> None:
+    nights = []
+    for seed in (10, 11, 12):
+        rng = random.Random(seed)
+        text = TEMPLATE if seed != 12 else "Summarise this contract clause in plain words for a lawyer: {q}"
+        rows = [(f"n{seed}-{i % 6}", text.format(q=_question(rng))) for i in range(120)]
+        nights.append(_run(rows))
+    first, second, other = (np.array(n.families["signature"].tolist()) for n in nights)
+    bands, rows = nights[0].bands, nights[0].rows
+    assert match_known(second, first, bands, rows, 0.5).tolist() == [0]
+    assert len(first) == 1 and len(other) >= 1
+    assert (match_known(other, first, bands, rows, 0.5) == -1).all()
+
+
+def test_prompt_text_never_reaches_the_outputs() -> None:
+    rng = random.Random(7)
+    secret = "zanzibar4471 Quixotic Hermione bob@example.org"
+    rows = [(f"s-{i % 3}", TEMPLATE.format(q=f"{_question(rng)} {secret} {rng.random()}")) for i in range(30)]
+    result = _run(rows)
+    strings = [*result.families["example"], *result.families["family_id"], *result.usage["family_id"]]
+    strings += [f for fams in result.links["families"] for f in fams]
+    assert strings and all(isinstance(s, str) for s in strings)
+    for text in strings:
+        for word in ("zanzibar", "quixotic", "hermione", "bob@", "example.org", "apple", "falcon"):
+            assert word not in text.lower()
+    raw = {p for _, p in rows}
+    assert not raw & set(strings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ask Maria about 42 apples at https://a.b", "ask <name> about <num> apples at <url>"),
+        ('Translate "hello" please', "translate <str> please"),
+    ],
+)
+def test_redact_masks_names_numbers_urls_and_quotes(text: str, expected: str) -> None:
+    assert redact(text) == expected
