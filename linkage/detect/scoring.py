@@ -46,16 +46,26 @@ def shared_kinds(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def burst_sizes(features: pd.DataFrame, hours: float) -> pd.Series:
-    """How many other members of its community were created within ``hours`` of each account."""
-    frame = features[["community", "created_s"]].dropna()
-    window = hours * 3600
+    """How many other members of its community were created within ``hours`` of each account.
+
+    One sorted pass for all communities: each community's creation times are shifted onto its own stretch of
+    a single timeline, far enough apart that no window reaches into the next community.
+    """
+    known = features[["community", "created_s"]].dropna()
     counts = pd.Series(0, index=features.index, dtype="int64")
-    for _, group in frame.groupby("community"):
-        times = group["created_s"].sort_values()
-        values = times.to_numpy(dtype="float64")
-        lo = np.searchsorted(values, values - window, side="left")
-        hi = np.searchsorted(values, values + window, side="right")
-        counts.loc[times.index] = hi - lo - 1
+    if known.empty:
+        return counts
+    window = int(hours * 3600)
+    seconds = known["created_s"].to_numpy(dtype="int64")
+    seconds = seconds - seconds.min()
+    span = int(seconds.max()) + 2 * window + 1
+    rank = pd.factorize(known["community"])[0].astype("int64")
+    timeline = rank * span + seconds
+    order = np.argsort(timeline, kind="stable")
+    ordered = timeline[order]
+    lo = np.searchsorted(ordered, ordered - window, side="left")
+    hi = np.searchsorted(ordered, ordered + window, side="right")
+    counts.loc[known.index[order]] = hi - lo - 1
     return counts
 
 
