@@ -46,18 +46,22 @@ class PromptGenerator:
         self.word_p = zipf / zipf.sum()
         self.accounts = accounts
         self.families = [self._family(i) for i in range(families)]
-        # each family is sent by a tight group of 10-120 accounts
-        self.family_accounts = [
-            self.rng.choice(accounts, size=int(self.rng.integers(10, 120)), replace=False) for _ in range(families)
-        ]
+        # each family is sent by its own tight group of 10-120 accounts (the distillers); the rest are benign
+        sizes = self.rng.integers(10, 120, size=families)
+        self.benign_accounts = accounts - int(sizes.sum())
+        if self.benign_accounts < 100:
+            raise ValueError("too few accounts for the template families")
+        bounds = self.benign_accounts + np.concatenate([[0], np.cumsum(sizes)])
+        self.family_accounts = [np.arange(bounds[i], bounds[i + 1]) for i in range(families)]
         self.serial = 0
 
     def _family(self, index: int) -> list[str]:
         """A template family: 2-4 paraphrased variants of one instruction wrapped around a question slot."""
-        topic = " ".join(self.rng.choice(self.vocab[:800], 12))
+        topic = " ".join(self.rng.choice(self.vocab[:3000], 16))
         opening = _COT_OPENINGS[index % len(_COT_OPENINGS)]
         closing = _COT_CLOSINGS[index % len(_COT_CLOSINGS)]
-        base = f"{opening} You are an expert tutor in {topic}. Question: {{q}} {closing}"
+        persona = " ".join(self.rng.choice(self.vocab[:3000], 10))
+        base = f"{opening} You are {persona}, an expert tutor in {topic}. Question: {{q}} {closing}"
         variants = [base]
         for _ in range(int(self.rng.integers(1, 4))):
             words = base.split(" ")
@@ -68,28 +72,39 @@ class PromptGenerator:
             variants.append(" ".join(words))
         return variants
 
-    def _words(self, n: int) -> str:
-        return " ".join(self.rng.choice(self.vocab, n, p=self.word_p))
-
-    def _question(self) -> str:
-        a, b = self.rng.integers(2, 999, 2)
-        return f"{self._words(int(self.rng.integers(6, 14)))} {a} and {b}?"
+    def _word_stream(self, total: int) -> list[str]:
+        """``total`` Zipf-distributed words drawn at once (one vectorised draw instead of one per prompt)."""
+        return self.vocab[self.rng.choice(len(self.vocab), size=total, p=self.word_p)].tolist()
 
     def prompts(self, n: int) -> tuple[list[str], np.ndarray, np.ndarray]:
         """n prompts with their account index and kind (0 benign, 1 tool, 2 template family)."""
-        kinds = self.rng.choice(3, size=n, p=[0.45, 0.15, 0.40])
-        accounts = self.rng.integers(0, self.accounts, size=n)
+        rng = self.rng
+        kinds = rng.choice(3, size=n, p=[0.45, 0.15, 0.40])
+        accounts = rng.integers(0, self.benign_accounts, size=n)
+        lengths = np.where(kinds == 0, rng.integers(16, 52, n), np.where(kinds == 1, 8, rng.integers(6, 14, n)))
+        words = self._word_stream(int(lengths.sum()))
+        ends = np.cumsum(lengths).tolist()
+        numbers = rng.integers(2, 999, size=(n, 2)).tolist()
+        family = rng.integers(len(self.families), size=n).tolist()
+        variant = rng.integers(0, 1 << 30, size=n).tolist()
+        member = rng.integers(0, 1 << 30, size=n).tolist()
+        files = rng.integers(len(self.vocab), size=n).tolist()
         texts: list[str] = []
-        for i, kind in enumerate(kinds):
+        start = 0
+        for i, kind in enumerate(kinds.tolist()):
+            chunk = " ".join(words[start : ends[i]])
+            start = ends[i]
             if kind == 0:
-                texts.append(self._words(int(self.rng.integers(25, 75))))
+                texts.append(chunk)
             elif kind == 1:
-                texts.append(_TOOL_PROMPT.format(file=f"src/{self._words(1)}.py", req=self._words(8)))
+                texts.append(_TOOL_PROMPT.format(file=f"src/{self.vocab[files[i]]}.py", req=chunk))
             else:
-                f = int(self.rng.integers(len(self.families)))
+                f = family[i]
                 variants = self.families[f]
-                texts.append(variants[int(self.rng.integers(len(variants)))].replace("{q}", self._question()))
-                accounts[i] = self.family_accounts[f][int(self.rng.integers(len(self.family_accounts[f])))]
+                question = f"{chunk} {numbers[i][0]} and {numbers[i][1]}?"
+                texts.append(variants[variant[i] % len(variants)].replace("{q}", question))
+                group = self.family_accounts[f]
+                accounts[i] = group[member[i] % len(group)]
         return texts, accounts, kinds
 
     def frame(self, n: int) -> pd.DataFrame:

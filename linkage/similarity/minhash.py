@@ -80,17 +80,32 @@ def signatures(shingles: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: in
     return _densify(flat.reshape(n_rows, num_perm))
 
 
-def _densify(sig: np.ndarray) -> np.ndarray:
-    """Fill each empty bin from the next non-empty bin to its right (circularly), offset by the distance."""
-    k = sig.shape[1]
-    twice = np.concatenate([sig, sig], axis=1)
-    index = np.where(twice != EMPTY, np.arange(2 * k), 2 * k)
-    following = np.minimum.accumulate(index[:, ::-1], axis=1)[:, ::-1][:, :k]
-    blank = following >= 2 * k  # a prompt with no shingle at all
-    source = np.minimum(following, 2 * k - 1)
-    values = np.take_along_axis(twice, source, axis=1).astype(np.int64)
-    distance = source - np.arange(k)
-    out: np.ndarray = ((values + distance * _DENSIFY_STEP) & 0xFFFF).astype(np.uint16)
+def _densify(sig: np.ndarray, block: int = 8_192) -> np.ndarray:
+    """:func:`_densify_block` over blocks of rows: small temporaries stay in the allocator's cache instead of
+    costing fresh pages (page faults were half the time on whole chunks)."""
+    return np.concatenate([_densify_block(sig[i : i + block]) for i in range(0, len(sig), block)] or [sig[:0]])
+
+
+def _densify_block(sig: np.ndarray) -> np.ndarray:
+    """Fill each empty bin from the next non-empty bin to its right (circularly), offset by the distance.
+
+    Works on the flattened matrix: one reversed running minimum finds every bin's next filled bin; a bin whose next
+    filled bin lies in the following row wraps to its own row's first filled bin.
+    """
+    n, k = sig.shape
+    flat = sig.reshape(-1)
+    size = len(flat)
+    index = np.arange(size, dtype=np.int64)
+    index[flat == EMPTY] = size
+    following = np.minimum.accumulate(index[::-1].copy())[::-1].reshape(n, k)  # a contiguous scan is 3x faster
+    row_end = (np.arange(1, n + 1, dtype=np.int64) * k)[:, None]  # broadcasting: integer division is slow
+    first_in_row = np.append(following[:, 0], size)  # each row's first filled bin (or a later row's)
+    source = np.where(following < row_end, following, first_in_row[:-1][:, None])
+    blank = source >= row_end
+    np.minimum(source, size - 1, out=source)
+    distance = (source - (row_end - k)).astype(np.int32) - np.arange(k, dtype=np.int32)
+    distance[distance < 0] += k
+    out: np.ndarray = (flat[source] + (distance * _DENSIFY_STEP).astype(np.uint32)).astype(np.uint16)
     out[blank] = 0xFFFF
     return out
 

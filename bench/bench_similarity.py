@@ -1,0 +1,216 @@
+"""Prompt similarity benchmark: the hashing core against datasketch (and rensa) on one sample, and the full stage
+at scale.
+
+    python bench/bench_similarity.py                 # 200k-prompt sample comparison (make bench-similarity)
+    python bench/bench_similarity.py --full 20000000 # + the whole stage on N prompts from parquet (make bench)
+
+Times are CPU seconds of this process (time.process_time) so "per core" holds even when threads help; wall time
+is reported too. Pair recall: of the near-duplicate pairs datasketch finds (MinHashLSH candidates whose MinHash
+Jaccard estimate reaches the threshold), the share that we put in the same family. The last line reads
+``speedup=<x> pair_recall=<r>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from prompt_gen import PromptGenerator  # noqa: E402
+
+from linkage.settings import Settings  # noqa: E402
+from linkage.similarity import minhash  # noqa: E402
+from linkage.similarity.analyse import analyse, signature_chunk  # noqa: E402
+from linkage.similarity.families import assign_families  # noqa: E402
+from linkage.similarity.normalise import normalise, to_arrow  # noqa: E402
+from linkage.similarity.read import iter_prompt_chunks  # noqa: E402
+
+
+def _clock() -> tuple[float, float]:
+    return time.process_time(), time.perf_counter()
+
+
+def _since(start: tuple[float, float]) -> tuple[float, float]:
+    return time.process_time() - start[0], time.perf_counter() - start[1]
+
+
+def _shingles(text: str, width: int) -> list[bytes]:
+    words = text.split()
+    if len(words) < width:
+        return [" ".join(words).encode()] if words else []
+    return [" ".join(words[i : i + width]).encode() for i in range(len(words) - width + 1)]
+
+
+def ours(prompts: list[str], config: Settings) -> tuple[np.ndarray, float, float]:
+    """Our core from raw text: normalise, hash, sign, band, verify, components (chunked like the stage)."""
+    start = _clock()
+    step = config.similarity_chunk_rows
+    sig = np.concatenate([signature_chunk(prompts[i : i + step], config)[0] for i in range(0, len(prompts), step)])
+    bands, rows = minhash.optimal_bands(config.similarity_threshold, config.similarity_num_perm)
+    verify = config.similarity_threshold - config.similarity_verify_margin
+    labels = assign_families(sig, bands, rows, verify)
+    cpu, wall = _since(start)
+    return labels, cpu, wall
+
+
+def normalised_texts(prompts: list[str], config: Settings) -> tuple[list[str], float]:
+    start = _clock()
+    texts = normalise(to_arrow(prompts, config.similarity_max_prompt_chars)).to_pylist()
+    return texts, _since(start)[0]
+
+
+def datasketch_baseline(texts: list[str], config: Settings, queries: np.ndarray) -> tuple[set[tuple[int, int]], float]:
+    """datasketch MinHash + MinHashLSH over the same normalised text and shingles; pairs of the query sample."""
+    from datasketch import MinHash, MinHashLSH
+
+    perm, width = config.similarity_num_perm, config.similarity_shingle_words
+    start = _clock()
+    lsh = MinHashLSH(threshold=config.similarity_threshold, num_perm=perm)
+    hashes = []
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=perm)
+        m.update_batch(_shingles(text, width))
+        lsh.insert(i, m)
+        hashes.append(m)
+    cpu = _since(start)[0]
+    pairs: set[tuple[int, int]] = set()
+    for q in queries.tolist():
+        for other in lsh.query(hashes[q]):
+            if other != q and hashes[q].jaccard(hashes[other]) >= config.similarity_threshold:
+                pairs.add((min(q, other), max(q, other)))
+    return pairs, cpu
+
+
+def rensa_baseline(texts: list[str], config: Settings, queries: np.ndarray) -> tuple[set[tuple[int, int]], float]:
+    """rensa (Rust MinHash + LSH) over the same shingles, for the record."""
+    from rensa import RMinHash, RMinHashLSH
+
+    perm, width = config.similarity_num_perm, config.similarity_shingle_words
+    bands = next(
+        b for b in range(minhash.optimal_bands(config.similarity_threshold, perm)[0], perm + 1) if perm % b == 0
+    )
+    start = _clock()
+    lsh = RMinHashLSH(threshold=config.similarity_threshold, num_perm=perm, num_bands=bands)
+    hashes = []
+    for i, text in enumerate(texts):
+        m = RMinHash(num_perm=perm, seed=42)
+        m.update([s.decode() for s in _shingles(text, width)])
+        lsh.insert(i, m)
+        hashes.append(m)
+    cpu = _since(start)[0]
+    pairs: set[tuple[int, int]] = set()
+    for q in queries.tolist():
+        for other in lsh.query(hashes[q]):
+            if other != q and hashes[q].jaccard(hashes[other]) >= config.similarity_threshold:
+                pairs.add((min(q, other), max(q, other)))
+    return pairs, cpu
+
+
+def numpy_kperm(prompts: list[str], config: Settings) -> float:
+    """The classic alternative: num_perm multiply-shift permutations per shingle in numpy (signatures only)."""
+    start = _clock()
+    step = 20_000
+    a = np.random.default_rng(1).integers(1, 1 << 62, size=config.similarity_num_perm, dtype=np.uint64) | np.uint64(1)
+    for i in range(0, len(prompts), step):
+        norm = normalise(to_arrow(prompts[i : i + step], config.similarity_max_prompt_chars))
+        hashes, offsets = minhash.token_hashes(norm)
+        shingles, rows = minhash.shingle_hashes(hashes, offsets, config.similarity_shingle_words)
+        values = ((shingles[:, None] * a[None, :]) >> np.uint64(48)).astype(np.uint16)
+        starts = np.searchsorted(rows, np.arange(len(norm)))
+        np.minimum.reduceat(values, np.minimum(starts, len(values) - 1), axis=0)
+    return _since(start)[0]
+
+
+def recall(pairs: set[tuple[int, int]], labels: np.ndarray) -> float:
+    if not pairs:
+        return 1.0
+    left, right = np.array(list(pairs)).T
+    return float((labels[left] == labels[right]).mean())
+
+
+def sample(n: int, seed: int, with_rensa: bool) -> str:
+    config = Settings()
+    generator = PromptGenerator(seed=seed, accounts=max(2_000, n // 4))
+    prompts, _, kinds = generator.prompts(n)
+    print(f"sample: {n:,} prompts, mean {np.mean([len(p) for p in prompts]):.0f} chars; threshold "
+          f"{config.similarity_threshold}, num_perm {config.similarity_num_perm}, "
+          f"{config.similarity_shingle_words}-word shingles")  # fmt: skip
+    labels, our_cpu, our_wall = ours(prompts, config)
+    texts, norm_cpu = normalised_texts(prompts, config)
+    queries = np.random.default_rng(seed).choice(n, size=min(n, 2_000), replace=False)
+    pairs, ds_cpu = datasketch_baseline(texts, config, queries)
+    sizes = np.bincount(labels[labels >= 0])
+    print(f"ours: {our_cpu:.2f} s CPU ({our_wall:.2f} s wall) = {n / our_cpu:,.0f} prompts/s per core, from raw text; "
+          f"{(sizes >= 2).sum():,} families of >= 2 prompts, largest {sizes.max():,}")  # fmt: skip
+    print(f"datasketch: {ds_cpu:.2f} s CPU (+{norm_cpu:.2f} s the same vectorised normalisation) = "
+          f"{n / (ds_cpu + norm_cpu):,.0f} prompts/s per core; {len(pairs):,} near-duplicate pairs among "
+          f"{len(queries):,} query prompts")  # fmt: skip
+    print(
+        f"numpy {config.similarity_num_perm}-permutation MinHash, signatures only: {numpy_kperm(prompts, config):.2f} s CPU"
+    )
+    if with_rensa:
+        rensa_pairs, rensa_cpu = rensa_baseline(texts, config, queries)
+        print(f"rensa: {rensa_cpu:.2f} s CPU (+{norm_cpu:.2f} s normalisation); pair recall of rensa vs datasketch "
+              f"{len(pairs & rensa_pairs) / max(len(pairs), 1):.3f}")  # fmt: skip
+    kind_pairs = np.array(list(pairs)).T if pairs else np.zeros((2, 0), dtype=int)
+    print(
+        f"datasketch pairs by generator kind (benign/tool/template): {np.bincount(kinds[kind_pairs[0]], minlength=3)}"
+    )
+    core = (ds_cpu + norm_cpu) / our_cpu
+    print(
+        f"hashing core alone (datasketch CPU / ours minus normalisation): {ds_cpu / max(our_cpu - norm_cpu, 1e-9):.1f}x"
+    )
+    return f"speedup={core:.1f} pair_recall={recall(pairs, labels):.4f}"
+
+
+def full(n: int, seed: int, folder: Path) -> None:
+    """The whole stage computation (both passes, no database writes) on n prompts read from parquet."""
+    path = folder / "prompts.parquet"
+    if not path.exists():
+        start = _clock()
+        generator = PromptGenerator(seed=seed, accounts=max(2_000, n // 40), families=max(60, n // 100_000))
+        writer = None
+        for frame in generator.chunks(n, 500_000):
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+        if writer:
+            writer.close()
+        print(f"generated {n:,} prompts into {path} ({path.stat().st_size / 1e9:.2f} GB) in {_since(start)[1]:.0f} s")
+    config = Settings()
+    start = _clock()
+    result = analyse(lambda: iter_prompt_chunks(path, config.similarity_chunk_rows), config,
+                     progress=lambda m: print(m, file=sys.stderr) if "00,000 " not in m else None)  # fmt: skip
+    cpu, wall = _since(start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(f"full stage on {n:,} prompts: {wall:.0f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.2f} GB; "
+          f"{len(result.families):,} families, {len(result.links):,} links, {len(result.features):,} accounts")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, default=200_000)
+    parser.add_argument("--full", type=int, default=0, help="also run the whole stage on this many prompts")
+    parser.add_argument("--dir", type=Path, default=None, help="where the full run's parquet goes (kept)")
+    parser.add_argument("--no-rensa", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if args.full:
+        folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-similarity-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        full(args.full, args.seed, folder)
+    print(sample(args.sample, args.seed, not args.no_rensa))
+
+
+if __name__ == "__main__":
+    main()
