@@ -26,14 +26,15 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prompt_gen import PromptGenerator  # noqa: E402
+import numpy_minhash as nm
+from prompt_gen import PromptGenerator
 
-from linkage.settings import Settings  # noqa: E402
-from linkage.similarity import minhash  # noqa: E402
-from linkage.similarity.analyse import analyse, signature_chunk  # noqa: E402
-from linkage.similarity.families import assign_families  # noqa: E402
-from linkage.similarity.normalise import normalise, to_arrow  # noqa: E402
-from linkage.similarity.read import iter_prompt_chunks  # noqa: E402
+from linkage.settings import Settings
+from linkage.similarity import minhash
+from linkage.similarity.analyse import analyse, signature_chunk
+from linkage.similarity.families import assign_families
+from linkage.similarity.normalise import normalise, to_arrow
+from linkage.similarity.read import iter_prompt_chunks
 
 
 def _clock() -> tuple[float, float]:
@@ -116,6 +117,18 @@ def rensa_baseline(texts: list[str], config: Settings, queries: np.ndarray) -> t
     return pairs, cpu
 
 
+def numpy_oph(prompts: list[str], config: Settings) -> float:
+    """The same one-permutation MinHash in plain numpy (pyarrow split + xxh3 per distinct word), signatures only."""
+    start = _clock()
+    step = config.similarity_chunk_rows
+    for i in range(0, len(prompts), step):
+        norm = normalise(to_arrow(prompts[i : i + step], config.similarity_max_prompt_chars))
+        hashes, offsets = nm.token_hashes(norm)
+        shingles, rows = nm.shingle_hashes(hashes, offsets, config.similarity_shingle_words)
+        nm.signatures(shingles, rows, len(norm), config.similarity_num_perm)
+    return _since(start)[0]
+
+
 def numpy_kperm(prompts: list[str], config: Settings) -> float:
     """The classic alternative: num_perm multiply-shift permutations per shingle in numpy (signatures only)."""
     start = _clock()
@@ -123,8 +136,8 @@ def numpy_kperm(prompts: list[str], config: Settings) -> float:
     a = np.random.default_rng(1).integers(1, 1 << 62, size=config.similarity_num_perm, dtype=np.uint64) | np.uint64(1)
     for i in range(0, len(prompts), step):
         norm = normalise(to_arrow(prompts[i : i + step], config.similarity_max_prompt_chars))
-        hashes, offsets = minhash.token_hashes(norm)
-        shingles, rows = minhash.shingle_hashes(hashes, offsets, config.similarity_shingle_words)
+        hashes, offsets = nm.token_hashes(norm)
+        shingles, rows = nm.shingle_hashes(hashes, offsets, config.similarity_shingle_words)
         values = ((shingles[:, None] * a[None, :]) >> np.uint64(48)).astype(np.uint16)
         starts = np.searchsorted(rows, np.arange(len(norm)))
         np.minimum.reduceat(values, np.minimum(starts, len(values) - 1), axis=0)
@@ -155,17 +168,16 @@ def sample(n: int, seed: int, with_rensa: bool) -> str:
     print(f"datasketch: {ds_cpu:.2f} s CPU (+{norm_cpu:.2f} s the same vectorised normalisation) = "
           f"{n / (ds_cpu + norm_cpu):,.0f} prompts/s per core; {len(pairs):,} near-duplicate pairs among "
           f"{len(queries):,} query prompts")  # fmt: skip
-    print(
-        f"numpy {config.similarity_num_perm}-permutation MinHash, signatures only: {numpy_kperm(prompts, config):.2f} s CPU"
-    )
+    perm = config.similarity_num_perm
+    print(f"numpy {perm}-permutation MinHash, signatures only: {numpy_kperm(prompts, config):.2f} s CPU")
+    print(f"numpy one-permutation MinHash (no numba), signatures only: {numpy_oph(prompts, config):.2f} s CPU")
     if with_rensa:
         rensa_pairs, rensa_cpu = rensa_baseline(texts, config, queries)
         print(f"rensa: {rensa_cpu:.2f} s CPU (+{norm_cpu:.2f} s normalisation); pair recall of rensa vs datasketch "
               f"{len(pairs & rensa_pairs) / max(len(pairs), 1):.3f}")  # fmt: skip
-    kind_pairs = np.array(list(pairs)).T if pairs else np.zeros((2, 0), dtype=int)
-    print(
-        f"datasketch pairs by generator kind (benign/tool/template): {np.bincount(kinds[kind_pairs[0]], minlength=3)}"
-    )
+    for kind, name in enumerate(["benign", "tool prompt", "template"]):
+        subset = {p for p in pairs if kinds[p[0]] == kind}
+        print(f"  {name} pairs: {len(subset):,} found by datasketch, recall {recall(subset, labels):.4f}")
     core = (ds_cpu + norm_cpu) / our_cpu
     print(
         f"hashing core alone (datasketch CPU / ours minus normalisation): {ds_cpu / max(our_cpu - norm_cpu, 1e-9):.1f}x"
@@ -194,7 +206,8 @@ def full(n: int, seed: int, folder: Path) -> None:
     cpu, wall = _since(start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"full stage on {n:,} prompts: {wall:.0f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.2f} GB; "
-          f"{len(result.families):,} families, {len(result.links):,} links, {len(result.features):,} accounts")  # fmt: skip
+          f"{len(result.families):,} families, {len(result.links):,} links, "
+          f"{len(result.features):,} accounts")  # fmt: skip
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ class PromptGenerator:
 
     def _family(self, index: int) -> list[str]:
         """A template family: 2-4 paraphrased variants of one instruction wrapped around a question slot."""
-        topic = " ".join(self.rng.choice(self.vocab[:3000], 16))
+        topic = " ".join(self.rng.choice(self.vocab[:3000], 12))
         opening = _COT_OPENINGS[index % len(_COT_OPENINGS)]
         closing = _COT_CLOSINGS[index % len(_COT_CLOSINGS)]
         persona = " ".join(self.rng.choice(self.vocab[:3000], 10))
@@ -81,7 +81,7 @@ class PromptGenerator:
         rng = self.rng
         kinds = rng.choice(3, size=n, p=[0.45, 0.15, 0.40])
         accounts = rng.integers(0, self.benign_accounts, size=n)
-        lengths = np.where(kinds == 0, rng.integers(16, 52, n), np.where(kinds == 1, 8, rng.integers(6, 14, n)))
+        lengths = np.where(kinds == 0, rng.integers(12, 46, n), np.where(kinds == 1, 8, rng.integers(6, 14, n)))
         words = self._word_stream(int(lengths.sum()))
         ends = np.cumsum(lengths).tolist()
         numbers = rng.integers(2, 999, size=(n, 2)).tolist()

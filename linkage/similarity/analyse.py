@@ -53,9 +53,7 @@ class _Pass1:
 def signature_chunk(prompts: Iterable[object], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Signatures and chain-of-thought flags of one chunk of raw prompts (the hashing core, also benchmarked)."""
     normalised = normalise(to_arrow(prompts, settings.similarity_max_prompt_chars))
-    hashes, offsets = minhash.token_hashes(normalised)
-    shingles, rows = minhash.shingle_hashes(hashes, offsets, settings.similarity_shingle_words)
-    sig = minhash.signatures(shingles, rows, len(normalised), settings.similarity_num_perm)
+    sig = minhash.signatures(normalised, settings.similarity_shingle_words, settings.similarity_num_perm)
     cot = chain_of_thought(normalised).to_numpy(zero_copy_only=False)
     return sig, np.asarray(cot, dtype=bool)
 

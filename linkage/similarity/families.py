@@ -36,23 +36,19 @@ def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np
         left_parts.append(ids[linked])
         right_parts.append(first[linked])
         del keys, order, ids, sorted_keys, starts, first
-    left, right = _unique_pairs(np.concatenate(left_parts), np.concatenate(right_parts), n)
+    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
     del left_parts, right_parts
-    keep = estimated_jaccard(sig, left, right) >= verify
+    keep = (
+        estimated_jaccard(sig, left, right) >= verify
+    )  # duplicates (one pair in several bands) cost less than np.unique
     left, right = left[keep], right[keep]
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n)).tocsr()
+    graph = coo_matrix((np.ones(len(left), dtype=np.int32), (left, right)), shape=(n, n)).tocsr()
     _, components = connected_components(graph, directed=False)
     labels: np.ndarray = components.astype(np.int64)
     empty = np.ones(n, dtype=bool)
     empty[valid] = False
     labels[empty] = -1
     return labels
-
-
-def _unique_pairs(left: np.ndarray, right: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The same pair found in several bands is verified once."""
-    codes = np.unique(left.astype(np.int64) * n + right)
-    return codes // n, codes % n
 
 
 def consensus(sig: np.ndarray, labels: np.ndarray, wanted: np.ndarray, sample: int = 16) -> np.ndarray:

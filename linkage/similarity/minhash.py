@@ -1,112 +1,125 @@
-"""Vectorised MinHash signatures and LSH band keys for a chunk of normalised prompts.
+"""MinHash signatures and LSH band keys for chunks of normalised prompts.
 
-Chosen by measurement (BENCHMARKS.md, "Prompt similarity"): words are split and dictionary-encoded by pyarrow, each
-distinct word is hashed once with xxh3, word shingles are combined in numpy, and the signature is a one-permutation
-MinHash (one hash per shingle, its top bits pick one of ``num_perm`` bins, the bin keeps its minimum) densified by
-rotation (Shrivastava & Li 2014) so that empty bins borrow from their right neighbour. That costs O(1) per shingle
-instead of O(num_perm) and keeps the collision probability of a bin equal to the Jaccard similarity.
-Signature values are 16-bit: a chance collision of one bin costs 1/65,536, and 20M signatures fit in 2.6 GB.
+Chosen by measurement (BENCHMARKS.md, "Prompt similarity"): one compiled pass (numba) over the UTF-8 bytes of a
+chunk splits words on ASCII whitespace, hashes each word (FNV-1a), combines ``width`` consecutive words into a
+shingle hash (mixed by splitmix64's finaliser), and keeps a one-permutation MinHash: the hash's top bits pick one of
+``num_perm`` bins, the bin keeps its minimum. Empty bins borrow from the next filled bin to their right, offset by
+the distance (densification, Shrivastava & Li 2014), so a bin still collides with probability equal to the Jaccard
+similarity. That is O(1) per shingle instead of O(num_perm), runs on every core (prange) and never builds a Python
+object per word. Values are 16-bit: a chance collision of one bin costs 1/65,536, and 20M signatures of 64 bins
+take 2.6 GB.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import xxhash
 
-EMPTY = np.uint32(0xFFFF_FFFF)
+EMPTY16 = 0xFFFF
+_EMPTY = np.uint32(0xFFFF_FFFF)
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
-_DENSIFY_STEP = 0x9E37  # offset added per bin travelled when a bin is filled from its neighbour
+_DENSIFY_STEP = 0x9E37  # added per bin travelled when an empty bin borrows from a neighbour
 
 
-def fmix64(x: np.ndarray) -> np.ndarray:
+@numba.njit(inline="always")
+def _fmix64(x: np.uint64) -> np.uint64:
     """splitmix64's finaliser: every input bit flips about half the output bits."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX2
-    out: np.ndarray = x ^ (x >> np.uint64(31))
-    return out
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return x ^ (x >> np.uint64(31))
 
 
-def token_hashes(normalised: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
-    """64-bit hashes of the whitespace-separated words, and the offsets of each prompt's words in them."""
-    lists = pc.ascii_split_whitespace(normalised)
-    offsets = lists.offsets.to_numpy().astype(np.int64)
-    words = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
-    offsets -= offsets[0]
-    encoded = pc.dictionary_encode(words)
-    vocabulary = encoded.dictionary.cast(pa.binary()).to_pylist()
-    distinct = np.fromiter((xxhash.xxh3_64_intdigest(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
-    codes = encoded.indices.to_numpy()
-    keep = np.ones(len(codes), dtype=bool)
-    if b"" in vocabulary:  # leading and trailing whitespace yield empty words
-        keep = codes != vocabulary.index(b"")
-        codes = codes[keep]
-    kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-    return distinct[codes], kept[offsets]
+@numba.njit(inline="always")
+def _add(bins: np.ndarray, shingle: np.uint64, shift: np.uint64) -> None:
+    x = _fmix64(shingle)
+    slot = (x >> shift) if shift < np.uint64(64) else np.uint64(0)
+    value = np.uint32(x & np.uint64(0xFFFF))
+    if value < bins[slot]:
+        bins[slot] = value
 
 
-def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hashes of the ``width``-word shingles of each prompt (a shorter prompt gives one shingle of all its words),
-    with each shingle's row."""
-    counts = np.diff(offsets)
-    rows = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    position = np.arange(len(hashes), dtype=np.int64)
-    ends = offsets[1:][rows]
-    padded = np.concatenate([hashes, np.zeros(width, dtype=np.uint64)])
-    value = hashes.copy()
-    for step in range(1, width):
-        following = np.where(position + step < ends, padded[step : step + len(hashes)], np.uint64(0))
-        value = value * _PRIME + following
-    valid = (position + width <= ends) | ((position == offsets[:-1][rows]) & (counts[rows] < width))
-    return fmix64(value[valid]), rows[valid]
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.uint64, out: np.ndarray) -> None:
+    n = len(offsets) - 1
+    blocks = (n + 255) // 256
+    for block in numba.prange(blocks):
+        bins = np.empty(k, dtype=np.uint32)  # scratch, reused by the block's rows
+        ring = np.zeros(width, dtype=np.uint64)  # the last ``width`` word hashes, oldest at ``oldest``
+        for row in range(block * 256, min(n, block * 256 + 256)):
+            bins[:] = _EMPTY
+            words = 0
+            oldest = 0
+            word = _FNV_OFFSET
+            inside = False
+            end = offsets[row + 1]
+            for p in range(offsets[row], end + 1):
+                byte = data[p] if p < end else np.uint8(32)
+                if byte <= 32:  # ASCII whitespace and control bytes end a word
+                    if inside:
+                        if words < width:
+                            ring[words] = word
+                        else:
+                            ring[oldest] = word
+                            oldest = oldest + 1 if oldest + 1 < width else 0
+                        words += 1
+                        if words >= width:
+                            shingle = np.uint64(0)
+                            j = oldest
+                            for _ in range(width):
+                                shingle = shingle * _PRIME + ring[j]
+                                j = j + 1 if j + 1 < width else 0
+                            _add(bins, shingle, shift)
+                        word = _FNV_OFFSET
+                        inside = False
+                else:
+                    word = (word ^ np.uint64(byte)) * _FNV_PRIME
+                    inside = True
+            if words == 0:
+                out[row, :] = EMPTY16
+                continue
+            if words < width:  # a short prompt is one shingle of all its words
+                shingle = np.uint64(0)
+                for j in range(words):
+                    shingle = shingle * _PRIME + ring[j]
+                _add(bins, shingle, shift)
+            first = 0
+            while bins[first] == _EMPTY:
+                first += 1
+            following = first + k  # the wrap-around target of the last empty bins
+            for j in range(k - 1, -1, -1):
+                if bins[j] != _EMPTY:
+                    following = j
+                source = following if following < k else following - k
+                out[row, j] = (bins[source] + (following - j) * _DENSIFY_STEP) & 0xFFFF
 
 
-def signatures(shingles: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int) -> np.ndarray:
-    """One-permutation MinHash, densified: an ``(n_rows, num_perm)`` uint16 matrix. A prompt without any word gets
-    the all-EMPTY row (0xFFFF everywhere) and is never banded."""
+def signatures(normalised: pa.StringArray, width: int, num_perm: int) -> np.ndarray:
+    """An ``(n, num_perm)`` uint16 matrix of densified one-permutation MinHash signatures over ``width``-word
+    shingles. A prompt without any word gets the all-0xFFFF row and is never banded."""
     bits = num_perm.bit_length() - 1
     if 1 << bits != num_perm:
         raise ValueError("num_perm must be a power of two")
-    flat = np.full(n_rows * num_perm, EMPTY, dtype=np.uint32)
-    bins = (shingles >> np.uint64(64 - bits)).astype(np.int64) if bits else np.zeros(len(shingles), dtype=np.int64)
-    np.minimum.at(flat, rows * num_perm + bins, (shingles & np.uint64(0xFFFF)).astype(np.uint32))
-    return _densify(flat.reshape(n_rows, num_perm))
+    offsets_buffer, data_buffer = normalised.buffers()[1:3]
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[normalised.offset : normalised.offset + len(normalised) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    out = np.empty((len(normalised), num_perm), dtype=np.uint16)
+    if len(normalised):
+        _sign(offsets.astype(np.int64), data, width, num_perm, np.uint64(64 - bits), out)
+    return out
 
 
-def _densify(sig: np.ndarray, block: int = 8_192) -> np.ndarray:
-    """:func:`_densify_block` over blocks of rows: small temporaries stay in the allocator's cache instead of
-    costing fresh pages (page faults were half the time on whole chunks)."""
-    return np.concatenate([_densify_block(sig[i : i + block]) for i in range(0, len(sig), block)] or [sig[:0]])
-
-
-def _densify_block(sig: np.ndarray) -> np.ndarray:
-    """Fill each empty bin from the next non-empty bin to its right (circularly), offset by the distance.
-
-    Works on the flattened matrix: one reversed running minimum finds every bin's next filled bin; a bin whose next
-    filled bin lies in the following row wraps to its own row's first filled bin.
-    """
-    n, k = sig.shape
-    flat = sig.reshape(-1)
-    size = len(flat)
-    index = np.arange(size, dtype=np.int64)
-    index[flat == EMPTY] = size
-    following = np.minimum.accumulate(index[::-1].copy())[::-1].reshape(n, k)  # a contiguous scan is 3x faster
-    row_end = (np.arange(1, n + 1, dtype=np.int64) * k)[:, None]  # broadcasting: integer division is slow
-    first_in_row = np.append(following[:, 0], size)  # each row's first filled bin (or a later row's)
-    source = np.where(following < row_end, following, first_in_row[:-1][:, None])
-    blank = source >= row_end
-    np.minimum(source, size - 1, out=source)
-    distance = (source - (row_end - k)).astype(np.int32) - np.arange(k, dtype=np.int32)
-    distance[distance < 0] += k
-    out: np.ndarray = (flat[source] + (distance * _DENSIFY_STEP).astype(np.uint32)).astype(np.uint16)
-    out[blank] = 0xFFFF
+def fmix64(x: np.ndarray) -> np.ndarray:
+    """The same finaliser over a numpy array (band keys of more than four rows)."""
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    out: np.ndarray = x ^ (x >> np.uint64(31))
     return out
 
 
@@ -140,10 +153,20 @@ def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best[1], best[2]
 
 
-def estimated_jaccard(sig: np.ndarray, left: np.ndarray, right: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _agreement(sig: np.ndarray, left: np.ndarray, right: np.ndarray, out: np.ndarray) -> None:
+    k = sig.shape[1]
+    for i in numba.prange(len(left)):
+        a, b = sig[left[i]], sig[right[i]]
+        same = 0
+        for j in range(k):
+            same += a[j] == b[j]
+        out[i] = same / k
+
+
+def estimated_jaccard(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Share of equal signature values of each (left, right) pair: the MinHash estimate of their Jaccard."""
     out = np.empty(len(left), dtype=np.float32)
-    for start in range(0, len(left), block):
-        a, b = sig[left[start : start + block]], sig[right[start : start + block]]
-        out[start : start + block] = (a == b).mean(axis=1)
+    if len(left):
+        _agreement(sig, left.astype(np.int64), right.astype(np.int64), out)
     return out

@@ -1,0 +1,149 @@
+"""Vectorised MinHash signatures and LSH band keys for a chunk of normalised prompts.
+
+Chosen by measurement (BENCHMARKS.md, "Prompt similarity"): words are split and dictionary-encoded by pyarrow, each
+distinct word is hashed once with xxh3, word shingles are combined in numpy, and the signature is a one-permutation
+MinHash (one hash per shingle, its top bits pick one of ``num_perm`` bins, the bin keeps its minimum) densified by
+rotation (Shrivastava & Li 2014) so that empty bins borrow from their right neighbour. That costs O(1) per shingle
+instead of O(num_perm) and keeps the collision probability of a bin equal to the Jaccard similarity.
+Signature values are 16-bit: a chance collision of one bin costs 1/65,536, and 20M signatures fit in 2.6 GB.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+
+EMPTY = np.uint32(0xFFFF_FFFF)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_PRIME = np.uint64(0x9E3779B97F4A7C15)
+_DENSIFY_STEP = 0x9E37  # offset added per bin travelled when a bin is filled from its neighbour
+
+
+def fmix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit flips about half the output bits."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX2
+    out: np.ndarray = x ^ (x >> np.uint64(31))
+    return out
+
+
+def token_hashes(normalised: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of the whitespace-separated words, and the offsets of each prompt's words in them."""
+    lists = pc.ascii_split_whitespace(normalised)
+    offsets = lists.offsets.to_numpy().astype(np.int64)
+    words = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
+    offsets -= offsets[0]
+    encoded = pc.dictionary_encode(words)
+    vocabulary = encoded.dictionary.cast(pa.binary()).to_pylist()
+    distinct = np.fromiter((xxhash.xxh3_64_intdigest(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
+    codes = encoded.indices.to_numpy()
+    keep = np.ones(len(codes), dtype=bool)
+    if b"" in vocabulary:  # leading and trailing whitespace yield empty words
+        keep = codes != vocabulary.index(b"")
+        codes = codes[keep]
+    kept = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    return distinct[codes], kept[offsets]
+
+
+def shingle_hashes(hashes: np.ndarray, offsets: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the ``width``-word shingles of each prompt (a shorter prompt gives one shingle of all its words),
+    with each shingle's row."""
+    counts = np.diff(offsets)
+    rows = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    position = np.arange(len(hashes), dtype=np.int64)
+    ends = offsets[1:][rows]
+    padded = np.concatenate([hashes, np.zeros(width, dtype=np.uint64)])
+    value = hashes.copy()
+    for step in range(1, width):
+        following = np.where(position + step < ends, padded[step : step + len(hashes)], np.uint64(0))
+        value = value * _PRIME + following
+    valid = (position + width <= ends) | ((position == offsets[:-1][rows]) & (counts[rows] < width))
+    return fmix64(value[valid]), rows[valid]
+
+
+def signatures(shingles: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int) -> np.ndarray:
+    """One-permutation MinHash, densified: an ``(n_rows, num_perm)`` uint16 matrix. A prompt without any word gets
+    the all-EMPTY row (0xFFFF everywhere) and is never banded."""
+    bits = num_perm.bit_length() - 1
+    if 1 << bits != num_perm:
+        raise ValueError("num_perm must be a power of two")
+    flat = np.full(n_rows * num_perm, EMPTY, dtype=np.uint32)
+    bins = (shingles >> np.uint64(64 - bits)).astype(np.int64) if bits else np.zeros(len(shingles), dtype=np.int64)
+    np.minimum.at(flat, rows * num_perm + bins, (shingles & np.uint64(0xFFFF)).astype(np.uint32))
+    return _densify(flat.reshape(n_rows, num_perm))
+
+
+def _densify(sig: np.ndarray, block: int = 8_192) -> np.ndarray:
+    """:func:`_densify_block` over blocks of rows: small temporaries stay in the allocator's cache instead of
+    costing fresh pages (page faults were half the time on whole chunks)."""
+    return np.concatenate([_densify_block(sig[i : i + block]) for i in range(0, len(sig), block)] or [sig[:0]])
+
+
+def _densify_block(sig: np.ndarray) -> np.ndarray:
+    """Fill each empty bin from the next non-empty bin to its right (circularly), offset by the distance.
+
+    Works on the flattened matrix: one reversed running minimum finds every bin's next filled bin; a bin whose next
+    filled bin lies in the following row wraps to its own row's first filled bin.
+    """
+    n, k = sig.shape
+    flat = sig.reshape(-1)
+    size = len(flat)
+    index = np.arange(size, dtype=np.int64)
+    index[flat == EMPTY] = size
+    following = np.minimum.accumulate(index[::-1].copy())[::-1].reshape(n, k)  # a contiguous scan is 3x faster
+    row_end = (np.arange(1, n + 1, dtype=np.int64) * k)[:, None]  # broadcasting: integer division is slow
+    first_in_row = np.append(following[:, 0], size)  # each row's first filled bin (or a later row's)
+    source = np.where(following < row_end, following, first_in_row[:-1][:, None])
+    blank = source >= row_end
+    np.minimum(source, size - 1, out=source)
+    distance = (source - (row_end - k)).astype(np.int32) - np.arange(k, dtype=np.int32)
+    distance[distance < 0] += k
+    out: np.ndarray = (flat[source] + (distance * _DENSIFY_STEP).astype(np.uint32)).astype(np.uint16)
+    out[blank] = 0xFFFF
+    return out
+
+
+def has_shingles(sig: np.ndarray) -> np.ndarray:
+    filled: np.ndarray = ~(sig == 0xFFFF).all(axis=1)
+    return filled
+
+
+def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """The LSH key of one band: its ``rows`` 16-bit values packed (exactly, up to 4 rows) or mixed into 64 bits."""
+    block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
+    key = np.zeros(len(sig), dtype=np.uint64)
+    for j in range(rows):
+        key = (key << np.uint64(16)) | block[:, j] if rows <= 4 else fmix64(key * _PRIME + block[:, j])
+    return key
+
+
+@cache
+def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands and rows (bands * rows <= num_perm) minimising the false positive + false negative area of the
+    S-curve around ``threshold`` (datasketch's rule, so the baseline and we band alike)."""
+    grid = np.linspace(0.0, 1.0, 1001)
+    best: tuple[float, int, int] = (float("inf"), 1, 1)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            probability = 1.0 - (1.0 - grid**rows) ** bands
+            below, above = grid <= threshold, grid >= threshold
+            error = np.trapezoid(probability[below], grid[below]) + np.trapezoid(1 - probability[above], grid[above])
+            if error < best[0]:
+                best = (float(error), bands, rows)
+    return best[1], best[2]
+
+
+def estimated_jaccard(sig: np.ndarray, left: np.ndarray, right: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """Share of equal signature values of each (left, right) pair: the MinHash estimate of their Jaccard."""
+    out = np.empty(len(left), dtype=np.float32)
+    for start in range(0, len(left), block):
+        a, b = sig[left[start : start + block]], sig[right[start : start + block]]
+        out[start : start + block] = (a == b).mean(axis=1)
+    return out
