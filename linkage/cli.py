@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -88,3 +89,16 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for con
     with expected_failures():
         database.reset(cfg)
     output.stderr.print("The database is empty.")
+
+
+@app.command("similarity")
+def similarity_command(
+    batch_dir: Annotated[Path, typer.Argument(help="Batch folder whose prompts file is analysed.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Prompt similarity alone: template families, SIMILAR_PROMPTS links and prompt features of a batch."""
+    from linkage.similarity.stage import similarity_command as run_stage  # numba and scipy load for this command only
+
+    with expected_failures():
+        result = run_stage(settings(), batch_dir, progress=output.stderr.log)
+    output.print_json(result) if as_json else output.print_fields("Prompt similarity", result)

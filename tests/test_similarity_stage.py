@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from linkage.cli import app
 from linkage.graph import Graph
 from linkage.settings import Settings
 from linkage.similarity.stage import run_similarity
@@ -125,3 +128,13 @@ def test_a_template_keeps_its_family_id_on_the_next_night(graph: Graph, settings
     assert len(second) == 2
     assert second[6]["family_id"] == first[6]["family_id"]
     assert second[6]["first_batch"] == "night-1" and second[6]["last_batch"] == "night-2"
+
+
+def test_cli_similarity_prints_json_counts(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> None:
+    _batch(tmp_path / "cli-night", seed=3)
+    result = CliRunner().invoke(app, ["similarity", str(tmp_path / "cli-night"), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["batch"] == "cli-night" and payload["families"] == 2 and payload["prompts"] == 121
+    missing = CliRunner().invoke(app, ["similarity", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 3
