@@ -32,6 +32,16 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Prompt similarity: the 200k-prompt comparison with datasketch (last line: speedup=<x> pair_recall=<r>), and the
+# whole stage on 20M synthetic prompts (parquet generated once into .bench-similarity/, ~2 GB; not in git).
+bench-similarity: setup
+	$(BIN)/python bench/bench_similarity.py --sample 200000
+
+bench-similarity-full: setup
+	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
+
+bench: bench-similarity-full
+
 stop: setup
 	$(BIN)/linkage db stop
 
