@@ -97,7 +97,7 @@ def similarity_command(
     as_json: JsonOption = False,
 ) -> None:
     """Prompt similarity alone: template families, SIMILAR_PROMPTS links and prompt features of a batch."""
-    from linkage.similarity.stage import similarity_command as run_stage  # numba and scipy load for this command only
+    from linkage.similarity.stage import similarity_command as run_stage  # numba loads for this command only
 
     with expected_failures():
         result = run_stage(settings(), batch_dir, progress=output.stderr.log)

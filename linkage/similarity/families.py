@@ -1,54 +1,77 @@
-"""Near-duplicate template families: LSH band buckets -> verified candidate edges -> connected components.
+"""Near-duplicate template families: LSH band buckets -> verified links -> union-find components.
 
 Each band is grouped by sorting its keys (no Python dict per prompt); within a bucket every member is linked to
 the bucket's first prompt, and the link is kept only when the two signatures agree on enough bins (the MinHash
-estimate of their Jaccard), so one chance collision cannot chain unrelated prompts into a giant family.
+estimate of their Jaccard), so one chance collision cannot chain unrelated prompts into a giant family. Links go
+straight into a compiled union-find, so no edge list is ever materialised (20M prompts x 14 bands would be GBs).
 Family ids are derived from the family's *consensus signature* (the bins most members share, i.e. the template's
 own shingles), so the same template gets the same id on another night even though its slot fillers differ.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 import xxhash
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from linkage.similarity.minhash import band_keys, estimated_jaccard, has_shingles
+from linkage.similarity.minhash import band_keys, has_shingles
 
 ELLIPSIS = "…"  # stands for the slot fillers of a template example
 
 
 def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np.ndarray:
-    """A component label per prompt (prompts without words get -1); near-duplicates share a label."""
+    """A family label per prompt (the index of its family's root prompt; -1 for a prompt without words)."""
     n = len(sig)
     valid = np.flatnonzero(has_shingles(sig))
-    left_parts: list[np.ndarray] = []
-    right_parts: list[np.ndarray] = []
+    parent = np.arange(n, dtype=np.int64)
+    agree = int(np.ceil(verify * sig.shape[1]))
     for band in range(bands):
         keys = band_keys(sig[valid], band, rows)
-        order = np.argsort(keys, kind="stable")
-        ids, sorted_keys = valid[order], keys[order]
-        starts = np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])
-        first = ids[starts][np.cumsum(starts) - 1]
-        linked = ids != first
-        left_parts.append(ids[linked])
-        right_parts.append(first[linked])
-        del keys, order, ids, sorted_keys, starts, first
-    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
-    del left_parts, right_parts
-    keep = (
-        estimated_jaccard(sig, left, right) >= verify
-    )  # duplicates (one pair in several bands) cost less than np.unique
-    left, right = left[keep], right[keep]
-    graph = coo_matrix((np.ones(len(left), dtype=np.int32), (left, right)), shape=(n, n)).tocsr()
-    _, components = connected_components(graph, directed=False)
-    labels: np.ndarray = components.astype(np.int64)
+        order = np.argsort(keys)
+        _union_buckets(parent, sig, valid[order], keys[order], agree)
+        del keys, order
+    labels: np.ndarray = _roots(parent)
     empty = np.ones(n, dtype=bool)
     empty[valid] = False
     labels[empty] = -1
     return labels
+
+
+@numba.njit(nogil=True, cache=True)
+def _find(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]  # path halving
+        i = parent[i]
+    return i
+
+
+@numba.njit(nogil=True, cache=True)
+def _union_buckets(parent: np.ndarray, sig: np.ndarray, ids: np.ndarray, keys: np.ndarray, agree: int) -> None:
+    """Union every prompt of a band bucket with the bucket's first prompt when their signatures agree on at least
+    ``agree`` bins. Pairs already in one family are skipped before the (costlier) signature check."""
+    k = sig.shape[1]
+    first = 0
+    for position in range(1, len(ids)):
+        if keys[position] != keys[first]:
+            first = position
+            continue
+        a, b = _find(parent, ids[first]), _find(parent, ids[position])
+        if a == b:
+            continue
+        same = 0
+        for j in range(k):
+            same += sig[ids[first], j] == sig[ids[position], j]
+        if same >= agree:
+            parent[max(a, b)] = min(a, b)
+
+
+@numba.njit(nogil=True, cache=True)
+def _roots(parent: np.ndarray) -> np.ndarray:
+    out = np.empty(len(parent), dtype=np.int64)
+    for i in range(len(parent)):
+        out[i] = _find(parent, i)
+    return out
 
 
 def consensus(sig: np.ndarray, labels: np.ndarray, wanted: np.ndarray, sample: int = 16) -> np.ndarray:
