@@ -1,0 +1,117 @@
+"""`linkage eval`: how a ban list scores against a scenario's ground truth.
+
+Precision, recall and F1 of ``decision == 'ban'`` against ``kind == 'coordinated'``; per ground-truth group, how many
+accounts were banned or sent to review; the share of respawned accounts banned; and the benign groups with any ban
+(the look-alikes a ban list is judged on first). Accounts absent from the ban list have no decision. Conventions:
+with no ban at all precision is 1 (no false positive was made); with no coordinated account recall is 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from linkage.errors import ExitCode, LinkageError
+
+BANLIST_COLUMNS = {"account_id", "decision"}
+TRUTH_COLUMNS = {"account_id", "group", "kind", "night"}
+
+
+class InvalidEvalInput(LinkageError):
+    exit_code = ExitCode.INVALID_INPUT
+
+
+class GroupEval(BaseModel):
+    group: str
+    kind: str
+    size: int
+    banned: int
+    reviewed: int
+
+
+class EvalResult(BaseModel):
+    """The scores of one ban list against one ground truth."""
+
+    accounts: int
+    coordinated: int
+    banned: int
+    reviewed: int
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    precision: float
+    recall: float
+    f1: float
+    respawn_recall: float | None  # None when the truth has no respawned account
+    benign_groups_with_bans: list[str]
+    decisions_outside_truth: int  # ban-list rows for accounts the truth does not know (e.g. a later night)
+    groups: list[GroupEval]
+
+
+def _read(path: Path, required: set[str], what: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InvalidEvalInput(f"{what} {path} does not exist") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InvalidEvalInput(f"{what} {path} is not a readable CSV file: {exc}") from None
+    missing = required - set(frame.columns)
+    if missing:
+        raise InvalidEvalInput(f"{what} {path} lacks the column(s) {', '.join(sorted(missing))}")
+    return frame
+
+
+def evaluate(banlist_csv: Path, truth_csv: Path, night: int | None = None) -> EvalResult:
+    """Scores ``banlist_csv`` against ``truth_csv``; with ``night``, only accounts that existed by that night."""
+    truth = _read(truth_csv, TRUTH_COLUMNS, "The truth file")
+    if night is not None:
+        truth = truth[pd.to_numeric(truth["night"], errors="coerce") <= night]
+    banlist = _read(banlist_csv, BANLIST_COLUMNS, "The ban list")
+    decision = banlist["decision"].str.strip().str.lower()
+    banned_ids = set(banlist.loc[decision == "ban", "account_id"])
+    reviewed_ids = set(banlist.loc[decision == "review", "account_id"]) - banned_ids
+
+    frame = truth[["account_id", "group", "kind"]].drop_duplicates("account_id").copy()
+    frame["banned"] = frame["account_id"].isin(banned_ids)
+    frame["reviewed"] = frame["account_id"].isin(reviewed_ids)
+    coordinated = frame["kind"].str.strip().str.lower() == "coordinated"
+    tp = int((frame["banned"] & coordinated).sum())
+    fp = int((frame["banned"] & ~coordinated).sum())
+    fn = int((~frame["banned"] & coordinated).sum())
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    per_group = frame.groupby(["group", "kind"], sort=True).agg(
+        size=("account_id", "size"), banned=("banned", "sum"), reviewed=("reviewed", "sum")
+    )
+    groups = [
+        GroupEval(
+            group=str(r["group"]),
+            kind=str(r["kind"]),
+            size=int(r["size"]),
+            banned=int(r["banned"]),
+            reviewed=int(r["reviewed"]),
+        )
+        for r in per_group.reset_index().to_dict("records")
+    ]
+    respawn = frame[frame["group"].str.startswith("respawn")]
+    known = set(frame["account_id"])
+    return EvalResult(
+        accounts=len(frame),
+        coordinated=int(coordinated.sum()),
+        banned=int(frame["banned"].sum()),
+        reviewed=int(frame["reviewed"].sum()),
+        true_positives=tp,
+        false_positives=fp,
+        false_negatives=fn,
+        precision=round(precision, 6),
+        recall=round(recall, 6),
+        f1=round(f1, 6),
+        respawn_recall=round(float(respawn["banned"].mean()), 6) if len(respawn) else None,
+        benign_groups_with_bans=[g.group for g in groups if g.kind != "coordinated" and g.banned > 0],
+        decisions_outside_truth=len((banned_ids | reviewed_ids) - known),
+        groups=groups,
+    )
