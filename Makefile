@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup db demo test lint bench bench-similarity stop clean
+.PHONY: setup db demo test lint bench bench-similarity bench-communities stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
@@ -41,6 +41,13 @@ bench-similarity-full: setup
 	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
 
 bench: bench-similarity-full
+
+# GDS Leiden/Louvain vs igraph Leiden on LFR graphs (NMI); own database (.linkage-bench, port 7697) since it empties it.
+BENCH_DB := LINKAGE_HOME=.linkage-bench LINKAGE_LOCALDB_PORT=7697
+bench-communities: setup
+	@$(BIN)/python -c 'import igraph, networkx, sklearn' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BENCH_DB) LINKAGE_LOCALDB_HEAP=2g LINKAGE_LOCALDB_PAGECACHE=512m $(BIN)/python bench/bench_communities.py; \
+	status=$$?; $(BENCH_DB) $(BIN)/linkage db stop; exit $$status
 
 stop: setup
 	$(BIN)/linkage db stop
