@@ -41,10 +41,10 @@ def to_arrow(values: Iterable[object] | pa.Array | pa.ChunkedArray, max_chars: i
     elif isinstance(values, pa.Array) and pa.types.is_large_string(values.type):
         array = values.cast(pa.string())
     else:
-        items = values.to_pylist() if isinstance(values, pa.Array) else list(values)
-        try:
-            array = pa.array(items, type=pa.string(), from_pandas=True)
+        try:  # zero-copy for Arrow-backed pandas strings, one C loop for Python ones
+            array = pa.array(values, type=pa.string(), from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            items = values.to_pylist() if isinstance(values, pa.Array) else list(values)
             array = pa.array([_text(item) for item in items], type=pa.string())
     array = pc.fill_null(array, "")
     return pc.utf8_slice_codeunits(array, 0, max_chars)
