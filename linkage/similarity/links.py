@@ -39,7 +39,7 @@ def account_links(
     pairs = pd.concat(partials, ignore_index=True)
     edges = pairs.groupby(["account_a", "account_b"], sort=False)["contribution"].sum().rename("score").reset_index()
     edges = _top_k(edges[edges["score"] >= min_score], top_k).reset_index(drop=True)
-    edges["families"] = _evidence(pairs, edges, evidence)
+    edges["families"] = pd.Series(_evidence(pairs, edges, evidence), index=edges.index, dtype=object)
     return edges[columns]
 
 
