@@ -188,6 +188,7 @@ def enterprise(chunk: Chunk) -> Block:
     """Seats of one org: its card, 1-3 NAT egress IPs in one /24, a corporate domain, templated internal prompts."""
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     org, g = org_infra(chunk), chunk.group_rng("seats")
+    templates = prompts.org_templates(chunk.group_rng("templates"), org.word.capitalize())
     card = chunk.token("fp_", "org_card", np.zeros(chunk.n, dtype=np.int64))
     lo, hi = chunk.scenario.night_window(chunk.plan.night)
     onboarding = int(g.integers(lo - 300 * DAY, lo - 30 * DAY))
@@ -202,7 +203,7 @@ def enterprise(chunk: Chunk) -> Block:
     homes = _homes(chunk, rng, chunk.n)
     emit_activity(chunk, block, ids, _benign_activity(
         chunk, created, _pool_or_home(org.nat, homes, 0.85), agents, 15,
-        text=lambda r, rows: prompts.enterprise(r, len(rows), org.word.capitalize()),
+        text=lambda r, rows: prompts.enterprise(r, len(rows), templates),
     ))  # fmt: skip
     return block
 

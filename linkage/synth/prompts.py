@@ -128,12 +128,31 @@ def tool(rng: np.random.Generator, n: int, template: str = TOOL_TEMPLATE) -> pa.
     return concat(template, " Current file: ", files, ". User request: ", question)
 
 
-def enterprise(rng: np.random.Generator, n: int, org_word: str) -> pa.Array:
-    """An org's internal templates (ticket summaries, release notes) mixed with its staff's own requests."""
-    templates = [
-        f"[{org_word} support] Summarise the following customer ticket for the on-call team and list action items:",
-        f"[{org_word} release] Turn these commit messages into release notes for customers:",
-    ]
+_ORG_TASKS = [
+    "Summarise the following customer ticket for the on-call team and list action items:",
+    "Turn these commit messages into release notes for customers:",
+    "Rewrite this paragraph to follow our style guide:",
+    "Extract the invoice number, supplier and total from this text:",
+    "Classify this support request by product area and urgency:",
+    "Draft a reply to this partner email in our usual tone:",
+]
+
+
+def org_templates(rng: np.random.Generator, org_word: str) -> list[str]:
+    """Two internal templates of one org: a preamble in the org's own words (team, product, style guide names)
+    and a task; another org's templates share at most the task sentence."""
+    templates = []
+    for task in rng.choice(_ORG_TASKS, 2, replace=False):
+        team, product, guide = (" ".join(rng.choice(NAMES, k)) for k in (2, 2, 3))
+        templates.append(
+            f"You are the internal assistant of {org_word}. Team: {team}. Product: {product}. "
+            f"Follow the {guide} guide and never share customer data outside {org_word}. {task}"
+        )
+    return templates
+
+
+def enterprise(rng: np.random.Generator, n: int, templates: list[str]) -> pa.Array:
+    """An org's internal templates (30% of its requests) mixed with its staff's own requests."""
     templated = rng.random(n) < 0.3
     body = _topic_words(rng, rng.integers(8, 30, n), _TOPIC_SPANS)
     head = pick(templates, rng.integers(0, len(templates), n))
@@ -146,16 +165,37 @@ _COT_OPENINGS = [
     "Let's think through this carefully, step by step, writing out every intermediate step.",
     "Reason step by step. Write out your full chain of thought, then give the answer on the last line.",
     "Show all of your work and reasoning in detail, one step at a time, before answering.",
+    "Work through the problem step by step and explain your reasoning at each stage.",
+    "Before answering, think it through step by step and make the whole chain of thought explicit.",
+    "Explain your reasoning step by step as if thinking aloud, then commit to one answer.",
+    "Produce a complete step-by-step derivation with your full reasoning visible.",
 ]
+_COT_ROLES = ["an expert tutor", "a senior research scientist", "a competition coach", "a patient professor",
+              "a meticulous examiner", "a textbook author"]  # fmt: skip
+_COT_ARTIFACTS = ["worked solutions", "model answers", "annotated walkthroughs", "exam-grade solutions",
+                  "reference explanations", "training examples"]  # fmt: skip
+_COT_AUDIENCES = ["advanced students", "graduate applicants", "olympiad finalists", "first-year undergraduates",
+                  "self-taught engineers", "a question bank"]  # fmt: skip
 _COT_FORMATS = [
     "Structure the answer as: restate the problem, plan, work through each step, check, final answer.",
     "Number every step, justify each one, and list any assumptions before you start.",
     "Use headings for Understanding, Approach, Detailed Steps, Verification and Answer.",
+    "Write each step on its own line, prefixed with Step and its number, and name the rule it uses.",
+    "First list what is given and what is asked, then derive the result in small steps.",
+    "Put your reasoning inside thinking tags and the final result after them.",
 ]
+_COT_RULES = [
+    "Never skip algebra or arithmetic, however trivial.", "Consider at least one alternative approach and say why "
+    "you rejected it.", "Point out common mistakes a student might make on the way.", "Keep units on every quantity.",
+    "If the problem is ambiguous, state your interpretation first.", "Verify the result by substituting it back.",
+]  # fmt: skip
 _COT_CLOSINGS = [
     "Finally, state the answer clearly and double check each step.",
     "At the end, give the final answer in the form: Answer: <value>.",
     "Be thorough, verify your reasoning, and do not skip any step.",
+    "Conclude with a one-sentence summary of the key idea.",
+    "End with the final answer in bold.",
+    "Close by rating your confidence from one to ten.",
 ]
 _SYNONYMS = {
     "carefully": "closely",
@@ -197,16 +237,19 @@ class Family:
 
 
 def cot_family(rng: np.random.Generator, family_id: str, paraphrases: int, heavy: bool = False) -> Family:
-    """A farm's template: opening, persona with invented subject words, format rules, closing, then paraphrases.
+    """A farm's template: opening, persona, format and rules, a dataset tag, closing; then its paraphrases.
 
-    ``heavy`` paraphrasing (stolen-card farms) swaps more words and reorders sentences, as LLM-rewritten variants do.
+    Each campaign picks its own sentences and invented subject words, so two farms' families differ. ``heavy``
+    paraphrasing (stolen-card farms) swaps more words and reorders sentences, as LLM-rewritten variants do.
     """
     subject = " ".join(rng.choice(NAMES, 3))
     tag = "-".join(rng.choice(NAMES, 2))
     sentences = [
         str(rng.choice(_COT_OPENINGS)),
-        f"You are an expert tutor in {subject} preparing worked solutions for advanced students.",
+        f"You are {rng.choice(_COT_ROLES)} in {subject}, writing {rng.choice(_COT_ARTIFACTS)} for "
+        f"{rng.choice(_COT_AUDIENCES)}.",
         str(rng.choice(_COT_FORMATS)),
+        " ".join(str(r) for r in rng.choice(_COT_RULES, 2, replace=False)),
         f"Dataset tag {tag}.",
         "Question: {q}",
         str(rng.choice(_COT_CLOSINGS)),
@@ -219,7 +262,7 @@ def cot_family(rng: np.random.Generator, family_id: str, paraphrases: int, heavy
             rng.shuffle(head)
             order = head + order[4:]
         words = " ".join(order).split(" ")
-        swaps = rng.random(len(words)) < (0.35 if heavy else 0.15)
+        swaps = rng.random(len(words)) < (0.6 if heavy else 0.3)
         words = [_SYNONYMS.get(w, w) if s else w for w, s in zip(words, swaps, strict=True)]
         variants.append(" ".join(words))
     return Family(family_id, tuple(variants))
