@@ -155,6 +155,9 @@ def sample(n: int, seed: int, with_rensa: bool) -> str:
     config = Settings()
     generator = PromptGenerator(seed=seed, accounts=max(2_000, n // 4))
     prompts, _, kinds = generator.prompts(n)
+    warm = _clock()
+    ours(prompts[:2_000], config)  # loads the compiled kernels (numba's on-disk cache) and warms the allocators
+    print(f"warm-up (kernel load, first allocations; once per process): {_since(warm)[1]:.2f} s wall")
     print(f"sample: {n:,} prompts, mean {np.mean([len(p) for p in prompts]):.0f} chars; threshold "
           f"{config.similarity_threshold}, num_perm {config.similarity_num_perm}, "
           f"{config.similarity_shingle_words}-word shingles")  # fmt: skip
@@ -202,7 +205,7 @@ def full(n: int, seed: int, folder: Path) -> None:
     config = Settings()
     start = _clock()
     result = analyse(lambda: iter_prompt_chunks(path, config.similarity_chunk_rows), config,
-                     progress=lambda m: print(m, file=sys.stderr) if "00,000 " not in m else None)  # fmt: skip
+                     progress=lambda m: print(f"{_since(start)[1]:7.1f} s  {m}", file=sys.stderr))  # fmt: skip
     cpu, wall = _since(start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"full stage on {n:,} prompts: {wall:.0f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.2f} GB; "

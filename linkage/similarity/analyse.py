@@ -7,16 +7,19 @@ stream only to pick a few prompts per written family and turn them into a redact
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from linkage.settings import Settings
 from linkage.similarity import families, links, minhash
 from linkage.similarity.features import account_features
 from linkage.similarity.normalise import chain_of_thought, normalise, redact, to_arrow
+from linkage.similarity.read import PromptsFileError
 
 ChunkSource = Callable[[], Iterable[pd.DataFrame]]
 Progress = Callable[[str], None]
@@ -50,21 +53,43 @@ class _Pass1:
     codes: dict[str, int] = field(default_factory=dict)
 
 
+def _prepare(prompts: Iterable[object], settings: Settings) -> tuple[pa.StringArray, np.ndarray]:
+    """Normalised text and chain-of-thought flags of one chunk (pyarrow kernels: they release the GIL)."""
+    normalised = normalise(to_arrow(prompts, settings.similarity_max_prompt_chars))
+    cot = chain_of_thought(normalised).to_numpy(zero_copy_only=False)
+    return normalised, np.asarray(cot, dtype=bool)
+
+
 def signature_chunk(prompts: Iterable[object], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Signatures and chain-of-thought flags of one chunk of raw prompts (the hashing core, also benchmarked)."""
-    normalised = normalise(to_arrow(prompts, settings.similarity_max_prompt_chars))
-    sig = minhash.signatures(normalised, settings.similarity_shingle_words, settings.similarity_num_perm)
-    cot = chain_of_thought(normalised).to_numpy(zero_copy_only=False)
-    return sig, np.asarray(cot, dtype=bool)
+    normalised, cot = _prepare(prompts, settings)
+    return minhash.signatures(normalised, settings.similarity_shingle_words, settings.similarity_num_perm), cot
+
+
+def _prepared(
+    chunks: Iterable[pd.DataFrame], settings: Settings
+) -> Iterator[tuple[pd.DataFrame, pa.StringArray, np.ndarray]]:
+    """Chunks with their normalised text, the next chunk normalised in a worker thread while the caller signs
+    this one (two cores busy instead of one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[tuple[pa.StringArray, np.ndarray]] | None = None
+        previous: pd.DataFrame | None = None
+        for chunk in chunks:
+            if "account_id" not in chunk or "prompt" not in chunk:
+                raise PromptsFileError("prompt chunks need the columns account_id and prompt")
+            future = pool.submit(_prepare, chunk["prompt"], settings)
+            if pending is not None and previous is not None:
+                yield (previous, *pending.result())
+            pending, previous = future, chunk
+        if pending is not None and previous is not None:
+            yield (previous, *pending.result())
 
 
 def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1:
     state = _Pass1()
     seen = 0
-    for chunk in chunks():
-        if "account_id" not in chunk or "prompt" not in chunk:
-            raise ValueError("prompt chunks need the columns account_id and prompt")
-        sig, cot = signature_chunk(chunk["prompt"], settings)
+    for chunk, normalised, cot in _prepared(chunks(), settings):
+        sig = minhash.signatures(normalised, settings.similarity_shingle_words, settings.similarity_num_perm)
         state.signatures.append(sig)
         state.cot.append(cot)
         state.accounts.append(_account_codes(chunk["account_id"], state.codes))

@@ -27,7 +27,7 @@ def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np
     parent = np.arange(n, dtype=np.int64)
     agree = int(np.ceil(verify * sig.shape[1]))
     for band in range(bands):
-        keys = band_keys(sig[valid], band, rows)
+        keys = band_keys(sig, band, rows)[valid]  # only this band's columns are read, never a copy of sig
         order = np.argsort(keys)
         _union_buckets(parent, sig, valid[order], keys[order], agree)
         del keys, order
