@@ -158,6 +158,12 @@ class Graph:
                     continue
 
 
+def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as values the driver takes: plain Python scalars, NaN and NaT as None."""
+    boxed = frame.astype(object)
+    return boxed.where(frame.notna(), None).to_dict("records")  # type: ignore[return-value]
+
+
 @dataclass
 class WriteCounts:
     """What a series of writes changed, summed over batches."""

@@ -1,0 +1,9 @@
+// Loaders: which account paid with which method; first_seen keeps the earliest sighting over all batches.
+UNWIND $rows AS row
+MERGE (a:Account {account_id: row.account_id})
+ON CREATE SET a.first_batch = $batch, a.last_batch = $batch
+WITH a, row
+MATCH (p:PaymentMethod {fingerprint: row.fingerprint})
+MERGE (a)-[r:PAID_WITH]->(p)
+SET r.first_seen = CASE
+  WHEN r.first_seen IS NULL OR row.first_seen < r.first_seen THEN row.first_seen ELSE r.first_seen END

@@ -1,0 +1,6 @@
+"""Turns a night's batch folder into validated frames and writes them to Neo4j."""
+
+from loaders.load import FileSummary, LoadResult, Progress, load_batch
+from loaders.read import InvalidBatch
+
+__all__ = ["FileSummary", "InvalidBatch", "LoadResult", "Progress", "load_batch"]

@@ -1,0 +1,248 @@
+"""Load one night's batch folder: validate every file first, then write; a file that fails writes nothing.
+
+Phase 1 reads each file once, in chunks: structural errors stop the load before anything is written, bad rows
+go to ``rejects/<file>.csv``, clean rows are spooled to Parquet (sessions are aggregated per account and IP,
+and per account and device, instead). Phase 2 writes the spooled rows to Neo4j. Memory stays bounded by the
+chunk size and by the number of distinct (account, IP) and (account, device) pairs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+
+from linkage.graph import Graph, WriteCounts
+from linkage.settings import Settings
+from loaders import contract, write
+from loaders.contract import FileSpec
+from loaders.privacy import hash_key
+from loaders.read import InvalidBatch, columns_of, find_file, iter_chunks
+from loaders.validate import VALIDATORS, Checked, FileState
+
+# what a file's rows count as written: the rows of its clean frame (prompts are only checked here)
+SESSION_KEYS = {"ip": ["account_id", "ip"], "device": ["account_id", "device_id"]}
+
+
+class Progress:
+    """Called as files are read and written; the CLI shows it as progress bars, the library ignores it."""
+
+    def start(self, label: str, total: int | None) -> None: ...
+
+    def advance(self, rows: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class FileSummary(BaseModel):
+    file: str
+    path: str
+    rows_read: int
+    rows_rejected: int
+    rows_written: int
+    rejects: str | None
+
+
+class LoadResult(BaseModel):
+    batch: str
+    files: list[FileSummary]
+    nodes_created: int
+    relationships_created: int
+    properties_set: int
+    seconds: float
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(f.rows_rejected for f in self.files)
+
+
+class _Spool:
+    """One file's clean rows on disk (Parquet), or its session aggregates in memory."""
+
+    def __init__(self, folder: Path, spec: FileSpec) -> None:
+        self.path = folder / f"{spec.name}.parquet"
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+        self.aggregates: dict[str, list[pd.DataFrame]] = {"ip": [], "device": [], "ips": []}
+
+    def add(self, clean: pd.DataFrame) -> None:
+        self.rows += len(clean)
+        if "ts" in clean:  # sessions: keep partial aggregates only
+            self._aggregate(clean)
+            return
+        if clean.empty:
+            return
+        table = pa.Table.from_pandas(clean, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def _aggregate(self, clean: pd.DataFrame) -> None:
+        for kind, keys in SESSION_KEYS.items():
+            rows = clean.dropna(subset=keys)
+            self.aggregates[kind].append(
+                rows.groupby(keys, as_index=False).agg(
+                    first_seen=("ts", "min"), last_seen=("ts", "max"), count=("ts", "size")
+                )
+            )
+        self.aggregates["ips"].append(clean[["ip", "version", "subnet"]].drop_duplicates("ip"))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+    def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        if self.path.exists():
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=chunk_rows):
+                yield batch.to_pandas()
+
+    def sessions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """(IPs, account-IP links, account-device links) over the whole file."""
+        merged = {}
+        for kind, keys in SESSION_KEYS.items():
+            parts = self.aggregates[kind]
+            frame = pd.concat(parts) if parts else pd.DataFrame(columns=[*keys, "first_seen", "last_seen", "count"])
+            merged[kind] = frame.groupby(keys, as_index=False).agg(
+                first_seen=("first_seen", "min"), last_seen=("last_seen", "max"), count=("count", "sum")
+            )
+        ips = self.aggregates["ips"]
+        unique_ips = pd.concat(ips).drop_duplicates("ip") if ips else pd.DataFrame(columns=["ip", "version", "subnet"])
+        return unique_ips, merged["ip"], merged["device"]
+
+
+def check_structure(batch_dir: Path) -> dict[str, Path]:
+    """Every file present, readable, with its required columns; raises :class:`InvalidBatch` otherwise."""
+    if not batch_dir.is_dir():
+        raise InvalidBatch(f"{batch_dir}: not a folder.")
+    found: dict[str, Path] = {}
+    for spec in contract.SPECS:
+        path = find_file(batch_dir, spec)
+        if path is None:
+            if spec.required_file:
+                raise InvalidBatch(
+                    f"{batch_dir}: the required file `{spec.name}` is missing (.csv, .parquet, .jsonl…)."
+                )
+            continue
+        present = columns_of(path)
+        missing = [c for c in spec.required if c not in present]
+        if missing:
+            raise InvalidBatch(f"{path}: missing required column(s): {', '.join(missing)}.")
+        if spec is contract.ALLOWLIST and not set(spec.optional) & set(present):
+            raise InvalidBatch(f"{path}: needs one of the columns account_id, org_id, ip, cidr.")
+        found[spec.name] = path
+    return found
+
+
+def _validate_file(
+    spec: FileSpec, path: Path, spool: _Spool, key: bytes, chunk_rows: int, rejects_dir: Path, progress: Progress
+) -> FileSummary:
+    state = FileState()
+    read = rejected = 0
+    rejects_path = rejects_dir / f"{spec.name}.csv"
+    rejects_path.unlink(missing_ok=True)
+    progress.start(f"check {path.name}", None)
+    for chunk in iter_chunks(path, spec, chunk_rows):
+        checked: Checked = VALIDATORS[spec.name](chunk.frame, state, key)
+        read += len(chunk.frame)
+        rejected += len(checked.rejects)
+        spool.add(checked.clean)
+        if len(checked.rejects):
+            rejects_dir.mkdir(parents=True, exist_ok=True)
+            checked.rejects.to_csv(rejects_path, mode="a", header=not rejects_path.exists(), index=False)
+        progress.advance(len(chunk.frame))
+    spool.close()
+    progress.finish()
+    return FileSummary(file=spec.name, path=str(path), rows_read=read, rows_rejected=rejected, rows_written=0,
+                       rejects=str(rejects_path) if rejected else None)  # fmt: skip
+
+
+def _check_reject_rate(summary: FileSummary, limit: float | None) -> None:
+    if limit is None or summary.rows_read == 0:
+        return
+    rate = summary.rows_rejected / summary.rows_read
+    if rate > limit:
+        raise InvalidBatch(
+            f"{summary.path}: {summary.rows_rejected:,} of {summary.rows_read:,} rows rejected ({rate:.1%}, limit "
+            f"{limit:.1%}); nothing was written. See {summary.rejects}."
+        )
+
+
+@contextmanager
+def _stage(progress: Progress, label: str, total: int) -> Iterator[Callable[[int], None]]:
+    progress.start(label, total)
+    yield progress.advance
+    progress.finish()
+
+
+def _write_file(graph: Graph, name: str, spool: _Spool, batch: str, progress: Progress) -> WriteCounts:
+    chunk_rows = graph.settings.write_batch_size * 10
+    counts = WriteCounts()
+    writers = {
+        "accounts": write.write_accounts,
+        "payments": write.write_payments,
+        "prompt_similarity": write.write_similarity,
+        "bans": write.write_bans,
+        "allowlist": write.write_allowlist,
+    }
+    with _stage(progress, f"write {name}", spool.rows) as advance:
+        if name == "sessions":
+            ips, ip_links, device_links = spool.sessions()
+            counts.merge(write.write_sessions(graph, ips, ip_links, device_links, batch, advance))
+            counts.merge(write.flag_allowlisted_ips(graph, ips["ip"], batch))
+        elif name in writers:
+            for frame in spool.frames(chunk_rows):
+                counts.merge(writers[name](graph, frame, batch, advance))
+    return counts
+
+
+# the order writes happen in: accounts first, allowlist before sessions (CIDR rules flag the new IPs)
+WRITE_ORDER = ("accounts", "payments", "allowlist", "sessions", "prompt_similarity", "bans")
+
+
+def load_batch(
+    graph: Graph,
+    settings: Settings,
+    batch_dir: Path,
+    *,
+    max_reject_rate: float | None = None,
+    rejects_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Validate every file of ``batch_dir``, then write it; the batch is named after its folder."""
+    started = time.perf_counter()
+    progress = progress or Progress()
+    batch = batch_dir.name
+    files = check_structure(batch_dir)
+    key = hash_key(settings)
+    rejects_dir = rejects_dir or Path("rejects") / batch
+    chunk_rows = max(settings.write_batch_size * 10, 50_000)
+    summaries: dict[str, FileSummary] = {}
+    with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
+        spools = {name: _Spool(Path(folder), spec) for spec in contract.SPECS if (name := spec.name) in files}
+        for spec in contract.SPECS:
+            if spec.name in files:
+                summary = _validate_file(spec, files[spec.name], spools[spec.name], key, chunk_rows, rejects_dir,
+                                         progress)  # fmt: skip
+                _check_reject_rate(summary, max_reject_rate)
+                summaries[spec.name] = summary
+        counts = WriteCounts()
+        for name in WRITE_ORDER:
+            if name in spools:
+                counts.merge(_write_file(graph, name, spools[name], batch, progress))
+                summaries[name].rows_written = spools[name].rows
+    ordered = [summaries[spec.name] for spec in contract.SPECS if spec.name in summaries]
+    return LoadResult(
+        batch=batch,
+        files=ordered,
+        nodes_created=counts.nodes_created,
+        relationships_created=counts.relationships_created,
+        properties_set=counts.properties_set,
+        seconds=round(time.perf_counter() - started, 3),
+    )

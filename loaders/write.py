@@ -1,0 +1,73 @@
+"""Writing a validated batch: nodes before the relationships that join them, keys sorted, UNWIND batches.
+
+Sorting rows by key means concurrent writers lock nodes in the same order and cannot deadlock; the driver's
+managed transactions retry what is transient.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+import pandas as pd
+
+from linkage.graph import Graph, WriteCounts, frame_rows
+
+Advance = Callable[[int], None]
+
+
+def _write(graph: Graph, statement: str, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
+    counts = WriteCounts()
+    size = graph.settings.write_batch_size
+    for start in range(0, len(frame), size):
+        part = frame.iloc[start : start + size]
+        counts.merge(graph.write_rows(statement, frame_rows(part), batch=batch))
+        advance(len(part))
+    return counts
+
+
+def write_accounts(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
+    return _write(graph, "merge_accounts", frame.sort_values("account_id"), batch, advance)
+
+
+def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
+    methods = frame.drop_duplicates("fingerprint", keep="last").sort_values("fingerprint")
+    counts = _write(graph, "merge_payment_methods", methods[["fingerprint", "method_type", "card_country"]], batch,
+                    lambda _: None)  # fmt: skip
+    links = frame.groupby(["account_id", "fingerprint"], as_index=False)["first_seen"].min()
+    counts.merge(_write(graph, "merge_paid_with", links.sort_values(["account_id", "fingerprint"]), batch, advance))
+    return counts
+
+
+def write_sessions(
+    graph: Graph, ips: pd.DataFrame, ip_links: pd.DataFrame, device_links: pd.DataFrame, batch: str, advance: Advance
+) -> WriteCounts:
+    counts = _write(graph, "merge_ips", ips.sort_values("ip"), batch, lambda _: None)
+    devices = pd.DataFrame({"device_id": sorted(device_links["device_id"].unique())})
+    counts.merge(_write(graph, "merge_devices", devices, batch, lambda _: None))
+    counts.merge(_write(graph, "merge_connected_from", ip_links.sort_values(["account_id", "ip"]), batch, advance))
+    counts.merge(_write(graph, "merge_used_device", device_links.sort_values(["account_id", "device_id"]), batch,
+                        lambda _: None))  # fmt: skip
+    return counts
+
+
+def write_similarity(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
+    edges = frame.drop_duplicates(["account_a", "account_b"], keep="last").sort_values(["account_a", "account_b"])
+    return _write(graph, "merge_batch_similar_prompts", edges, batch, advance)
+
+
+def write_bans(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
+    return _write(graph, "set_bans", frame.sort_values("account_id"), batch, advance)
+
+
+def write_allowlist(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
+    return _write(graph, "merge_allow_rules", frame.drop_duplicates("rule").sort_values("rule"), batch, advance)
+
+
+def flag_allowlisted_ips(graph: Graph, ips: pd.Series, batch: str) -> WriteCounts:
+    """Mark this batch's IPs that fall inside any allowlisted CIDR (rules of this or earlier batches)."""
+    networks = [ipaddress.ip_network(row["cidr"]) for row in graph.read("read_allow_cidrs")]
+    if not networks or ips.empty:
+        return WriteCounts()
+    inside = [ip for ip in ips.unique() if any(ipaddress.ip_address(ip) in net for net in networks)]
+    return _write(graph, "set_ips_allowlisted", pd.DataFrame({"ip": sorted(inside)}), batch, lambda _: None)
