@@ -114,17 +114,17 @@ def synth_command(
     nights: Annotated[int, typer.Option(help="1 or 2 nights.", min=1, max=2)] = 2,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
     file_format: Annotated[str, typer.Option("--format", help="parquet or csv (.csv.gz).")] = "parquet",
+    overrides: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a scenario field, e.g. --set farm_proxy=0.1.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic scenario with ground truth: benign users, look-alikes and coordinated farms."""
-    from linkage.synth import Scenario, synthesize
+    from linkage.synth import scenario_from, synthesize
 
-    if file_format not in ("parquet", "csv"):
-        output.error("--format must be parquet or csv")
-        raise typer.Exit(code=int(ExitCode.USAGE))
-    scenario = Scenario(accounts=accounts, nights=nights, seed=seed, file_format=file_format)  # type: ignore[arg-type]
+    options: dict[str, object] = {"accounts": accounts, "nights": nights, "seed": seed, "file_format": file_format}
     with expected_failures():
-        result = synthesize(out_dir, scenario, progress=output.stderr.log)
+        result = synthesize(out_dir, scenario_from(options, overrides), progress=output.stderr.log)
     if as_json:
         output.print_json(result)
         return

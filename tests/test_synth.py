@@ -305,3 +305,23 @@ def test_unrelated_benign_prompts_are_not_near_duplicates(data: dict[str, pd.Dat
     farm_prompts = data["prompts"][data["prompts"]["account_id"].isin(farm)]["prompt"].head(50).map(_shingles).tolist()
     similar = np.mean([len(a & b) / len(a | b) for a, b in pairwise(farm_prompts)])
     assert similar > 0.3  # one farm's templated prompts are near-duplicates of each other
+
+
+def test_scenario_overrides_are_validated() -> None:
+    from linkage.errors import ExitCode
+    from linkage.synth import scenario_from
+    from linkage.synth.scenario import InvalidScenario
+
+    scenario = scenario_from({"accounts": 800}, ["farm_proxy=0.1", "seed=3"])
+    assert (scenario.accounts, scenario.farm_proxy, scenario.seed) == (800, 0.1, 3)
+    for bad in (["nope=1"], ["farm_proxy"], ["accounts=10"], ["file_format=xls"]):
+        with pytest.raises(InvalidScenario) as info:
+            scenario_from({}, bad)
+        assert info.value.exit_code == ExitCode.USAGE
+
+
+def test_more_farm_share_gives_more_coordinated_accounts(tmp_path: Path) -> None:
+    base = synthesize(tmp_path / "a", Scenario(accounts=1000, nights=1))
+    more = synthesize(tmp_path / "b", Scenario(accounts=1000, nights=1, farm_proxy=0.15))
+    assert more.coordinated > base.coordinated + 50
+    assert base.accounts == 1000 and more.accounts == 1000

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
+from linkage.errors import ExitCode, LinkageError
 from linkage.synth.values import rng_for
 
 Kind = Literal["coordinated", "benign"]
@@ -45,6 +46,27 @@ class Scenario(BaseModel):
         """Epoch seconds of night ``night``'s activity (24 h)."""
         begin = int(self.start.timestamp()) + (night - 1) * 86_400
         return begin, begin + 86_400
+
+
+class InvalidScenario(LinkageError):
+    exit_code = ExitCode.USAGE
+
+
+def scenario_from(values: dict[str, object], overrides: list[str] | None = None) -> Scenario:
+    """A scenario from options plus ``key=value`` overrides of any field (``farm_proxy=0.1``), so a detector can
+    be tried on mixes it was not tuned on."""
+    merged = dict(values)
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep or key.strip() not in Scenario.model_fields:
+            known = ", ".join(Scenario.model_fields)
+            raise InvalidScenario(f"--set takes key=value with a key among: {known} (got {item!r})")
+        merged[key.strip()] = value.strip()
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise InvalidScenario(f"invalid scenario: {problems}") from None
 
 
 class GroupPlan(BaseModel):
