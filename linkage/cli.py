@@ -145,10 +145,10 @@ def eval_command(
     as_json: JsonOption = False,
 ) -> None:
     """Precision, recall and F1 of decision=ban against the ground truth, and bans per ground-truth group."""
-    from linkage.evaluate import evaluate
+    from linkage.evaluate import evaluate, known_bans
 
     with expected_failures():
-        result = evaluate(banlist, truth, night)
+        result = evaluate(banlist, truth, night, known_bans(truth, night))
     if as_json:
         output.print_json(result)
         return

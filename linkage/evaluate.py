@@ -2,12 +2,14 @@
 
 Precision, recall and F1 of ``decision == 'ban'`` against ``kind == 'coordinated'``; per ground-truth group, how many
 accounts were banned or sent to review; the share of respawned accounts banned; and the benign groups with any ban
-(the look-alikes a ban list is judged on first). Accounts absent from the ban list have no decision. Conventions:
-with no ban at all precision is 1 (no false positive was made); with no coordinated account recall is 1.
+(the look-alikes a ban list is judged on first). Accounts absent from the ban list have no decision. Accounts the
+scenario's own ``bans`` files list were banned before any run: they are neither credited nor missed (counted apart).
+Conventions: with no ban at all precision is 1 (no false positive was made); with no coordinated account recall is 1.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +31,7 @@ class GroupEval(BaseModel):
     size: int
     banned: int
     reviewed: int
+    already_banned: int = 0
 
 
 class EvalResult(BaseModel):
@@ -47,6 +50,7 @@ class EvalResult(BaseModel):
     respawn_recall: float | None  # None when the truth has no respawned account
     benign_groups_with_bans: list[str]
     decisions_outside_truth: int  # ban-list rows for accounts the truth does not know (e.g. a later night)
+    already_banned: int  # banned before the run (the scenario's bans files): not scored
     groups: list[GroupEval]
 
 
@@ -63,11 +67,33 @@ def _read(path: Path, required: set[str], what: str) -> pd.DataFrame:
     return frame
 
 
-def evaluate(banlist_csv: Path, truth_csv: Path, night: int | None = None) -> EvalResult:
-    """Scores ``banlist_csv`` against ``truth_csv``; with ``night``, only accounts that existed by that night."""
+def known_bans(truth_csv: Path, night: int | None = None) -> set[str]:
+    """Accounts the scenario's batch folders beside ``truth_csv`` list as already banned (``nightN/bans.*``)."""
+    found: set[str] = set()
+    for folder in sorted(truth_csv.parent.glob("night*")):
+        number = folder.name.removeprefix("night")
+        if not number.isdigit() or (night is not None and int(number) > night):
+            continue
+        for name in ("bans.parquet", "bans.csv.gz", "bans.csv"):
+            path = folder / name
+            if path.exists():
+                frame = pd.read_parquet(path) if name.endswith("parquet") else pd.read_csv(path, dtype=str)
+                found |= set(frame["account_id"].astype(str))
+    return found
+
+
+def evaluate(
+    banlist_csv: Path, truth_csv: Path, night: int | None = None, already_banned: Iterable[str] = ()
+) -> EvalResult:
+    """Scores ``banlist_csv`` against ``truth_csv``; with ``night``, only accounts that existed by that night;
+    ``already_banned`` accounts (banned before the run) are left out of the scores."""
     truth = _read(truth_csv, TRUTH_COLUMNS, "The truth file")
     if night is not None:
         truth = truth[pd.to_numeric(truth["night"], errors="coerce") <= night]
+    prior_ids = set(already_banned)
+    before = truth["account_id"].isin(prior_ids)
+    prior = truth[before].groupby("group").size()
+    truth = truth[~before]
     banlist = _read(banlist_csv, BANLIST_COLUMNS, "The ban list")
     decision = banlist["decision"].str.strip().str.lower()
     banned_ids = set(banlist.loc[decision == "ban", "account_id"])
@@ -94,6 +120,7 @@ def evaluate(banlist_csv: Path, truth_csv: Path, night: int | None = None) -> Ev
             size=int(r["size"]),
             banned=int(r["banned"]),
             reviewed=int(r["reviewed"]),
+            already_banned=int(prior.get(r["group"], 0)),
         )
         for r in per_group.reset_index().to_dict("records")
     ]
@@ -112,6 +139,7 @@ def evaluate(banlist_csv: Path, truth_csv: Path, night: int | None = None) -> Ev
         f1=round(f1, 6),
         respawn_recall=round(float(respawn["banned"].mean()), 6) if len(respawn) else None,
         benign_groups_with_bans=[g.group for g in groups if g.kind != "coordinated" and g.banned > 0],
-        decisions_outside_truth=len((banned_ids | reviewed_ids) - known),
+        decisions_outside_truth=len((banned_ids | reviewed_ids) - known - prior_ids),
+        already_banned=int(before.sum()),
         groups=groups,
     )

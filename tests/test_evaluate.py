@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from linkage.errors import ExitCode
-from linkage.evaluate import InvalidEvalInput, evaluate
+from linkage.evaluate import InvalidEvalInput, evaluate, known_bans
 
 TRUTH = [
     # 6 coordinated (4 farm, 2 respawn), 6 benign (3 enterprise, 3 background)
@@ -117,3 +117,22 @@ def test_eval_and_synth_commands(tmp_path: Path) -> None:
     assert '"precision": 1.0' in result.output and '"recall": 1.0' in result.output
     table = runner.invoke(app, ["eval", str(tmp_path / "banlist.csv"), str(truth)])
     assert table.exit_code == 0 and "farm_proxy_1" in table.output
+
+
+def test_accounts_banned_before_the_run_are_not_scored(tmp_path: Path) -> None:
+    banlist, truth = _write(tmp_path, [("f1", "ban"), ("f2", "ban")])
+    (tmp_path / "night1").mkdir()
+    pd.DataFrame({"account_id": ["f3", "f4"], "banned_at": "2026-11-01T00:00:00Z", "reason": "x"}).to_parquet(
+        tmp_path / "night1" / "bans.parquet"
+    )
+    (tmp_path / "night2").mkdir()
+    pd.DataFrame({"account_id": ["r1"], "banned_at": "x", "reason": "x"}).to_csv(
+        tmp_path / "night2" / "bans.csv.gz", index=False
+    )
+    assert known_bans(truth) == {"f3", "f4", "r1"}
+    assert known_bans(truth, night=1) == {"f3", "f4"}
+    result = evaluate(banlist, truth, night=1, already_banned=known_bans(truth, night=1))
+    assert (result.true_positives, result.false_negatives, result.recall) == (2, 0, 1.0)
+    assert result.already_banned == 2 and result.accounts == 7
+    farm = next(g for g in result.groups if g.group == "farm_proxy_1")
+    assert (farm.size, farm.banned, farm.already_banned) == (2, 2, 2)
