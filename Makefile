@@ -20,8 +20,17 @@ setup: $(INSTALLED)
 db: setup
 	$(BIN)/linkage db start
 
-demo: db
-	$(BIN)/linkage db status
+# The demo has its own database (.linkage-demo, port 7689) because it empties it first.
+DEMO := LINKAGE_HOME=.linkage-demo LINKAGE_LOCALDB_PORT=7689 LINKAGE_DEMO=1
+DEMO_DIR := .linkage-demo/scenario
+demo: setup
+	$(DEMO) $(BIN)/linkage synth $(DEMO_DIR) --accounts 3000 --nights 2 --seed 7
+	$(DEMO) $(BIN)/linkage db reset --yes
+	$(DEMO) $(BIN)/linkage run $(DEMO_DIR)/night1 --output $(DEMO_DIR)/out/night1
+	$(DEMO) $(BIN)/linkage run $(DEMO_DIR)/night2 --output $(DEMO_DIR)/out/night2
+	$(DEMO) $(BIN)/linkage eval $(DEMO_DIR)/out/night2/banlist.csv $(DEMO_DIR)/truth.csv
+	@echo "Outputs: $(DEMO_DIR)/out/night1 and $(DEMO_DIR)/out/night2 (banlist.csv, clusters.csv, run.json)."
+	@echo "Explore: $(DEMO) $(BIN)/linkage query run top_clusters"
 
 test: setup
 	$(BIN)/ruff check .

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from linkage import database, output
+from linkage import database, ingest, nightly, output, queries
 from linkage.errors import ExitCode, LinkageError
+from linkage.explain import explain
+from linkage.picture import draw_cluster
 from linkage.settings import Settings, SettingsError, load_settings
 from localdb import LocalDbError
 
@@ -91,6 +93,117 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for con
     output.stderr.print("The database is empty.")
 
 
+# --- schema and loading ------------------------------------------------------------------------------------
+
+
+@app.command("init")
+def init_command(as_json: JsonOption = False) -> None:
+    """Create every constraint and index of the graph model (idempotent)."""
+    with expected_failures():
+        created = ingest.init(settings())
+    if as_json:
+        output.print_json({"schema_statements": created})
+    else:
+        output.stderr.print(f"Schema ready: {created} constraints and indexes.")
+
+
+@app.command("load")
+def load_command(
+    batch_dir: Annotated[Path, typer.Argument(help="A batch folder (see README: the batch folder).")],
+    max_reject_rate: Annotated[
+        float | None, typer.Option(help="Fail, writing nothing, when more than this share of a file's rows is bad.")
+    ] = None,
+    rejects_dir: Annotated[
+        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH].")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and load one batch folder; bad rows go to rejects/<file>.csv. Exit code 3: invalid input."""
+    with expected_failures(), output.RowProgress() as progress:
+        result = ingest.load(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
+                             progress=progress)  # fmt: skip
+    if as_json:
+        output.print_json(result)
+        return
+    output.print_table(f"Batch {result.batch}", [f.model_dump(exclude={"path"}) for f in result.files])
+    output.stderr.print(
+        f"{result.nodes_created:,} nodes and {result.relationships_created:,} relationships created "
+        f"in {result.seconds:.1f}s"
+    )
+
+
+# --- detection, the nightly run, explanations -------------------------------------------------------------
+
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json.")]
+
+
+@app.command("run")
+def run_command(
+    batch_dir: Annotated[Path, typer.Argument(help="Tonight's batch folder (see README: the batch folder).")],
+    out_dir: OutputOption = Path("out"),
+    max_reject_rate: Annotated[
+        float | None, typer.Option(help="Fail the load when more than this share of a file's rows is rejected.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The nightly job: init, load, similarity, detect, score, write the ban list, report what changed."""
+    with expected_failures():
+        result = nightly.nightly_run(
+            settings(), batch_dir, out_dir, max_reject_rate=max_reject_rate, report=output.stderr.log
+        )
+    if as_json:
+        output.print_json(result)
+        return
+    summary = result.summary
+    output.print_fields("Run " + result.run_id, {
+        "batch": result.batch, "bans": summary["bans"], "reviews": summary["reviews"],
+        "clusters": summary["clusters"], **summary["changes"],
+    })  # fmt: skip
+    output.stderr.print(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
+
+
+@app.command("detect")
+def detect_command(
+    batch: Annotated[str, typer.Option(help="Name of the batch the new accounts came from (for respawns).")] = "manual",
+    as_json: JsonOption = False,
+) -> None:
+    """Detection alone on the graph as it stands: communities, scores, cluster ids and decisions."""
+    with expected_failures():
+        detection = nightly.detect_only(settings(), batch)
+    if as_json:
+        output.print_json(detection.result)
+    else:
+        output.print_fields("Detection", detection.result.model_dump(exclude={"communities"}))
+
+
+@app.command("banlist")
+def banlist_command(
+    path: Annotated[Path, typer.Option("--output", "-o", help="Where to write the ban list CSV.")] = Path(
+        "out/banlist.csv"
+    ),
+    as_json: JsonOption = False,
+) -> None:
+    """Write the decisions now in the graph as banlist.csv (no detection is run)."""
+    with expected_failures():
+        rows = nightly.export_banlist(settings(), path)
+    if as_json:
+        output.print_json({"path": str(path), "rows": rows})
+    else:
+        output.stderr.print(f"{rows:,} decisions written to {path}")
+
+
+@app.command("explain")
+def explain_command(account_id: str, as_json: JsonOption = False) -> None:
+    """The evidence behind one account: its signals, the values it shares, its cluster, its score."""
+    with expected_failures():
+        result = explain(settings(), account_id)
+    if as_json:
+        output.print_json(result)
+        return
+    output.print_fields(f"Account {account_id}", result.model_dump(exclude={"shared"}))
+    output.print_table("Shared values", [s.model_dump() for s in result.shared])
+
+
 @app.command("similarity")
 def similarity_command(
     batch_dir: Annotated[Path, typer.Argument(help="Batch folder whose prompts file is analysed.")],
@@ -102,6 +215,48 @@ def similarity_command(
     with expected_failures():
         result = run_stage(settings(), batch_dir, progress=output.stderr.log)
     output.print_json(result) if as_json else output.print_fields("Prompt similarity", result)
+
+
+# --- analysts' saved queries --------------------------------------------------------------------------------
+
+query_app = typer.Typer(help="Analysts' saved Cypher queries (cypher/queries/*.cypher).", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+
+@query_app.command("list")
+def query_list(as_json: JsonOption = False) -> None:
+    """The saved queries, what each shows, and the parameters it takes."""
+    found = queries.list_queries()
+    if as_json:
+        output.print_json([q.model_dump() for q in found])
+    else:
+        output.print_table("Saved queries", [{**q.model_dump(), "parameters": ", ".join(q.parameters)} for q in found])
+
+
+@query_app.command("run")
+def query_run(
+    name: str,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a saved query by name, e.g. `linkage query run cluster_members -p cluster_id=C-0001`."""
+    with expected_failures():
+        rows = queries.run_query(settings(), name, param or [])
+    if as_json:
+        output.print_json(rows)
+    else:
+        output.print_table(name, rows)
+
+
+@app.command("picture")
+def picture_command(
+    cluster_id: str,
+    path: Annotated[Path, typer.Option("--output", "-o", help="Image file: .png or .svg.")] = Path("cluster.png"),
+) -> None:
+    """Draw one cluster: its accounts and the cards, IPs, devices, domains and templates they share."""
+    with expected_failures():
+        written = draw_cluster(settings(), cluster_id, path)
+    output.stderr.print(f"Cluster {cluster_id} drawn in {written}")
 
 
 # --- scenarios and evaluation -------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+import loaders
 
 stderr = Console(stderr=True)
 stdout = Console()
@@ -49,3 +52,36 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+class RowProgress(loaders.Progress):
+    """Loader progress as Rich bars on stderr: one per file and phase, with rows per second."""
+
+    def __init__(self) -> None:
+        self.bars = Progress(
+            TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>12}"), TimeElapsedColumn(), console=stderr, transient=False,
+        )  # fmt: skip
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> RowProgress:
+        self.bars.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.bars.stop()
+
+    def start(self, label: str, total: int | None) -> None:
+        self.task = self.bars.add_task(label, total=total, rate="")
+
+    def advance(self, rows: int) -> None:
+        if self.task is not None:
+            self.bars.advance(self.task, rows)
+            task = self.bars.tasks[self.task]
+            if task.elapsed:
+                self.bars.update(self.task, rate=f"{task.completed / task.elapsed:,.0f} rows/s")
+
+    def finish(self) -> None:
+        if self.task is not None:
+            task = self.bars.tasks[self.task]
+            self.bars.update(self.task, total=task.completed)

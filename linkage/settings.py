@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     detect_max_heap_percentage: float = Field(default=80.0, gt=0.0, le=100.0)
 
     # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
-    score_min_shared: int = Field(default=3, ge=2)  # a value counts when this many community members share it
+    score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it
+    score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
     score_min_weight: float = Field(default=0.05, ge=0.0)
     score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_template_concentration: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -71,7 +72,7 @@ class Settings(BaseSettings):
     score_burst_min: int = Field(default=10, ge=1)
     score_min_cluster_size: int = Field(default=5, ge=2)
     score_min_kinds: int = Field(default=3, ge=2)  # independent kinds of evidence a ban needs
-    score_ban_threshold: float = Field(default=0.55, ge=0.0, le=1.0)
+    score_ban_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     score_review_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
     score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_respawn_min_kinds: int = Field(default=2, ge=1)

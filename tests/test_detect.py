@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from linkage.cli import app
 from linkage.detect.stage import Detection, detect
 from linkage.graph import Graph
 from linkage.runs import start_run
@@ -122,3 +127,62 @@ def test_projection_is_dropped_after_detection(graph: Graph, settings: Settings)
     assert graph.gds.graph.list() == []
     written = pd.DataFrame(graph.gds.run_cypher("MATCH (a:Account) RETURN count(a.community) AS n"))
     assert written["n"][0] > 0
+
+
+def test_explain_and_banlist_commands(
+    graph: Graph, settings: Settings, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    groups = _scenario(graph)
+    _detect(graph, settings)
+    runner = CliRunner()
+    explained = runner.invoke(app, ["explain", groups["farm"][0], "--json"], env=test_env)
+    assert explained.exit_code == 0, explained.output
+    data = json.loads(explained.stdout)
+    assert data["decision"] == "ban" and data["cluster_id"].startswith("C-")
+    assert data["cluster_size"] == len(groups["farm"])
+    kinds = {item["kind"] for item in data["shared"]}
+    assert {"payment method", "IP", "subnet", "prompt template family"} <= kinds
+    card = next(item for item in data["shared"] if item["kind"] == "payment method")
+    assert card["shared_in_cluster"] == 7 and card["accounts"] == 8
+
+    missing = runner.invoke(app, ["explain", "no-such-account"], env=test_env)
+    assert missing.exit_code == 1
+    assert "no-such-account" in missing.output and "Traceback" not in missing.output
+
+    path = tmp_path / "banlist.csv"
+    exported = runner.invoke(app, ["banlist", "--output", str(path), "--json"], env=test_env)
+    assert exported.exit_code == 0, exported.output
+    banlist = pd.read_csv(path)
+    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
+    assert set(banlist["account_id"]) == set(groups["farm"])
+
+
+def test_saved_queries_run_against_detected_clusters(
+    graph: Graph, settings: Settings, test_env: dict[str, str]
+) -> None:
+    groups = _scenario(graph)
+    detection = _detect(graph, settings)
+    cluster_id = detection.clusters["cluster_id"].iloc[0]
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(app, ["query", "list", "--json"], env=test_env).stdout)
+    assert {"cluster_members", "cluster_infrastructure", "top_clusters"} <= {q["name"] for q in listed}
+    members = runner.invoke(app, ["query", "run", "cluster_members", "-p", f"cluster_id={cluster_id}", "--json"],
+                            env=test_env)  # fmt: skip
+    assert members.exit_code == 0, members.output
+    assert {row["account_id"] for row in json.loads(members.stdout)} == set(groups["farm"])
+    infra = json.loads(runner.invoke(app, ["query", "run", "cluster_infrastructure", "-p", f"cluster_id={cluster_id}",
+                                           "--json"], env=test_env).stdout)  # fmt: skip
+    assert {"fp_farm_a", "T-cot-1", "mailinator.com"} <= {row["value"] for row in infra}
+    missing = runner.invoke(app, ["query", "run", "cluster_members"], env=test_env)
+    assert missing.exit_code == 2 and "cluster_id" in missing.output
+
+
+def test_picture_of_a_cluster(graph: Graph, settings: Settings, test_env: dict[str, str], tmp_path: Path) -> None:
+    _scenario(graph)
+    cluster_id = _detect(graph, settings).clusters["cluster_id"].iloc[0]
+    path = tmp_path / "cluster.png"
+    result = CliRunner().invoke(app, ["picture", cluster_id, "--output", str(path)], env=test_env)
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    unknown = CliRunner().invoke(app, ["picture", "C-9999", "--output", str(tmp_path / "x.png")], env=test_env)
+    assert unknown.exit_code == 1 and "C-9999" in unknown.output

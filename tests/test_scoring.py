@@ -29,11 +29,13 @@ def test_a_value_counts_only_when_enough_members_share_it_and_it_weighs_somethin
             "weight": [0.8, 0.9, 0.4, 0.0],
         }
     )
-    kinds = shared_kinds(links, Settings(score_min_shared=3, score_min_weight=0.05))
+    kinds = shared_kinds(links, Settings(score_min_shared=3, score_min_infra_shared=5, score_min_weight=0.05))
     assert kinds.loc["a"].to_dict() == {"payment": True, "network": False, "device": False, "email": False,
                                         "prompts": False}  # fmt: skip
     assert kinds.loc["b", "network"]
     assert "c" not in kinds.index  # a template everybody uses weighs nothing
+    household = shared_kinds(links, Settings(score_min_shared=3, score_min_infra_shared=6))
+    assert "a" not in household.index  # a card five accounts share is a family's, not a network's
 
 
 def _ids() -> itertools.count[int]:

@@ -37,10 +37,16 @@ KINDS = tuple(KIND_WEIGHT)
 
 
 def shared_kinds(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per account, which kinds of value it shares with enough members of its own community (bool columns)."""
-    strong = links[
-        (links["shared_in_community"] >= settings.score_min_shared) & (links["weight"] >= settings.score_min_weight)
-    ].assign(kind=lambda f: f["signal"].map(SIGNAL_KIND))
+    """Per account, which kinds of value it shares with enough members of its own community (bool columns).
+
+    Infrastructure must reach further than a household: a card or home IP shared by a family of five is not a
+    network, so it counts from ``score_min_infra_shared`` members; a prompt family from ``score_min_shared``.
+    """
+    kind = links["signal"].map(SIGNAL_KIND)
+    needed = np.where(kind == "prompts", settings.score_min_shared, settings.score_min_infra_shared)
+    strong = links.assign(kind=kind)[
+        (links["shared_in_community"] >= needed) & (links["weight"] >= settings.score_min_weight)
+    ]
     table = pd.crosstab(strong["account_id"], strong["kind"]) > 0
     return table.reindex(columns=[*INFRASTRUCTURE, "prompts"], fill_value=False)
 
