@@ -325,3 +325,19 @@ def test_more_farm_share_gives_more_coordinated_accounts(tmp_path: Path) -> None
     more = synthesize(tmp_path / "b", Scenario(accounts=1000, nights=1, farm_proxy=0.15))
     assert more.coordinated > base.coordinated + 50
     assert base.accounts == 1000 and more.accounts == 1000
+
+
+def test_returning_accounts_keep_their_devices_and_clients(data: dict[str, pd.DataFrame]) -> None:
+    sessions = data["sessions"][~data["sessions"]["device_id"].eq("dev_malformed")]
+    first = sessions[sessions["batch_night"] == 1].groupby("account_id")
+    second = sessions[sessions["batch_night"] == 2].groupby("account_id")
+    night1_accounts = set(data["accounts"].loc[data["accounts"]["batch_night"] == 1, "account_id"])
+    returning = sorted(set(second.groups) & night1_accounts)
+    assert len(returning) > 100
+    agents1, agents2 = first["user_agent"].agg(set), second["user_agent"].agg(set)
+    devices1, devices2 = first["device_id"].agg(set), second["device_id"].agg(set)
+    households = set().union(*_group(data, "benign_household").values())  # they switch to a shared laptop
+    for account in returning:
+        assert agents2[account] <= agents1[account], account
+        if account not in households:
+            assert devices2[account] == devices1[account], account

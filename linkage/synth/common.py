@@ -63,8 +63,9 @@ class Chunk:
         return self.night > self.plan.night
 
     def rng(self, purpose: str) -> np.random.Generator:
-        """Members' attributes never depend on the night; activity does."""
-        night = self.night if purpose == "activity" else 0
+        """Members' attributes never depend on the night; activity does. Every draw made on one night only (the
+        accounts' e-mails and cards) has its own stream, so a returning night sees the same members."""
+        night = self.night if purpose in ("activity", "emit") else 0
         return rng_for(self.scenario.seed, self.plan.name, self.chunk, purpose, night)
 
     def group_rng(self, purpose: str) -> np.random.Generator:
@@ -200,7 +201,7 @@ class Activity:
 
 def emit_activity(chunk: Chunk, block: Block, ids: pa.Array, activity: Activity) -> None:
     """Sessions and prompts of the night; on a later night only a share of the members comes back."""
-    rng = chunk.rng("activity")
+    rng = chunk.rng("emit")
     sessions, prompt_counts = activity.sessions, activity.prompts
     if chunk.returning:
         back = rng.random(chunk.n) < chunk.scenario.returning_share

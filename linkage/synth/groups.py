@@ -75,10 +75,10 @@ def _devices(chunk: Chunk) -> pa.Array:
     return chunk.token("dev_", "device", np.arange(chunk.lo, chunk.hi))
 
 
-def _cards(chunk: Chunk, rng: np.random.Generator, block: Block, ids: pa.Array, created: np.ndarray,
+def _cards(chunk: Chunk, block: Block, ids: pa.Array, created: np.ndarray,
            country: pa.Array, share: float) -> None:  # fmt: skip
-    """Own cards for ``share`` of the members (a free tier needs none)."""
-    has = rng.random(chunk.n) < share
+    """Own cards for ``share`` of the members (a free tier needs none); own stream, as it runs on one night only."""
+    has = chunk.rng("cards").random(chunk.n) < share
     take = pa.array(np.flatnonzero(has))
     fingerprints = chunk.token("fp_", "card", np.arange(chunk.lo, chunk.hi)).take(take)
     payments(block, ids.take(take), fingerprints, "card", country.take(take), created[has])
@@ -115,7 +115,7 @@ def background(chunk: Chunk) -> Block:
     agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
     if not chunk.returning:
         accounts_and_truth(chunk, block, ids, created, email, country)
-        _cards(chunk, rng, block, ids, created, country, 0.8)
+        _cards(chunk, block, ids, created, country, 0.8)
     emit_activity(chunk, block, ids, _benign_activity(chunk, created, _mixed_ip(home, mobile, 0.2), agents, 8))
     if chunk.chunk == 0 and chunk.plan.name.endswith("_1") and not chunk.returning:
         _malformed(chunk, block, ids)
@@ -152,7 +152,9 @@ def household(chunk: Chunk) -> Block:
     cards = chunk.token("fp_", "home_card", home_of)
     created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
     if not chunk.returning:
-        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
+        )
         payments(block, ids, cards, "card", country, created)
     agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
     home = homes.take(pa.array(home_of))
@@ -197,7 +199,9 @@ def enterprise(chunk: Chunk) -> Block:
     country = pick([str(g.choice(["US", "GB", "DE", "FR", "JP"]))], np.zeros(chunk.n, dtype=np.int64))
     if not chunk.returning:
         org_ids = pa.array([org.org_id] * chunk.n)
-        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, [org.domain]), country, org_ids)
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, [org.domain]), country, org_ids
+        )
         payments(block, ids, card, "card", country, created)
     agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
     homes = _homes(chunk, rng, chunk.n)
@@ -209,14 +213,19 @@ def enterprise(chunk: Chunk) -> Block:
 
 
 def shared_pool(chunk: Chunk, kind: str) -> np.ndarray:
-    """The addresses thousands of unrelated users share: a carrier's NAT pool or a VPN's exits."""
+    """The addresses unrelated users share: a carrier's NAT pool or a VPN's exits. Each address carries a few dozen
+    users at least (thousands at scale): the pool grows with the group, up to 32 NAT IPs in 4 /24s or 60 VPN exits
+    in 3 /24s, so a small scenario does not turn a carrier into a rare, proxy-like pool."""
     g = chunk.group_rng("pool")
+    size = chunk.plan.size
     if kind == "carrier":
+        count = int(np.clip(size // 25, 4, 32))
         second = int(g.integers(0, 256))
-        subnets = [(172 << 24) | (second << 16) | (int(g.integers(0, 256)) << 8) for _ in range(int(g.integers(2, 5)))]
-        return pool_ips(g, subnets, int(g.integers(8, 33)))
-    subnets = [(185 << 24) | (int(g.integers(0, 1 << 16)) << 8) for _ in range(3)]
-    return pool_ips(g, subnets, int(g.integers(20, 61)))
+        subnets = [(172 << 24) | (second << 16) | (int(g.integers(0, 256)) << 8) for _ in range(-(-count // 8))]
+        return pool_ips(g, subnets, count)
+    count = int(np.clip(size // 30, 3, 60))
+    subnets = [(185 << 24) | (int(g.integers(0, 1 << 16)) << 8) for _ in range(min(3, -(-count // 20)))]
+    return pool_ips(g, subnets, count)
 
 
 def carrier(chunk: Chunk) -> Block:
@@ -232,8 +241,10 @@ def _shared_exit(chunk: Chunk, kind: str, share: float) -> Block:
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
     if not chunk.returning:
-        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
-        _cards(chunk, rng, block, ids, created, country, 0.7)
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
+        )
+        _cards(chunk, block, ids, created, country, 0.7)
     agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
     ip = _pool_or_home(shared_pool(chunk, kind), _homes(chunk, rng, chunk.n), share)
     emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
@@ -245,8 +256,10 @@ def tool(chunk: Chunk) -> Block:
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
     if not chunk.returning:
-        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
-        _cards(chunk, rng, block, ids, created, country, 0.85)
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
+        )
+        _cards(chunk, block, ids, created, country, 0.85)
     homes = _homes(chunk, rng, chunk.n)
     activity = _benign_activity(chunk, created, _mixed_ip(homes, _homes(chunk, rng, chunk.n), 0.2), homes, 20,
         text=lambda r, rows: pc.if_else(pa.array(r.random(len(rows)) < 0.75), prompts.tool(r, len(rows)),
@@ -270,8 +283,8 @@ def classroom(chunk: Chunk) -> Block:
     created = start + rng.integers(0, 3600, chunk.n)
     country = pick([str(g.choice(["US", "GB", "DE", "IN", "BR"]))], np.zeros(chunk.n, dtype=np.int64))
     if not chunk.returning:
-        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, [domain]), country)
-        _cards(chunk, rng, block, ids, created, country, 0.2)
+        accounts_and_truth(chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, [domain]), country)
+        _cards(chunk, block, ids, created, country, 0.2)
     agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
     on_campus = g.random() < 0.7
     ip = _pool_or_home(campus, _homes(chunk, rng, chunk.n), 0.6 if on_campus else 0.0)
