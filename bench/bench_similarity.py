@@ -144,6 +144,24 @@ def numpy_kperm(prompts: list[str], config: Settings) -> float:
     return _since(start)[0]
 
 
+def purity(labels: np.ndarray, sources: np.ndarray, seed: int, samples: int = 20_000) -> float:
+    """Precision side of the families: random pairs of prompts we put in one family, and the share of them the
+    generator made from the same template (benign prompts all differ, so a benign pair counts as impure)."""
+    rng = np.random.default_rng(seed)
+    grouped = labels >= 0
+    sizes = np.bincount(labels[grouped])
+    members = np.flatnonzero(grouped & (sizes[np.maximum(labels, 0)] >= 2))
+    if not len(members):
+        return 1.0
+    left = rng.choice(members, samples)
+    by_family = members[np.argsort(labels[members], kind="stable")]
+    starts = np.searchsorted(labels[by_family], labels[left])
+    right = by_family[starts + (rng.random(samples) * sizes[labels[left]]).astype(np.int64)]
+    distinct = left != right
+    same = (sources[left] == sources[right]) & (sources[left] != -2)
+    return float(same[distinct].mean())
+
+
 def recall(pairs: set[tuple[int, int]], labels: np.ndarray) -> float:
     if not pairs:
         return 1.0
@@ -182,6 +200,8 @@ def sample(n: int, seed: int, with_rensa: bool) -> str:
         subset = {p for p in pairs if kinds[p[0]] == kind}
         print(f"  {name} pairs: {len(subset):,} found by datasketch, recall {recall(subset, labels):.4f}")
     core = (ds_cpu + norm_cpu) / our_cpu
+    print(f"family purity: {purity(labels, generator.sources, seed):.4f} of 20,000 random same-family pairs come from "
+          "one generator template (or both from the tool prompt)")  # fmt: skip
     print(
         f"hashing core alone (datasketch CPU / ours minus normalisation): {ds_cpu / max(our_cpu - norm_cpu, 1e-9):.1f}x"
     )

@@ -77,7 +77,8 @@ class PromptGenerator:
         return self.vocab[self.rng.choice(len(self.vocab), size=total, p=self.word_p)].tolist()
 
     def prompts(self, n: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """n prompts with their account index and kind (0 benign, 1 tool, 2 template family)."""
+        """n prompts with their account index and kind (0 benign, 1 tool, 2 template family); the template family
+        of each prompt is left in ``self.sources`` (-1 tool, -2 benign)."""
         rng = self.rng
         kinds = rng.choice(3, size=n, p=[0.45, 0.15, 0.40])
         accounts = rng.integers(0, self.benign_accounts, size=n)
@@ -90,6 +91,7 @@ class PromptGenerator:
         member = rng.integers(0, 1 << 30, size=n).tolist()
         files = rng.integers(len(self.vocab), size=n).tolist()
         texts: list[str] = []
+        self.sources = np.where(kinds == 1, -1, -2)
         start = 0
         for i, kind in enumerate(kinds.tolist()):
             chunk = " ".join(words[start : ends[i]])
@@ -100,6 +102,7 @@ class PromptGenerator:
                 texts.append(_TOOL_PROMPT.format(file=f"src/{self.vocab[files[i]]}.py", req=chunk))
             else:
                 f = family[i]
+                self.sources[i] = f
                 variants = self.families[f]
                 question = f"{chunk} {numbers[i][0]} and {numbers[i][1]}?"
                 texts.append(variants[variant[i] % len(variants)].replace("{q}", question))

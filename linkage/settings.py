@@ -43,7 +43,7 @@ class Settings(BaseSettings):
 
     # prompt similarity (LINKAGE_SIMILARITY_*): see linkage/similarity/
     similarity_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)  # Jaccard of word shingles that makes a pair
-    similarity_verify_margin: float = Field(default=0.1, ge=0.0, lt=1.0)  # LSH candidates kept at threshold - margin
+    similarity_verify_margin: float = Field(default=0.0, ge=0.0, lt=1.0)  # LSH candidates kept at threshold - margin
     similarity_num_perm: int = Field(default=64, ge=8, le=1024)  # signature bins (a power of two)
     similarity_bands: int | None = Field(default=None, ge=1)  # LSH bands (rows = num_perm // bands); None: optimal
     similarity_shingle_words: int = Field(default=3, ge=1, le=8)
