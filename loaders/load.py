@@ -63,6 +63,17 @@ class LoadResult(BaseModel):
         return sum(f.rows_rejected for f in self.files)
 
 
+def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps as naive UTC for Arrow (pyarrow reads tz-aware columns through a deprecated pandas path)."""
+    aware = [c for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    return frame.assign(**{c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in aware})
+
+
+def _aware_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    naive = [c for c in frame if pd.api.types.is_datetime64_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].dt.tz_localize("UTC") for c in naive})
+
+
 class _Spool:
     """One file's clean rows on disk (Parquet), or its session aggregates in memory."""
 
@@ -79,7 +90,7 @@ class _Spool:
             return
         if clean.empty:
             return
-        table = pa.Table.from_pandas(clean, preserve_index=False)
+        table = pa.Table.from_pandas(_naive_utc(clean), preserve_index=False)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, table.schema)
         self.writer.write_table(table.cast(self.writer.schema))
@@ -101,7 +112,7 @@ class _Spool:
     def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
         if self.path.exists():
             for batch in pq.ParquetFile(self.path).iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas()
+                yield _aware_utc(batch.to_pandas())
 
     def sessions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(IPs, account-IP links, account-device links) over the whole file."""

@@ -29,7 +29,7 @@ class MissingHashKey(LinkageError):
 
 def hash_key(settings: Settings) -> bytes:
     """The HMAC key: LINKAGE_HASH_KEY, else LINKAGE_HASH_KEY_FILE, else (demo mode only) a public demo key."""
-    if settings.hash_key is not None:
+    if settings.hash_key is not None and settings.hash_key.get_secret_value():
         return settings.hash_key.get_secret_value().encode()
     if settings.hash_key_file is not None:
         try:
@@ -62,8 +62,8 @@ def email_hash(normalised: str, key: bytes) -> str:
 
 def mask_email(email: str) -> str:
     """What a reject file may show of an email: its first character and its domain."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
+    local, at, domain = email.strip().rpartition("@")
+    return f"{local[:1]}***@{domain}" if at else "***"
 
 
 def luhn_valid(digits: str) -> bool:

@@ -90,7 +90,7 @@ def iter_chunks(path: Path, spec: FileSpec, chunk_rows: int) -> Iterator[Chunk]:
     kind = _kind(path)
     try:
         if kind == "csv":
-            yield from _csv_chunks(path, spec, wanted, chunk_rows)
+            yield from _csv_chunks(path, spec, chunk_rows)
         elif kind == "jsonl":
             yield from _jsonl_chunks(path, spec, wanted, chunk_rows)
         else:
@@ -124,11 +124,12 @@ def _finish(frame: pd.DataFrame, spec: FileSpec, first_line: int) -> Chunk:
     return Chunk(out)
 
 
-def _csv_chunks(path: Path, spec: FileSpec, wanted: list[str], chunk_rows: int) -> Iterator[Chunk]:
+def _csv_chunks(path: Path, spec: FileSpec, chunk_rows: int) -> Iterator[Chunk]:
     line = 2  # the header is line 1 (records are assumed not to span lines)
+    # no usecols: with it pandas silently accepts rows with extra fields; unknown columns are dropped in _finish
     reader = pd.read_csv(
-        path, dtype=str, keep_default_na=False, na_values=[], usecols=lambda c: c in wanted, chunksize=chunk_rows,
-        encoding="utf-8", skipinitialspace=True,
+        path, dtype=str, keep_default_na=False, na_values=[], chunksize=chunk_rows, encoding="utf-8",
+        skipinitialspace=True,
     )  # fmt: skip
     with reader:
         for frame in reader:
@@ -139,7 +140,7 @@ def _csv_chunks(path: Path, spec: FileSpec, wanted: list[str], chunk_rows: int) 
 def _jsonl_chunks(path: Path, spec: FileSpec, wanted: list[str], chunk_rows: int) -> Iterator[Chunk]:
     line = 1
     try:
-        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False, convert_dates=False)
+        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False)
         with reader:
             for frame in reader:
                 yield _finish(frame[[c for c in wanted if c in frame]], spec, line)

@@ -1,0 +1,170 @@
+"""Loading batches into the real database: counts, idempotency, later nights, bad input, privacy."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkage.cli import app
+from linkage.graph import Graph
+from linkage.settings import Settings
+from loaders import InvalidBatch, load_batch
+
+pytestmark = pytest.mark.db
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "batch"
+INJECTION = "x'}) DETACH DELETE (n) //"
+
+DUMP_NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+DUMP_RELS = (
+    "MATCH (a)-[r]->(b) RETURN type(r) AS type, properties(r) AS props, "
+    "coalesce(a.account_id, a.address, a.rule) AS source, "
+    "coalesce(b.fingerprint, b.address, b.cidr, b.device_id, b.domain, b.org_id, b.account_id) AS target"
+)
+
+
+def _dump(graph: Graph) -> list[str]:
+    rows = graph.gds.run_cypher(DUMP_NODES).to_dict("records") + graph.gds.run_cypher(DUMP_RELS).to_dict("records")
+    return sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
+
+
+def _count(graph: Graph, pattern: str) -> int:
+    return int(graph.gds.run_cypher(f"MATCH {pattern} RETURN count(*) AS n")["n"][0])
+
+
+def _load(graph: Graph, settings: Settings, batch: Path, tmp_path: Path, **options: object):
+    return load_batch(graph, settings, batch, rejects_dir=tmp_path / "rejects", **options)  # type: ignore[arg-type]
+
+
+def test_example_batch_round_trip(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    result = _load(graph, settings, EXAMPLE, tmp_path)
+    by_file = {f.file: f for f in result.files}
+    assert (by_file["accounts"].rows_read, by_file["accounts"].rows_rejected) == (12, 1)
+    assert (by_file["payments"].rows_read, by_file["payments"].rows_rejected) == (9, 1)
+    assert (by_file["sessions"].rows_read, by_file["sessions"].rows_rejected) == (15, 2)
+    assert _count(graph, "(a:Account)") == 12  # 11 valid rows + farm-00 from the bans file
+    assert _count(graph, "(:Account)-[:PAID_WITH]->(:PaymentMethod)") == 8
+    assert _count(graph, "(:PaymentMethod)") == 4
+    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") == 5 + 8
+    assert _count(graph, "(:IP)-[:IN_SUBNET]->(:Subnet {cidr: '2001:db8:1234::/48'})") == 1
+    assert _count(graph, "(:Account)-[:SIMILAR_PROMPTS {source: 'batch'}]->(:Account)") == 1
+    assert _count(graph, "(:Account {account_id: 'farm-00', banned: true})") == 1
+    assert _count(graph, "(:Org {org_id: 'org-acme', allowlisted: true})") == 1
+    assert _count(graph, "(:IP {address: '198.51.100.7', allowlisted: true})") == 1  # inside an allowlisted CIDR
+    assert _count(graph, "(:EmailDomain {domain: 'mailinator.com', disposable: true})") == 1
+    assert _count(graph, "(:EmailDomain {domain: 'example.net', disposable: false})") == 1
+    visits = graph.gds.run_cypher(
+        "MATCH (:Account {account_id: 'farm-01'})-[r:CONNECTED_FROM]->(:IP {address: '203.0.113.10'})"
+        " RETURN r.count AS n"
+    )
+    assert visits["n"].tolist() == [1]
+
+
+def test_loading_twice_leaves_the_graph_identical(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    _load(graph, settings, EXAMPLE, tmp_path)
+    first = _dump(graph)
+    second_result = _load(graph, settings, EXAMPLE, tmp_path)
+    assert _dump(graph) == first
+    assert second_result.nodes_created == 0 and second_result.relationships_created == 0
+
+
+def test_a_later_night_adds_and_updates(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    _load(graph, settings, EXAMPLE, tmp_path)
+    night2 = tmp_path / "night2"
+    night2.mkdir()
+    (night2 / "accounts.csv").write_text("account_id,created_at\nnew-01,2026-11-24T01:00:00Z\n")
+    (night2 / "sessions.csv").write_text(
+        "account_id,ip,ts,device_id\n"
+        "farm-01,203.0.113.10,2026-11-24T05:00:00Z,dev-farm-vm\n"
+        "farm-01,203.0.113.10,2026-11-24T06:00:00Z,dev-farm-vm\n"
+        "new-01,203.0.113.10,2026-11-24T07:00:00Z,\n"
+    )
+    _load(graph, settings, night2, tmp_path)
+    _load(graph, settings, night2, tmp_path)  # a re-run of the same night counts nothing twice
+    link = graph.gds.run_cypher(
+        "MATCH (:Account {account_id: 'farm-01'})-[r:CONNECTED_FROM]->(:IP {address: '203.0.113.10'})"
+        " RETURN r.count AS count, toString(r.last_seen) AS last, toString(r.first_seen) AS first, r.batches AS b"
+    ).to_dict("records")[0]
+    assert link["count"] == 3
+    assert link["last"].startswith("2026-11-24T06:00") and link["first"].startswith("2026-11-23T02:10")
+    assert link["b"] == ["batch", "night2"]
+    accounts = graph.gds.run_cypher(
+        "MATCH (a:Account) WHERE a.account_id IN ['new-01', 'farm-01']"
+        " RETURN a.account_id AS id, a.first_batch AS first, a.last_batch AS last ORDER BY id"
+    ).to_dict("records")
+    assert accounts == [
+        {"id": "farm-01", "first": "batch", "last": "batch"},
+        {"id": "new-01", "first": "night2", "last": "night2"},
+    ]
+
+
+def test_raw_emails_and_card_numbers_never_reach_the_graph(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    _load(graph, settings, EXAMPLE, tmp_path)
+    text = "\n".join(_dump(graph)).lower()
+    for secret in ["alice.smith", "alice", "4111111111111111", "4111 1111 1111 1111", "user0001@", "lentils"]:
+        assert secret not in text
+    rejects = (tmp_path / "rejects" / "payments.csv").read_text()
+    assert "************1111" in rejects and "4111 1111" not in rejects
+    hashed = graph.gds.run_cypher("MATCH (a:Account {account_id: 'acme-01'}) RETURN a.email_hash AS h")["h"][0]
+    assert len(hashed) == 64
+
+
+def test_injection_strings_are_stored_verbatim(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    _load(graph, settings, EXAMPLE, tmp_path)
+    found = graph.gds.run_cypher("MATCH (a:Account {account_id: $id}) RETURN a.account_id AS id", {"id": INJECTION})
+    assert found["id"].tolist() == [INJECTION]
+    assert _count(graph, "(a:Account)") == 12
+
+
+def _broken_copy(tmp_path: Path, name: str, content: str) -> Path:
+    batch = tmp_path / "broken"
+    shutil.copytree(EXAMPLE, batch)
+    for old in batch.glob(f"{name}.*"):
+        old.unlink()
+    (batch / f"{name}.csv").write_text(content)
+    return batch
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("sessions", "account_id,ip,ts\na,1.2.3.4,2026-01-01\nb,1.2.3.4,2026-01-01,extra\n", "line 3, column 4"),
+        ("payments", "account_id,method_type\na,card\n", "missing required column(s): payment_fingerprint"),
+        ("accounts", "", "line 1: the file is empty"),
+    ],
+)
+def test_structural_error_writes_nothing_and_exits_3(
+    graph: Graph, test_env: dict[str, str], tmp_path: Path, name: str, content: str, expected: str
+) -> None:
+    batch = _broken_copy(tmp_path, name, content)
+    result = CliRunner().invoke(app, ["load", str(batch), "--rejects-dir", str(tmp_path / "r")], env=test_env)
+    assert result.exit_code == 3, result.output
+    assert expected in result.output and f"{name}.csv" in result.output
+    assert "Traceback" not in result.output
+    assert _count(graph, "(n)") == 0
+
+
+def test_reject_rate_limit_fails_before_writing(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    with pytest.raises(InvalidBatch, match=r"payments\.csv\.gz: 1 of 9 rows rejected \(11\.1%, limit 10\.0%\)"):
+        _load(graph, settings, EXAMPLE, tmp_path, max_reject_rate=0.1)
+    assert _count(graph, "(n)") == 0
+
+
+def test_missing_hash_key_is_a_clear_error(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**test_env, "LINKAGE_HASH_KEY": "", "LINKAGE_DEMO": "0"}
+    result = CliRunner().invoke(app, ["load", str(EXAMPLE), "--rejects-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 1
+    assert "LINKAGE_HASH_KEY" in result.output and "Traceback" not in result.output
+    assert _count(graph, "(n)") == 0
+
+
+def test_load_json_summary(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["load", str(EXAMPLE), "--json", "--rejects-dir", str(tmp_path)], env=test_env)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["batch"] == "batch"
+    assert {f["file"]: f["rows_rejected"] for f in summary["files"]}["prompts"] == 1

@@ -1,0 +1,139 @@
+"""Loaders' pure logic on frames and files: privacy, parsing, validation (no database)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loaders import contract
+from loaders.privacy import card_numbers, email_hash, is_card_number, mask_card, mask_email, normalise_email
+from loaders.read import InvalidBatch, iter_chunks
+from loaders.validate import FileState, accounts, allowlist, payments, sessions
+
+KEY = b"unit-test-key"
+
+
+def _frame(spec: contract.FileSpec, rows: list[dict[str, str]]) -> pd.DataFrame:
+    frame = pd.DataFrame([{c: row.get(c, "") for c in spec.columns} for row in rows])
+    frame["_line"] = range(2, 2 + len(rows))
+    return frame
+
+
+def test_email_normalisation_and_stable_keyed_hash() -> None:
+    assert normalise_email(" Alice.Smith+news@GoogleMail.com ") == "alicesmith@gmail.com"
+    assert normalise_email("bob.jones+x@Example.org") == "bob.jones@example.org"
+    assert normalise_email("not-an-email") is None
+    assert normalise_email("@example.org") is None
+    same = email_hash("alicesmith@gmail.com", KEY)
+    assert same == email_hash("alicesmith@gmail.com", KEY)  # stable across runs
+    assert same != email_hash("alicesmith@gmail.com", b"another key")
+    assert len(same) == 64 and "alice" not in same
+
+
+@given(st.from_regex(r"[a-z0-9]{1,12}(\.[a-z0-9]{1,5})?(\+[a-z0-9]{1,6})?@(gmail\.com|example\.org)", fullmatch=True))
+def test_normalising_twice_changes_nothing_and_drops_the_tag(email: str) -> None:
+    once = normalise_email(email)
+    assert once is not None
+    assert normalise_email(once) == once
+    assert "+" not in once
+    assert normalise_email(email.upper()) == once
+
+
+def test_card_numbers_pass_luhn_and_are_masked() -> None:
+    assert is_card_number("4111111111111111")
+    assert is_card_number("4111 1111 1111 1111")
+    assert not is_card_number("4111111111111112")  # fails Luhn
+    assert not is_card_number("fp_4111111111111111")  # a token, not a number
+    assert not is_card_number("123456789012")  # 12 digits
+    flags = card_numbers(pd.Series(["fp_abc", "5500-0000-0000-0004", "tok_1"]))
+    assert flags.tolist() == [False, True, False]
+    assert mask_card("5500-0000-0000-0004") == "************0004"
+    assert mask_email("Alice@example.org") == "A***@example.org"
+
+
+def test_rejects_carry_line_reason_and_no_raw_card() -> None:
+    frame = _frame(contract.PAYMENTS, [
+        {"account_id": "a1", "payment_fingerprint": "fp_1"},
+        {"account_id": "a2", "payment_fingerprint": "4111111111111111"},
+        {"account_id": "", "payment_fingerprint": "fp_2"},
+        {"account_id": "a3", "payment_fingerprint": "fp_3", "first_seen": "not a date"},
+    ])  # fmt: skip
+    checked = payments(frame, FileState(), KEY)
+    assert checked.clean["fingerprint"].tolist() == ["fp_1"]
+    rejects = checked.rejects.set_index("line")
+    assert rejects.loc[3, "reason"].startswith("payment_fingerprint is a raw card number")
+    assert rejects.loc[3, "payment_fingerprint"] == "************1111"
+    assert rejects.loc[4, "reason"] == "empty account_id"
+    assert rejects.loc[5, "reason"] == "first_seen is not an ISO-8601 timestamp"
+    assert "4111111111111111" not in checked.rejects.to_csv()
+
+
+def test_account_checks_and_duplicates_across_chunks() -> None:
+    state = FileState()
+    first = accounts(_frame(contract.ACCOUNTS, [{"account_id": "a1", "email": "A@x.org", "country": "us"}]), state, KEY)
+    assert first.clean["country"].tolist() == ["US"] and first.clean["email_domain"].tolist() == ["x.org"]
+    second = accounts(_frame(contract.ACCOUNTS, [
+        {"account_id": "a1"}, {"account_id": "a2", "country": "USA"}, {"account_id": "a3", "email": "nope"},
+        {"account_id": "a4", "created_at": "2026-13-01"},
+    ]), state, KEY)  # fmt: skip
+    assert second.clean.empty
+    assert second.rejects["reason"].tolist() == [
+        "duplicate account_id (an earlier line has it)", "country is not an ISO 3166 alpha-2 code",
+        "email is not an email address", "created_at is not an ISO-8601 timestamp",
+    ]  # fmt: skip
+    assert "nope" not in second.rejects.to_csv()  # the email column is masked in rejects
+
+
+def test_sessions_parse_ipv4_and_ipv6_into_subnets() -> None:
+    checked = sessions(_frame(contract.SESSIONS, [
+        {"account_id": "a", "ip": "203.0.113.9", "ts": "2026-11-23T01:00:00Z"},
+        {"account_id": "a", "ip": "2001:db8:1:2::7", "ts": "2026-11-23T01:00:00+01:00"},
+        {"account_id": "a", "ip": "203.0.113.300", "ts": "2026-11-23T01:00:00Z"},
+    ]), FileState(), KEY)  # fmt: skip
+    assert checked.clean["subnet"].tolist() == ["203.0.113.0/24", "2001:db8:1::/48"]
+    assert checked.clean["version"].tolist() == [4, 6]
+    assert checked.rejects["reason"].tolist() == ["ip is not an IPv4 or IPv6 address"]
+
+
+def test_allowlist_needs_exactly_one_value_per_row() -> None:
+    checked = allowlist(_frame(contract.ALLOWLIST, [
+        {"org_id": "org-1"}, {"cidr": "10.1.2.0/23"}, {"ip": "10.0.0.1", "org_id": "org-2"}, {"cidr": "10.0.0.0/99"},
+    ]), FileState(), KEY)  # fmt: skip
+    assert checked.clean["rule"].tolist() == ["org:org-1", "cidr:10.1.2.0/23"]
+    assert checked.rejects["reason"].tolist() == [
+        "exactly one of account_id, org_id, ip, cidr per row", "cidr is not a network in CIDR notation",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("sessions.csv", "account_id,ip,ts\na,1.2.3.4,2026-01-01\nb,1.2.3.4,2026-01-01,extra\n",
+         "line 3, column 4: expected 3 fields, saw 4"),
+        ("sessions.jsonl", '{"account_id": "a", "ip": "1.2.3.4", "ts": "2026-01-01"}\n{"account_id": "b", "ip"\n',
+         "line 2, column"),
+        ("sessions.parquet", "this is not parquet", "cannot be read as parquet"),
+    ],
+)  # fmt: skip
+def test_structural_errors_name_file_line_and_column(tmp_path: Path, name: str, content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InvalidBatch) as error:
+        list(iter_chunks(path, contract.SESSIONS, chunk_rows=10))
+    assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_gzip_files_stream_in_bounded_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.csv.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("account_id,ip,ts,unknown\n")
+        handle.writelines(f"a{i},10.0.0.{i % 250},2026-11-23T00:00:00Z,x\n" for i in range(1000))
+    chunks = list(iter_chunks(path, contract.SESSIONS, chunk_rows=300))
+    assert [len(c.frame) for c in chunks] == [300, 300, 300, 100]
+    assert chunks[1].frame["_line"].iloc[0] == 302  # header is line 1
+    assert "unknown" not in chunks[0].frame.columns
