@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linkage.errors import LinkageError
 from linkage.settings import Settings
 from linkage.similarity import Analysis, analyse
 from linkage.similarity.families import match_known
@@ -261,3 +262,8 @@ def test_prompt_text_never_reaches_the_outputs() -> None:
 )
 def test_redact_masks_names_numbers_urls_and_quotes(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+def test_num_perm_must_be_a_power_of_two() -> None:
+    with pytest.raises(LinkageError, match="LINKAGE_SIMILARITY_NUM_PERM"):
+        _run([("a", "hello world")], similarity_num_perm=48)

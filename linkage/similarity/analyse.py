@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from linkage.errors import LinkageError
 from linkage.settings import Settings
 from linkage.similarity import families, links, minhash
 from linkage.similarity.features import account_features
@@ -116,6 +117,8 @@ def _seconds(ts: pd.Series) -> np.ndarray:
 def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None = None) -> Analysis:
     """Families, links and features of every prompt ``chunks()`` yields (called twice: two passes)."""
     say = progress or (lambda _: None)
+    if settings.similarity_num_perm & (settings.similarity_num_perm - 1):
+        raise LinkageError("LINKAGE_SIMILARITY_NUM_PERM must be a power of two (e.g. 64)")
     state = _read(chunks, settings, say)
     num_perm = settings.similarity_num_perm
     sig = np.concatenate(state.signatures) if state.signatures else np.zeros((0, num_perm), np.uint16)
