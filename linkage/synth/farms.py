@@ -155,13 +155,13 @@ def farm_stolen(chunk: Chunk) -> Block:
     agent = str(g.choice(SCRIPTED))
     _, hi = chunk.scenario.night_window(chunk.plan.night)
     created = times(rng, chunk.n, hi - 3 * 86_400, hi - HOUR)
+    cards = chunk.token("fp_", "stolen", np.arange(chunk.lo, chunk.hi))
     if not chunk.returning:
         country = countries(rng, chunk.n)
         accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
-        cards = chunk.token("fp_", "stolen", np.arange(chunk.lo, chunk.hi))
         payments(block, ids, cards, "card", pick(COUNTRIES, rng.integers(5, len(COUNTRIES), chunk.n)), created)
     devices = chunk.token("dev_", "vm", np.arange(chunk.lo, chunk.hi))
-    infra = Infra(devices, devices, subnet, pool, families, [agent], [], 0)
+    infra = Infra(cards, devices, subnet, pool, families, [agent], [], 0)
     activity = _farm_activity(chunk, created, infra, _rotating(pool), np.full(chunk.n, 0.9), (40, 150),
                               _model(chunk), device=per_member(devices))  # fmt: skip
     emit_activity(chunk, block, ids, activity)
