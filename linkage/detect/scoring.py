@@ -109,7 +109,8 @@ def score_accounts(
     scored["burst"] = scored["burst_size"] >= settings.score_burst_min
     scored = scored.join(respawn_kinds(banned_links, settings))
     scored["respawn_kinds"] = scored["respawn_kinds"].fillna(0).astype(int)
-    scored["banned"] = scored["respawn_kinds"] >= 1
+    # reusing one kind of a banned network's infrastructure (a NAT IP it hid behind) is not independent evidence
+    scored["banned"] = scored["respawn_kinds"] >= settings.score_respawn_min_kinds
     scored["community_size"] = scored.groupby("community")["community"].transform("size")
 
     flags = scored[list(KINDS)].astype(bool)
