@@ -297,6 +297,9 @@ def eval_command(
     banlist: Annotated[Path, typer.Argument(help="banlist.csv of a run.")],
     truth: Annotated[Path, typer.Argument(help="truth.csv of the scenario.")],
     night: Annotated[int | None, typer.Option(help="Only accounts that existed by this night.")] = None,
+    show_groups: Annotated[
+        bool, typer.Option("--groups/--no-groups", help="Print the table of every ground-truth group.")
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Precision, recall and F1 of decision=ban against the ground truth, and bans per ground-truth group."""
@@ -307,5 +310,7 @@ def eval_command(
     if as_json:
         output.print_json(result)
         return
-    output.print_fields("Evaluation", result.model_dump(exclude={"groups"}))
-    output.print_table("Ground-truth groups", [g.model_dump() for g in result.groups])
+    output.print_fields("Evaluation", result.model_dump(exclude={"groups", "group_types"}))
+    output.print_table("Group types", [t.model_dump() for t in result.group_types])
+    if show_groups:
+        output.print_table("Ground-truth groups", [g.model_dump() for g in result.groups])

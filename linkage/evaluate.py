@@ -34,6 +34,18 @@ class GroupEval(BaseModel):
     already_banned: int = 0
 
 
+class GroupTypeEval(BaseModel):
+    """All groups of one type (the group name without its number: ``farm_proxy``, ``benign_enterprise``…)."""
+
+    group_type: str
+    kind: str
+    groups: int
+    size: int
+    banned: int
+    reviewed: int
+    groups_with_bans: int
+
+
 class EvalResult(BaseModel):
     """The scores of one ban list against one ground truth."""
 
@@ -51,6 +63,7 @@ class EvalResult(BaseModel):
     benign_groups_with_bans: list[str]
     decisions_outside_truth: int  # ban-list rows for accounts the truth does not know (e.g. a later night)
     already_banned: int  # banned before the run (the scenario's bans files): not scored
+    group_types: list[GroupTypeEval]
     groups: list[GroupEval]
 
 
@@ -141,5 +154,22 @@ def evaluate(
         benign_groups_with_bans=[g.group for g in groups if g.kind != "coordinated" and g.banned > 0],
         decisions_outside_truth=len((banned_ids | reviewed_ids) - known - prior_ids),
         already_banned=int(before.sum()),
+        group_types=_group_types(groups),
         groups=groups,
     )
+
+
+def _group_types(groups: list[GroupEval]) -> list[GroupTypeEval]:
+    """Totals per group type: at a million accounts there are over a thousand groups, but a dozen types."""
+    totals: dict[tuple[str, str], GroupTypeEval] = {}
+    for g in groups:
+        name = g.group.rsplit("_", 1)[0] if g.group.rsplit("_", 1)[-1].isdigit() else g.group
+        t = totals.setdefault((name, g.kind), GroupTypeEval(
+            group_type=name, kind=g.kind, groups=0, size=0, banned=0, reviewed=0, groups_with_bans=0
+        ))  # fmt: skip
+        t.groups += 1
+        t.size += g.size
+        t.banned += g.banned
+        t.reviewed += g.reviewed
+        t.groups_with_bans += int(g.banned > 0)
+    return sorted(totals.values(), key=lambda t: (t.kind, t.group_type))

@@ -62,6 +62,14 @@ def test_exact_precision_recall_f1_and_group_counts(tmp_path: Path) -> None:
         "benign_background_1": ("benign", 2, 0, 1),
         "benign_background_new_1": ("benign", 1, 0, 0),
     }
+    types = {t.group_type: (t.groups, t.size, t.banned, t.reviewed, t.groups_with_bans) for t in result.group_types}
+    assert types == {
+        "farm_proxy": (1, 4, 3, 1, 1),
+        "respawn": (1, 2, 1, 0, 1),
+        "benign_enterprise": (1, 3, 1, 0, 1),
+        "benign_background": (1, 2, 0, 1, 0),
+        "benign_background_new": (1, 1, 0, 0, 0),
+    }
 
 
 def test_perfect_ban_list_and_night_filter(tmp_path: Path) -> None:
@@ -116,7 +124,9 @@ def test_eval_and_synth_commands(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert '"precision": 1.0' in result.output and '"recall": 1.0' in result.output
     table = runner.invoke(app, ["eval", str(tmp_path / "banlist.csv"), str(truth)])
-    assert table.exit_code == 0 and "farm_proxy_1" in table.output
+    assert table.exit_code == 0 and "farm_proxy_1" in table.output and "Group types" in table.output
+    short = runner.invoke(app, ["eval", str(tmp_path / "banlist.csv"), str(truth), "--no-groups"])
+    assert short.exit_code == 0 and "farm_proxy_1" not in short.output and "farm_proxy" in short.output
 
 
 def test_accounts_banned_before_the_run_are_not_scored(tmp_path: Path) -> None:
