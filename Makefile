@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup db demo test lint bench bench-similarity bench-communities stop clean
+.PHONY: setup db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
@@ -49,7 +49,14 @@ bench-similarity: setup
 bench-similarity-full: setup
 	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
 
-bench: bench-similarity-full
+bench: bench-similarity-full bench-load bench-communities
+
+# Loader throughput (1M accounts, ~3M sessions) and peak memory, against a naive writer; own database
+# (.linkage-bench-load, port 7698), stopped afterwards.
+BENCH_LOAD_DB := LINKAGE_HOME=.linkage-bench-load LINKAGE_LOCALDB_PORT=7698
+bench-load: setup
+	$(BENCH_LOAD_DB) $(BIN)/python bench/bench_load.py --accounts 1000000; \
+	status=$$?; $(BENCH_LOAD_DB) $(BIN)/linkage db stop; exit $$status
 
 # GDS Leiden/Louvain vs igraph Leiden on LFR graphs (NMI); own database (.linkage-bench, port 7697) since it empties it.
 BENCH_DB := LINKAGE_HOME=.linkage-bench LINKAGE_LOCALDB_PORT=7697
@@ -62,4 +69,4 @@ stop: setup
 	$(BIN)/linkage db stop
 
 clean: stop
-	rm -rf .linkage .linkage-test
+	rm -rf .linkage .linkage-test .linkage-demo .linkage-bench .linkage-bench-load

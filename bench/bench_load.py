@@ -1,0 +1,126 @@
+"""Loader throughput and memory: a synthetic batch of N accounts (~3 sessions, 1 payment each) into a dedicated
+local database, against a naive one-transaction-per-row writer measured in the same run on a sample.
+
+    .venv/bin/python bench/bench_load.py --accounts 1000000
+    .venv/bin/python bench/bench_load.py --accounts 200000 --sessions 20000000   # the 20M-row memory check
+
+Uses its own state folder and port (LINKAGE_HOME=.linkage-bench-load, port 7698) and empties that database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from linkage.graph import Graph, frame_rows
+from linkage.settings import Settings
+from loaders import contract, load_batch
+from loaders.read import iter_chunks
+from loaders.validate import FileState
+from loaders.validate import sessions as check_sessions
+
+BENCH_ENV = {
+    "LINKAGE_HOME": ".linkage-bench-load",
+    "LINKAGE_LOCALDB_PORT": "7698",
+    "LINKAGE_LOCALDB_HEAP": "8g",
+    "LINKAGE_LOCALDB_PAGECACHE": "4g",
+    "LINKAGE_DEMO": "1",
+}
+
+T0 = 1_763_000_000  # epoch seconds, November 2025
+
+
+def _iso(seconds: np.ndarray) -> pa.Array:
+    return pa.array(seconds.astype("datetime64[s]")).cast(pa.string())
+
+
+def write_batch(folder: Path, accounts: int, sessions: int, seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("acct-", np.arange(accounts).astype(str))
+    pq.write_table(pa.table({
+        "account_id": ids,
+        "created_at": _iso(T0 + rng.integers(0, 86_400 * 300, accounts)),
+        "email": np.char.add(np.char.add("user", np.arange(accounts).astype(str)), "@example.org"),
+        "country": rng.choice(["US", "DE", "FR", "BR", "IN"], accounts),
+    }), folder / "accounts.parquet")  # fmt: skip
+    pq.write_table(pa.table({
+        "account_id": ids,
+        "payment_fingerprint": np.char.add("fp_", (np.arange(accounts) // 2).astype(str)),
+        "method_type": "card",
+    }), folder / "payments.parquet")  # fmt: skip
+    writer = None
+    chunk = 2_000_000
+    for start in range(0, sessions, chunk):
+        n = min(chunk, sessions - start)
+        owner = rng.integers(0, accounts, n)
+        ip = rng.integers(0, max(accounts // 2, 1), n)
+        table = pa.table({
+            "account_id": ids[owner],
+            "ip": [f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}" for i in ip.tolist()],
+            "ts": _iso(T0 + rng.integers(0, 86_400, n)),
+            "device_id": np.char.add("dev-", owner.astype(str)),
+        })  # fmt: skip
+        writer = writer or pq.ParquetWriter(folder / "sessions.parquet", table.schema)
+        writer.write_table(table)
+    if writer:
+        writer.close()
+
+
+def naive_rate(graph: Graph, folder: Path, sample: int) -> float:
+    """One managed transaction per row, the same statements: relationships per second."""
+    chunk = next(iter_chunks(folder / "sessions.parquet", contract.SESSIONS, sample))
+    clean = check_sessions(chunk.frame.head(sample), FileState(), b"").clean
+    rows = frame_rows(clean.assign(first_seen=clean["ts"], last_seen=clean["ts"], count=1))
+    started = time.perf_counter()
+    created = 0
+    for row in rows:
+        graph.write_rows("merge_ips", [row], batch="naive")
+        created += graph.write_rows("merge_connected_from", [row], batch="naive").relationships_created
+    return created / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--sessions", type=int, default=None, help="session rows (default 3 per account)")
+    parser.add_argument("--naive-sample", type=int, default=2_000)
+    args = parser.parse_args()
+    sessions = args.sessions or 3 * args.accounts
+    for key, value in BENCH_ENV.items():
+        os.environ.setdefault(key, value)
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        folder = Path(tmp) / "night1"
+        folder.mkdir()
+        started = time.perf_counter()
+        write_batch(folder, args.accounts, sessions)
+        print(f"generated {args.accounts:,} accounts, {sessions:,} sessions in {time.perf_counter() - started:.1f}s")
+        with Graph(settings) as graph:
+            graph.reset()
+            graph.apply_schema()
+            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            started = time.perf_counter()
+            result = load_batch(graph, settings, folder, rejects_dir=Path(tmp) / "rejects")
+            seconds = time.perf_counter() - started
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rels = result.relationships_created
+            print(
+                f"load: {rels:,} relationships, {result.nodes_created:,} nodes in {seconds:.1f}s "
+                f"= {rels / seconds:,.0f} relationships/s; peak RSS {peak:,.0f} MB (before load {rss_before:,.0f} MB)"
+            )
+            graph.reset()
+            rate = naive_rate(graph, folder, args.naive_sample)
+            print(f"naive one-transaction-per-row writer on {args.naive_sample:,} rows: {rate:,.0f} relationships/s")
+            print(f"speedup={rels / seconds / rate:.1f} rels_per_s={rels / seconds:.0f} peak_rss_mb={peak:.0f}")
+
+
+if __name__ == "__main__":
+    main()
