@@ -9,7 +9,7 @@ from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.reasons import account_reasons
 from linkage.detect.scoring import KINDS, score_accounts
-from linkage.graph import Graph
+from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
 LINK_COLUMNS = ["account_id", "signal", "value", "shared_in_community", "value_accounts", "weight"]
@@ -85,10 +85,10 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     ]  # fmt: skip
 
     graph.write("clear_decisions")
-    graph.write_rows("merge_clusters", _records(clusters, ["cluster_id", "size", "score", "signals", "status",
-                                                           "parents"]), run_id=run_id)  # fmt: skip
-    graph.write_rows("write_decisions", _records(members, ["account_id", "cluster_id", "score", "decision",
-                                                           "reasons"]), run_id=run_id)  # fmt: skip
+    cluster_rows = frame_rows(clusters[["cluster_id", "size", "score", "signals", "status", "parents"]])
+    graph.write_rows("merge_clusters", cluster_rows, run_id=run_id)
+    decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons"]])
+    graph.write_rows("write_decisions", decision_rows, run_id=run_id)
     dissolved = int(graph.write("dissolve_clusters", run_id=run_id).properties_set)
 
     banlist = members.loc[decided, BANLIST_COLUMNS].sort_values(["decision", "score"], ascending=[True, False])
@@ -105,11 +105,3 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         dissolved_clusters=dissolved,
     )
     return Detection(result=result, banlist=banlist.reset_index(drop=True), clusters=clusters[CLUSTER_COLUMNS])
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, object]]:
-    """Rows as plain Python values for the driver (numpy scalars become ints and floats)."""
-    return [
-        {str(key): (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
-        for row in frame[columns].to_dict("records")
-    ]
