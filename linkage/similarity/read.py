@@ -1,7 +1,9 @@
-"""A streaming reader of a batch's prompts file, used until the loaders' chunked reader covers it.
+"""A streaming reader of a batch's prompts file with typed columns, for the similarity stage.
 
-Only the columns the stage needs are read, a chunk at a time; the prompt column is read as bytes from CSV so that
-invalid UTF-8 is decoded with replacement characters later instead of failing the whole file.
+Not ``loaders.read.iter_chunks``: that reader turns every column into strings for validation, which measured 13x
+slower on 2M prompts (10.4 s against 0.8 s; 100 s more at 20M, past the stage's 5-minute budget). Only the columns
+the stage needs are read, a chunk at a time; the prompt column is read as bytes from CSV so that invalid UTF-8 is
+decoded with replacement characters later instead of failing the whole file.
 """
 
 from __future__ import annotations
