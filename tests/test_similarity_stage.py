@@ -138,3 +138,15 @@ def test_cli_similarity_prints_json_counts(graph: Graph, test_env: dict[str, str
     assert payload["batch"] == "cli-night" and payload["families"] == 2 and payload["prompts"] == 121
     missing = CliRunner().invoke(app, ["similarity", str(tmp_path / "nowhere")])
     assert missing.exit_code == 3
+
+
+def test_running_the_stage_twice_on_one_batch_leaves_the_same_graph(
+    graph: Graph, settings: Settings, tmp_path: Path
+) -> None:
+    _batch(tmp_path / "again", seed=4)
+    first = run_similarity(graph, settings, tmp_path / "again")
+    snapshot = sorted(map(repr, graph.read("read_all_properties")))
+    second = run_similarity(graph, settings, tmp_path / "again")
+    assert sorted(map(repr, graph.read("read_all_properties"))) == snapshot
+    assert second.nodes_created == 0 and second.relationships_created == 0
+    assert first.relationships_created > 0
