@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it
     score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
     score_min_weight: float = Field(default=0.05, ge=0.0)
+    score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, CoT) needs this many requests
     score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_template_concentration: float = Field(default=0.5, ge=0.0, le=1.0)
     score_burst_hours: float = Field(default=6.0, gt=0.0)

@@ -101,9 +101,13 @@ def score_accounts(
     scored = features.set_index("account_id")
     kinds = shared_kinds(links, settings).reindex(scored.index, fill_value=False)
     scored = scored.join(kinds)
-    scored["prompts"] |= scored["similar_in_community"] >= settings.score_min_shared - 1
-    scored["cot"] = (scored["cot_share"] >= settings.score_cot_share) & (
-        scored["template_concentration"] >= settings.score_template_concentration
+    # a share computed from one or two prompts says nothing about a habit: prompt evidence needs some volume
+    active = scored["prompt_requests"] >= settings.score_min_requests
+    scored["prompts"] = (scored["prompts"] | (scored["similar_in_community"] >= settings.score_min_shared - 1)) & active
+    scored["cot"] = (
+        active
+        & (scored["cot_share"] >= settings.score_cot_share)
+        & (scored["template_concentration"] >= settings.score_template_concentration)
     )
     scored["burst_size"] = burst_sizes(scored.reset_index(), settings.score_burst_hours).to_numpy()
     scored["burst"] = scored["burst_size"] >= settings.score_burst_min
