@@ -192,11 +192,12 @@ def test_empty_huge_non_utf8_and_emoji_prompts_are_handled() -> None:
         ("u", b"\xff\xfe caf\xe9 " + TEMPLATE.format(q=_question(rng)).encode()),
         ("m", "🚀🤖 " + TEMPLATE.format(q=_question(rng)) + " ✅"),
         ("x", TEMPLATE.format(q=_question(rng))),
+        ("y", TEMPLATE.format(q=_question(rng))),
     ]
     result = _run(rows)
-    assert result.prompts == 7 and result.empty_prompts == 3
+    assert result.prompts == 8 and result.empty_prompts == 3
     assert result.features.set_index("account_id").loc["e", "prompt_requests"] == 3
-    assert result.families.iloc[0]["accounts"] >= 3  # "u", "m", "x" (and "h": its head is the template)
+    assert result.families.iloc[0]["accounts"] >= 4  # "u", "m", "x", "y" (and "h": its head is the template)
     assert _linked(result, "u", "m")
 
 

@@ -134,7 +134,13 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     pairs = pd.DataFrame({"account": account, "family": labels})[labels >= 0]
     usage_all: pd.DataFrame = pairs.value_counts().rename("requests").reset_index()
     accounts_per_family = usage_all.groupby("family").size()
-    wanted = accounts_per_family[accounts_per_family >= settings.similarity_min_family_accounts].index.to_numpy()
+    prompts_per_family = usage_all.groupby("family")["requests"].sum()
+    # a "family" of two or three prompts is a coincidence (often stragglers at the edge of a popular template), not
+    # a template: it would link its accounts at full weight
+    wanted = accounts_per_family[
+        (accounts_per_family >= settings.similarity_min_family_accounts)
+        & (prompts_per_family >= settings.similarity_min_family_requests)
+    ].index.to_numpy()
     consensus = families.consensus(sig, labels, wanted)
     ids = dict(zip(wanted.tolist(), families.family_ids(consensus), strict=True))
     del sig

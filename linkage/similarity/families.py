@@ -1,11 +1,12 @@
 """Near-duplicate template families: LSH band buckets -> verified links -> union-find components.
 
-Each band is grouped by sorting its keys (no Python dict per prompt); within a bucket every member is linked to
-the bucket's first prompt, and the link is kept only when the two signatures agree on enough bins (the MinHash
-estimate of their Jaccard), so one chance collision cannot chain unrelated prompts into a giant family. Links go
-straight into a compiled union-find, so no edge list is ever materialised (20M prompts x 14 bands would be GBs).
-Family ids are derived from the family's *consensus signature* (the bins most members share, i.e. the template's
-own shingles), so the same template gets the same id on another night even though its slot fillers differ.
+Each band is grouped in a compiled open-addressing hash table (linear time; no sort, no Python dict per prompt).
+Within a bucket every member is linked to the bucket's first (or else latest) prompt, and the link is kept only
+when the two signatures agree on enough bins (the MinHash estimate of their Jaccard), so one chance collision
+cannot chain unrelated prompts into a giant family. Links go straight into a compiled union-find, so no edge list
+is ever materialised (20M prompts x 14 bands would be GBs). Family ids are derived from the family's *consensus
+signature* (the bins most members share, i.e. the template's own shingles), so the same template gets the same id
+on another night even though its slot fillers differ.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np
     valid = np.flatnonzero(has_shingles(sig))
     parent = np.arange(n, dtype=np.int64)
     agree = int(np.ceil(verify * sig.shape[1]))
+    size = 1 << max(int(np.ceil(np.log2(max(len(valid), 1) * 1.5))), 4)  # open addressing, load factor <= 2/3
+    table_keys = np.empty(size, dtype=np.uint64)
+    table_ids = np.empty((size, 2), dtype=np.int64)  # a bucket's first and latest prompt
     for band in range(bands):
-        keys = band_keys(sig, band, rows)[valid]  # only this band's columns are read, never a copy of sig
-        order = np.argsort(keys)
-        _union_buckets(parent, sig, valid[order], keys[order], agree)
-        del keys, order
+        _union_band(parent, sig, valid, band, rows, agree, table_keys, table_ids)
     labels: np.ndarray = _roots(parent)
     empty = np.ones(n, dtype=bool)
     empty[valid] = False
@@ -47,23 +48,56 @@ def _find(parent: np.ndarray, i: int) -> int:
 
 
 @numba.njit(nogil=True, cache=True)
-def _union_buckets(parent: np.ndarray, sig: np.ndarray, ids: np.ndarray, keys: np.ndarray, agree: int) -> None:
-    """Union every prompt of a band bucket with the bucket's first prompt when their signatures agree on at least
-    ``agree`` bins. Pairs already in one family are skipped before the (costlier) signature check."""
-    k = sig.shape[1]
-    first = 0
-    for position in range(1, len(ids)):
-        if keys[position] != keys[first]:
-            first = position
-            continue
-        a, b = _find(parent, ids[first]), _find(parent, ids[position])
-        if a == b:
-            continue
-        same = 0
-        for j in range(k):
-            same += sig[ids[first], j] == sig[ids[position], j]
-        if same >= agree:
-            parent[max(a, b)] = min(a, b)
+def _join(parent: np.ndarray, sig: np.ndarray, a: int, b: int, agree: int) -> bool:
+    """Union a and b if they are already one family or their signatures agree on ``agree`` bins."""
+    root_a, root_b = _find(parent, a), _find(parent, b)
+    if root_a == root_b:
+        return True
+    same = 0
+    for j in range(sig.shape[1]):
+        same += sig[a, j] == sig[b, j]
+    if same < agree:
+        return False
+    parent[max(root_a, root_b)] = min(root_a, root_b)
+    return True
+
+
+@numba.njit(nogil=True, cache=True)
+def _union_band(
+    parent: np.ndarray,
+    sig: np.ndarray,
+    valid: np.ndarray,
+    band: int,
+    rows: int,
+    agree: int,
+    table_keys: np.ndarray,
+    table_ids: np.ndarray,
+) -> None:
+    """One LSH band: bucket the prompts by their band values in a hash table (linear time, no sort) and union each
+    prompt with its bucket's first prompt, or else its latest one, when their signatures agree on at least
+    ``agree`` bins (two chances, so the edge of a big family does not split off). Pairs already in one family are
+    skipped before the (costlier) signature check."""
+    mask = np.int64(len(table_ids) - 1)
+    table_ids[:, 0] = -1
+    for v in range(len(valid)):
+        i = valid[v]
+        key = np.uint64(band + 1)
+        for j in range(band * rows, band * rows + rows):
+            key = key * np.uint64(0x9E3779B97F4A7C15) + np.uint64(sig[i, j]) + np.uint64(1)
+        slot = (key ^ (key >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = np.int64(slot >> np.uint64(20)) & mask  # int64 throughout: numba turns uint64-int64 mixes into floats
+        while True:
+            if table_ids[h, 0] < 0:
+                table_ids[h, 0] = i
+                table_ids[h, 1] = i
+                table_keys[h] = key
+                break
+            if table_keys[h] == key:
+                if not _join(parent, sig, table_ids[h, 0], i, agree):
+                    _join(parent, sig, table_ids[h, 1], i, agree)
+                table_ids[h, 1] = i
+                break
+            h = (h + np.int64(1)) & mask
 
 
 @numba.njit(nogil=True, cache=True)
