@@ -1,6 +1,7 @@
 // Similarity stage: per-account prompt features (volume, output length, CoT share, template concentration, burstiness).
 UNWIND $rows AS row
 MERGE (a:Account {account_id: row.account_id})
+ON CREATE SET a.first_batch = $batch, a.last_batch = $batch
 SET a.prompt_requests = row.prompt_requests,
     a.prompt_output_tokens = row.prompt_output_tokens,
     a.prompt_mean_output_tokens = row.prompt_mean_output_tokens,

@@ -97,7 +97,7 @@ def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
     counts.merge(graph.write_rows("merge_template_families", _records(result.families), batch=batch))
     counts.merge(graph.write_rows("merge_uses_template", _records(result.usage), batch=batch))
     counts.merge(graph.write_rows("merge_similar_prompts", _records(result.links), batch=batch, source=SOURCE))
-    counts.merge(graph.write_rows("set_prompt_features", _records(result.features)))
+    counts.merge(graph.write_rows("set_prompt_features", _records(result.features), batch=batch))
     return counts
 
 
