@@ -147,10 +147,11 @@ def run_command(
     as_json: JsonOption = False,
 ) -> None:
     """The nightly job: init, load, similarity, detect, score, write the ban list, report what changed."""
-    with expected_failures():
+    with expected_failures(), output.RowProgress() as progress:
         result = nightly.nightly_run(
-            settings(), batch_dir, out_dir, max_reject_rate=max_reject_rate, report=output.stderr.log
-        )
+            settings(), batch_dir, out_dir, max_reject_rate=max_reject_rate, report=output.stderr.log,
+            progress=progress,
+        )  # fmt: skip
     if as_json:
         output.print_json(result)
         return

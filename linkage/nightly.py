@@ -22,7 +22,7 @@ from linkage.outputs import OutputFiles, write_banlist, write_outputs
 from linkage.runs import finish_run, start_run, thresholds
 from linkage.settings import Settings
 from linkage.similarity.stage import run_similarity
-from loaders import load_batch
+from loaders import Progress, load_batch
 
 Report = Callable[[str], None]
 
@@ -62,6 +62,7 @@ def nightly_run(
     *,
     max_reject_rate: float | None = None,
     report: Report = lambda _: None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Run every stage on one night's batch folder and write banlist.csv, clusters.csv and run.json."""
     timings = _Timings(report)
@@ -72,8 +73,9 @@ def nightly_run(
         run = start_run(graph, settings, batch)
         with timings.stage("load"):
             loaded = load_batch(
-                graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / "rejects"
-            )
+                graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / "rejects",
+                progress=progress,
+            )  # fmt: skip
         with timings.stage("similarity"):
             similarity = run_similarity(graph, settings, batch_dir)
         with timings.stage("detect"):

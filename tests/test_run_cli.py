@@ -1,0 +1,55 @@
+"""`linkage run` from the command line on the example batch: exit code, outputs, run.json, a rerun."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from linkage.cli import app
+from linkage.graph import Graph
+
+pytestmark = pytest.mark.db
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "batch"
+
+
+def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n1"), "--json"], env=test_env)
+    assert first.exit_code == 0, first.output
+    result = json.loads(first.stdout)
+    run = json.loads((tmp_path / "n1" / "run.json").read_text())
+    assert run["run_id"] == result["run_id"]
+    assert set(run["timings_s"]) == {"init", "load", "similarity", "detect"}
+    assert run["graph"]["nodes"]["Account"] == 12
+    assert run["load"]["files"][0]["file"] == "accounts"
+    assert len(run["config_hash"]) == 16 and "score_ban_threshold" in run["thresholds"]
+    assert (tmp_path / "n1" / "rejects" / "payments.csv").exists()
+    banlist = pd.read_csv(tmp_path / "n1" / "banlist.csv")
+    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
+    assert not banlist["account_id"].str.startswith(("acme", "home", "solo")).any()  # no look-alike is acted on
+    clusters = pd.read_csv(tmp_path / "n1" / "clusters.csv")
+    assert list(clusters.columns) == ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
+
+    again = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n2"), "--json"], env=test_env)
+    assert again.exit_code == 0, again.output
+    rerun = json.loads((tmp_path / "n2" / "run.json").read_text())
+    assert rerun["changes"]["previous_run_id"] == run["run_id"]
+    assert rerun["changes"]["new_bans"] == 0
+    assert _without_runs(rerun["graph"]) == _without_runs(run["graph"])  # the same batch adds nothing
+
+
+def _without_runs(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Graph counts minus the run bookkeeping, which grows by design with every run."""
+    bookkeeping = {"Run", "NEXT", "SEEN_IN"}
+    return {kind: {k: v for k, v in names.items() if k not in bookkeeping} for kind, names in counts.items()}
+
+
+def test_run_on_a_missing_folder_is_a_clean_error(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "nope"), "--output", str(tmp_path)], env=test_env)
+    assert result.exit_code == 3
+    assert "not a folder" in result.output and "Traceback" not in result.output
