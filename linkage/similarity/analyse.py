@@ -41,7 +41,6 @@ class Analysis:
     near_duplicate_prompts: int = 0
     bands: int = 0
     rows: int = 0
-    stats: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
