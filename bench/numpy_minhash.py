@@ -1,16 +1,12 @@
-"""Vectorised MinHash signatures and LSH band keys for a chunk of normalised prompts.
+"""The first, plain-numpy implementation of the signatures, kept here as a measured candidate (BENCHMARKS.md,
+"Prompt similarity"); the stage uses the numba kernel of ``linkage/similarity/minhash.py``.
 
-Chosen by measurement (BENCHMARKS.md, "Prompt similarity"): words are split and dictionary-encoded by pyarrow, each
-distinct word is hashed once with xxh3, word shingles are combined in numpy, and the signature is a one-permutation
-MinHash (one hash per shingle, its top bits pick one of ``num_perm`` bins, the bin keeps its minimum) densified by
-rotation (Shrivastava & Li 2014) so that empty bins borrow from their right neighbour. That costs O(1) per shingle
-instead of O(num_perm) and keeps the collision probability of a bin equal to the Jaccard similarity.
-Signature values are 16-bit: a chance collision of one bin costs 1/65,536, and 20M signatures fit in 2.6 GB.
+Words are split and dictionary-encoded by pyarrow, each distinct word is hashed once with xxh3, word shingles are
+combined in numpy, and the signature is a one-permutation MinHash (one hash per shingle, its top bits pick one of
+``num_perm`` bins, the bin keeps its minimum) densified by rotation (Shrivastava & Li 2014).
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -107,43 +103,4 @@ def _densify_block(sig: np.ndarray) -> np.ndarray:
     distance[distance < 0] += k
     out: np.ndarray = (flat[source] + (distance * _DENSIFY_STEP).astype(np.uint32)).astype(np.uint16)
     out[blank] = 0xFFFF
-    return out
-
-
-def has_shingles(sig: np.ndarray) -> np.ndarray:
-    filled: np.ndarray = ~(sig == 0xFFFF).all(axis=1)
-    return filled
-
-
-def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """The LSH key of one band: its ``rows`` 16-bit values packed (exactly, up to 4 rows) or mixed into 64 bits."""
-    block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
-    key = np.zeros(len(sig), dtype=np.uint64)
-    for j in range(rows):
-        key = (key << np.uint64(16)) | block[:, j] if rows <= 4 else fmix64(key * _PRIME + block[:, j])
-    return key
-
-
-@cache
-def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands and rows (bands * rows <= num_perm) minimising the false positive + false negative area of the
-    S-curve around ``threshold`` (datasketch's rule, so the baseline and we band alike)."""
-    grid = np.linspace(0.0, 1.0, 1001)
-    best: tuple[float, int, int] = (float("inf"), 1, 1)
-    for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            probability = 1.0 - (1.0 - grid**rows) ** bands
-            below, above = grid <= threshold, grid >= threshold
-            error = np.trapezoid(probability[below], grid[below]) + np.trapezoid(1 - probability[above], grid[above])
-            if error < best[0]:
-                best = (float(error), bands, rows)
-    return best[1], best[2]
-
-
-def estimated_jaccard(sig: np.ndarray, left: np.ndarray, right: np.ndarray, block: int = 1 << 20) -> np.ndarray:
-    """Share of equal signature values of each (left, right) pair: the MinHash estimate of their Jaccard."""
-    out = np.empty(len(left), dtype=np.float32)
-    for start in range(0, len(left), block):
-        a, b = sig[left[start : start + block]], sig[right[start : start + block]]
-        out[start : start + block] = (a == b).mean(axis=1)
     return out
