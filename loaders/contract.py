@@ -7,6 +7,7 @@ columns are ignored. Only ``accounts`` is required.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 ENDINGS = (".csv", ".csv.gz", ".parquet", ".jsonl", ".jsonl.gz")
 
@@ -20,6 +21,8 @@ class FileSpec:
     masked: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     required_file: bool = False
+    # free text may carry invalid UTF-8 (decoded with U+FFFD); in ids and keys it is a structural error
+    encoding_errors: Literal["strict", "replace"] = "strict"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -41,6 +44,7 @@ PROMPTS = FileSpec(
     ("account_id", "ts", "prompt"),
     ("request_id", "model", "input_tokens", "output_tokens"),
     dropped=("prompt",),
+    encoding_errors="replace",
 )
 PROMPT_SIMILARITY = FileSpec("prompt_similarity", ("account_a", "account_b", "score"))
 BANS = FileSpec("bans", ("account_id",), ("banned_at", "reason"))

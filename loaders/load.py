@@ -65,12 +65,12 @@ class LoadResult(BaseModel):
 
 def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
     """Timestamps as naive UTC for Arrow (pyarrow reads tz-aware columns through a deprecated pandas path)."""
-    aware = [c for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    aware = [str(c) for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
     return frame.assign(**{c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in aware})
 
 
 def _aware_utc(frame: pd.DataFrame) -> pd.DataFrame:
-    naive = [c for c in frame if pd.api.types.is_datetime64_dtype(frame[c])]
+    naive = [str(c) for c in frame if pd.api.types.is_datetime64_dtype(frame[c])]
     return frame.assign(**{c: frame[c].dt.tz_localize("UTC") for c in naive})
 
 

@@ -50,10 +50,10 @@ def _kind(path: Path) -> str:
     return "parquet" if name.endswith(".parquet") else "jsonl" if ".jsonl" in name else "csv"
 
 
-def _open_text(path: Path) -> io.TextIOBase:
+def _open_text(path: Path, errors: str = "strict") -> io.TextIOBase:
     if path.name.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
-    return path.open(encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors=errors)
+    return path.open(encoding="utf-8", errors=errors, newline="")
 
 
 def columns_of(path: Path) -> list[str]:
@@ -62,7 +62,7 @@ def columns_of(path: Path) -> list[str]:
         kind = _kind(path)
         if kind == "parquet":
             return list(pq.read_schema(path).names)
-        with _open_text(path) as handle:
+        with _open_text(path, errors="replace") as handle:  # rows are decoded (strictly or not) by the reader
             first = handle.readline()
         if not first.strip():
             raise InvalidBatch(f"{path}: line 1: the file is empty (no header).")
@@ -129,7 +129,7 @@ def _csv_chunks(path: Path, spec: FileSpec, chunk_rows: int) -> Iterator[Chunk]:
     # no usecols: with it pandas silently accepts rows with extra fields; unknown columns are dropped in _finish
     reader = pd.read_csv(
         path, dtype=str, keep_default_na=False, na_values=[], chunksize=chunk_rows, encoding="utf-8",
-        skipinitialspace=True,
+        encoding_errors=spec.encoding_errors, skipinitialspace=True,
     )  # fmt: skip
     with reader:
         for frame in reader:
@@ -140,7 +140,9 @@ def _csv_chunks(path: Path, spec: FileSpec, chunk_rows: int) -> Iterator[Chunk]:
 def _jsonl_chunks(path: Path, spec: FileSpec, wanted: list[str], chunk_rows: int) -> Iterator[Chunk]:
     line = 1
     try:
-        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False)
+        reader = pd.read_json(
+            path, lines=True, chunksize=chunk_rows, dtype=False, encoding_errors=spec.encoding_errors
+        )
         with reader:
             for frame in reader:
                 yield _finish(frame[[c for c in wanted if c in frame]], spec, line)

@@ -34,7 +34,7 @@ def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
     methods = frame.drop_duplicates("fingerprint", keep="last").sort_values("fingerprint")
     counts = _write(graph, "merge_payment_methods", methods[["fingerprint", "method_type", "card_country"]], batch,
                     lambda _: None)  # fmt: skip
-    links = frame.groupby(["account_id", "fingerprint"], as_index=False)["first_seen"].min()
+    links = frame.groupby(["account_id", "fingerprint"], as_index=False).agg(first_seen=("first_seen", "min"))
     counts.merge(_write(graph, "merge_paid_with", links.sort_values(["account_id", "fingerprint"]), batch, advance))
     return counts
 

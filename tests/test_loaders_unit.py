@@ -137,3 +137,14 @@ def test_gzip_files_stream_in_bounded_chunks(tmp_path: Path) -> None:
     assert [len(c.frame) for c in chunks] == [300, 300, 300, 100]
     assert chunks[1].frame["_line"].iloc[0] == 302  # header is line 1
     assert "unknown" not in chunks[0].frame.columns
+
+
+def test_invalid_utf8_is_replaced_in_prompt_text_but_an_error_in_ids(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts.csv"
+    prompts.write_bytes(b"account_id,ts,prompt\na1,2026-11-23T00:00:00Z,caf\xe9 \xff latte\n")
+    (chunk,) = list(iter_chunks(prompts, contract.PROMPTS, chunk_rows=10))
+    assert chunk.frame["prompt"].iloc[0] == "caf\ufffd \ufffd latte"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_bytes(b"account_id\nacc\xff1\n")
+    with pytest.raises(InvalidBatch, match=r"accounts\.csv: cannot be read as csv"):
+        list(iter_chunks(accounts, contract.ACCOUNTS, chunk_rows=10))
