@@ -75,15 +75,18 @@ class Graph:
             )
         return self._gds
 
-    def read(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
-        """Run ``cypher/<name>.cypher`` in a managed read transaction; return its records as dicts."""
+    def _records(self, name: str, params: dict[str, Any], *, writes: bool) -> list[dict[str, Any]]:
         query = statement(name)
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(query, params)]
 
         with self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
+            return session.execute_write(work) if writes else session.execute_read(work)
+
+    def read(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Run ``cypher/<name>.cypher`` in a managed read transaction; return its records as dicts."""
+        return self._records(name, params, writes=False)
 
     def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
         """Like :meth:`read`, as a DataFrame (empty, with no columns, when there are no rows)."""
@@ -101,13 +104,7 @@ class Graph:
 
     def write_returning(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
         """Run a writing ``cypher/<name>.cypher`` in one managed write transaction; return its records."""
-        query = statement(name)
-
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(query, params)]
-
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+        return self._records(name, params, writes=True)
 
     def write_rows(self, name: str, /, rows: Sequence[Row], **params: Any) -> WriteCounts:
         """UNWIND ``rows`` (as ``$rows``) through ``cypher/<name>.cypher`` in batches of managed transactions."""
