@@ -1,9 +1,7 @@
 // Loaders: one batch's sessions of an account from an IP, aggregated (first_seen, last_seen, count).
 // A batch adds to count and widens first/last seen once: loading the same batch again changes nothing.
 UNWIND $rows AS row
-MERGE (a:Account {account_id: row.account_id})
-ON CREATE SET a.first_batch = $batch, a.last_batch = $batch
-WITH a, row
+MATCH (a:Account {account_id: row.account_id})
 MATCH (i:IP {address: row.ip})
 MERGE (a)-[r:CONNECTED_FROM]->(i)
 ON CREATE SET r.first_seen = row.first_seen, r.last_seen = row.last_seen, r.count = row.count, r.batches = [$batch]

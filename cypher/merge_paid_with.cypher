@@ -1,8 +1,6 @@
 // Loaders: which account paid with which method; first_seen keeps the earliest sighting over all batches.
 UNWIND $rows AS row
-MERGE (a:Account {account_id: row.account_id})
-ON CREATE SET a.first_batch = $batch, a.last_batch = $batch
-WITH a, row
+MATCH (a:Account {account_id: row.account_id})
 MATCH (p:PaymentMethod {fingerprint: row.fingerprint})
 MERGE (a)-[r:PAID_WITH]->(p)
 SET r.first_seen = CASE

@@ -1,8 +1,6 @@
 // Loaders: one batch's sessions of an account on a device, aggregated like CONNECTED_FROM (idempotent per batch).
 UNWIND $rows AS row
-MERGE (a:Account {account_id: row.account_id})
-ON CREATE SET a.first_batch = $batch, a.last_batch = $batch
-WITH a, row
+MATCH (a:Account {account_id: row.account_id})
 MATCH (d:Device {device_id: row.device_id})
 MERGE (a)-[r:USED_DEVICE]->(d)
 ON CREATE SET r.first_seen = row.first_seen, r.last_seen = row.last_seen, r.count = row.count, r.batches = [$batch]

@@ -26,6 +26,12 @@ def _write(graph: Graph, statement: str, frame: pd.DataFrame, batch: str, advanc
     return counts
 
 
+def ensure_accounts(graph: Graph, ids: pd.Series, batch: str) -> WriteCounts:
+    """Create the accounts a file refers to but no accounts file listed, before their relationships."""
+    unique = pd.DataFrame({"account_id": sorted(ids.unique())})
+    return _write(graph, "merge_account_ids", unique, batch, lambda _: None)
+
+
 def write_accounts(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
     return _write(graph, "merge_accounts", frame.sort_values("account_id"), batch, advance)
 
@@ -34,6 +40,7 @@ def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
     methods = frame.drop_duplicates("fingerprint", keep="last").sort_values("fingerprint")
     counts = _write(graph, "merge_payment_methods", methods[["fingerprint", "method_type", "card_country"]], batch,
                     lambda _: None)  # fmt: skip
+    counts.merge(ensure_accounts(graph, frame["account_id"], batch))
     links = frame.groupby(["account_id", "fingerprint"], as_index=False).agg(first_seen=("first_seen", "min"))
     counts.merge(_write(graph, "merge_paid_with", links.sort_values(["account_id", "fingerprint"]), batch, advance))
     return counts
@@ -42,7 +49,8 @@ def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
 def write_sessions(
     graph: Graph, ips: pd.DataFrame, ip_links: pd.DataFrame, device_links: pd.DataFrame, batch: str, advance: Advance
 ) -> WriteCounts:
-    counts = _write(graph, "merge_ips", ips.sort_values("ip"), batch, lambda _: None)
+    counts = ensure_accounts(graph, pd.concat([ip_links["account_id"], device_links["account_id"]]), batch)
+    counts.merge(_write(graph, "merge_ips", ips.sort_values("ip"), batch, lambda _: None))
     devices = pd.DataFrame({"device_id": sorted(device_links["device_id"].unique())})
     counts.merge(_write(graph, "merge_devices", devices, batch, lambda _: None))
     counts.merge(_write(graph, "merge_connected_from", ip_links.sort_values(["account_id", "ip"]), batch, advance))
