@@ -25,6 +25,7 @@ import localdb
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 from loaders import Progress, contract, load_batch
+from loaders.load import SESSION_PARTITIONS, _Spool, _validate_file, aggregate_sessions
 from loaders.read import iter_chunks
 from loaders.validate import FileState
 from loaders.validate import sessions as check_sessions
@@ -110,11 +111,28 @@ def naive_rate(graph: Graph, folder: Path, sample: int) -> float:
     return created / (time.perf_counter() - started)
 
 
+def check_sessions_file(folder: Path) -> None:
+    """A load of the sessions file without the database: chunked read, validation, spooling, and the per-partition
+    aggregation the writes stream from (the writes themselves go out in 10,000-row batches)."""
+    started = time.perf_counter()
+    spool = _Spool(folder, contract.SESSIONS, SESSION_PARTITIONS)
+    summary = _validate_file(contract.SESSIONS, folder / "sessions.parquet", spool, b"", 200_000, folder / "rejects",
+                             Progress())  # fmt: skip
+    links = sum(len(aggregate_sessions(partition)[1]) for partition in spool.partitions())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"checked {summary.rows_read:,} session rows into {links:,} account-IP links "
+          f"in {time.perf_counter() - started:.1f}s; peak RSS {peak:,.0f} MB")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--sessions", type=int, default=None, help="session rows (default 3 per account)")
     parser.add_argument("--naive-sample", type=int, default=2_000)
+    parser.add_argument(
+        "--check-only", action="store_true",
+        help="read, validate and aggregate the sessions file without writing (the memory-heavy half of a load)",
+    )  # fmt: skip
     args = parser.parse_args()
     sessions = args.sessions or 3 * args.accounts
     for key, value in BENCH_ENV.items():
@@ -126,6 +144,9 @@ def main() -> None:
         started = time.perf_counter()
         write_batch(folder, args.accounts, sessions)
         print(f"generated {args.accounts:,} accounts, {sessions:,} sessions in {time.perf_counter() - started:.1f}s")
+        if args.check_only:
+            check_sessions_file(folder)
+            return
         # an empty store, faster than deleting a previous run's millions of relationships in Cypher
         localdb.stop(settings.localdb)
         shutil.rmtree(settings.localdb.root / "neo4j", ignore_errors=True)

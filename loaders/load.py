@@ -1,9 +1,9 @@
 """Load one night's batch folder: validate every file first, then write; a file that fails writes nothing.
 
 Phase 1 reads each file once, in chunks: structural errors stop the load before anything is written, bad rows
-go to ``rejects/<file>.csv``, clean rows are spooled to Parquet (sessions are aggregated per account and IP,
-and per account and device, instead). Phase 2 writes the spooled rows to Neo4j. Memory stays bounded by the
-chunk size and by the number of distinct (account, IP) and (account, device) pairs.
+go to ``rejects/<file>.csv``, clean rows are spooled to Parquet (sessions in 16 partitions by account). Phase 2
+writes the spooled rows to Neo4j; sessions are aggregated per account and IP (and device) one partition at a
+time. Memory stays bounded by the chunk size and by a sixteenth of the sessions file.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,7 +28,6 @@ from loaders.privacy import hash_key
 from loaders.read import InvalidBatch, columns_of, find_file, iter_chunks
 from loaders.validate import VALIDATORS, Checked, FileState
 
-# what a file's rows count as written: the rows of its clean frame (prompts are only checked here)
 SESSION_KEYS = {"ip": ["account_id", "ip"], "device": ["account_id", "device_id"]}
 
 
@@ -74,58 +74,75 @@ def _aware_utc(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].dt.tz_localize("UTC") for c in naive})
 
 
-class _Spool:
-    """One file's clean rows on disk (Parquet), or its session aggregates in memory."""
+TIME_COLUMNS = {"created_at", "first_seen", "banned_at", "ts"}
+SESSION_PARTITIONS = 16  # sessions are aggregated one partition (by account) at a time: memory / 16
 
-    def __init__(self, folder: Path, spec: FileSpec) -> None:
-        self.path = folder / f"{spec.name}.parquet"
-        self.writer: pq.ParquetWriter | None = None
+
+def _spool_schema(schema: pa.Schema) -> pa.Schema:
+    """A column that is empty in the first chunk has Arrow type null: give it the type later chunks will have."""
+    fields = [
+        field.with_type(pa.timestamp("ns") if field.name in TIME_COLUMNS else pa.string())
+        if pa.types.is_null(field.type) else field
+        for field in schema
+    ]  # fmt: skip
+    return pa.schema(fields)
+
+
+class _Spool:
+    """One file's clean rows on disk (Parquet), split into partitions by account id so that sessions can be
+    aggregated one partition at a time (every row of an account lands in the same partition)."""
+
+    def __init__(self, folder: Path, spec: FileSpec, partitions: int = 1) -> None:
+        self.paths = [folder / f"{spec.name}.{i}.parquet" for i in range(partitions)]
+        self.writers: list[pq.ParquetWriter | None] = [None] * partitions
         self.rows = 0
-        self.aggregates: dict[str, list[pd.DataFrame]] = {"ip": [], "device": [], "ips": []}
 
     def add(self, clean: pd.DataFrame) -> None:
         self.rows += len(clean)
-        if "ts" in clean:  # sessions: keep partial aggregates only
-            self._aggregate(clean)
-            return
         if clean.empty:
             return
         table = pa.Table.from_pandas(_naive_utc(clean), preserve_index=False)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema)
-        self.writer.write_table(table.cast(self.writer.schema))
+        if len(self.paths) == 1:
+            self._write(0, table)
+            return
+        hashes = pd.util.hash_pandas_object(clean["account_id"], index=False).to_numpy()
+        partition = hashes % np.uint64(len(self.paths))
+        for index in np.unique(partition):
+            self._write(int(index), table.filter(pa.array(partition == index)))
 
-    def _aggregate(self, clean: pd.DataFrame) -> None:
-        for kind, keys in SESSION_KEYS.items():
-            rows = clean.dropna(subset=keys)
-            self.aggregates[kind].append(
-                rows.groupby(keys, as_index=False).agg(
-                    first_seen=("ts", "min"), last_seen=("ts", "max"), count=("ts", "size")
-                )
-            )
-        self.aggregates["ips"].append(clean[["ip", "version", "subnet"]].drop_duplicates("ip"))
+    def _write(self, index: int, table: pa.Table) -> None:
+        writer = self.writers[index]
+        if writer is None:
+            writer = self.writers[index] = pq.ParquetWriter(self.paths[index], _spool_schema(table.schema))
+        writer.write_table(table.cast(writer.schema))
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        for writer in self.writers:
+            if writer is not None:
+                writer.close()
 
     def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
-        if self.path.exists():
-            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=chunk_rows):
-                yield _aware_utc(batch.to_pandas())
+        for path in self.paths:
+            if path.exists():
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+                    yield _aware_utc(batch.to_pandas())
 
-    def sessions(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """(IPs, account-IP links, account-device links) over the whole file."""
-        merged = {}
-        for kind, keys in SESSION_KEYS.items():
-            parts = self.aggregates[kind]
-            frame = pd.concat(parts) if parts else pd.DataFrame(columns=[*keys, "first_seen", "last_seen", "count"])
-            merged[kind] = frame.groupby(keys, as_index=False).agg(
-                first_seen=("first_seen", "min"), last_seen=("last_seen", "max"), count=("count", "sum")
-            )
-        ips = self.aggregates["ips"]
-        unique_ips = pd.concat(ips).drop_duplicates("ip") if ips else pd.DataFrame(columns=["ip", "version", "subnet"])
-        return unique_ips, merged["ip"], merged["device"]
+    def partitions(self) -> Iterator[pd.DataFrame]:
+        for path in self.paths:
+            if path.exists():
+                yield _aware_utc(pq.read_table(path).to_pandas())
+
+
+def aggregate_sessions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(IPs, account-IP links, account-device links) of session rows, each link with first/last seen and count."""
+    links = []
+    for keys in SESSION_KEYS.values():
+        links.append(
+            frame.dropna(subset=keys)
+            .groupby(keys, as_index=False)
+            .agg(first_seen=("ts", "min"), last_seen=("ts", "max"), count=("ts", "size"))
+        )
+    return frame[["ip", "version", "subnet"]].drop_duplicates("ip"), links[0], links[1]
 
 
 def check_structure(batch_dir: Path) -> dict[str, Path]:
@@ -204,9 +221,11 @@ def _write_file(graph: Graph, name: str, spool: _Spool, batch: str, progress: Pr
     }
     with _stage(progress, f"write {name}", spool.rows) as advance:
         if name == "sessions":
-            ips, ip_links, device_links = spool.sessions()
-            counts.merge(write.write_sessions(graph, ips, ip_links, device_links, batch, advance))
-            counts.merge(write.flag_allowlisted_ips(graph, ips["ip"], batch))
+            for partition in spool.partitions():
+                ips, ip_links, device_links = aggregate_sessions(partition)
+                counts.merge(write.write_sessions(graph, ips, ip_links, device_links, batch, lambda _: None))
+                counts.merge(write.flag_allowlisted_ips(graph, ips["ip"], batch))
+                advance(len(partition))
         elif name in writers:
             for frame in spool.frames(chunk_rows):
                 counts.merge(writers[name](graph, frame, batch, advance))
@@ -236,7 +255,11 @@ def load_batch(
     chunk_rows = max(settings.write_batch_size * 10, 50_000)
     summaries: dict[str, FileSummary] = {}
     with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
-        spools = {name: _Spool(Path(folder), spec) for spec in contract.SPECS if (name := spec.name) in files}
+        spools = {
+            spec.name: _Spool(Path(folder), spec, SESSION_PARTITIONS if spec is contract.SESSIONS else 1)
+            for spec in contract.SPECS
+            if spec.name in files
+        }
         for spec in contract.SPECS:
             if spec.name in files:
                 summary = _validate_file(spec, files[spec.name], spools[spec.name], key, chunk_rows, rejects_dir,
