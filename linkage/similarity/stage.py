@@ -7,17 +7,15 @@ prompt features through :meth:`Graph.write_rows`. The batch's own ``prompt_simil
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from linkage.graph import Graph, WriteCounts
+from linkage.graph import Graph, WriteCounts, frame_rows
 from linkage.settings import Settings
 from linkage.similarity import families
 from linkage.similarity.analyse import Analysis, ChunkSource, Progress, analyse, rename_families
@@ -94,10 +92,10 @@ def continue_known_families(graph: Graph, result: Analysis, settings: Settings) 
 def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
     """Families first (the USES_TEMPLATE rows match them), then usage, links and account features."""
     counts = WriteCounts()
-    counts.merge(graph.write_rows("merge_template_families", _records(result.families), batch=batch))
-    counts.merge(graph.write_rows("merge_uses_template", _records(result.usage), batch=batch))
-    counts.merge(graph.write_rows("merge_similar_prompts", _records(result.links), batch=batch, source=SOURCE))
-    counts.merge(graph.write_rows("set_prompt_features", _records(result.features), batch=batch))
+    counts.merge(graph.write_rows("merge_template_families", frame_rows(result.families), batch=batch))
+    counts.merge(graph.write_rows("merge_uses_template", frame_rows(result.usage), batch=batch))
+    counts.merge(graph.write_rows("merge_similar_prompts", frame_rows(result.links), batch=batch, source=SOURCE))
+    counts.merge(graph.write_rows("set_prompt_features", frame_rows(result.features), batch=batch))
     return counts
 
 
@@ -120,19 +118,6 @@ def summarise(result: Analysis, counts: WriteCounts, batch: str, seconds: float)
         properties_set=counts.properties_set,
         seconds=round(seconds, 3),
     )
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python values for the driver (numpy scalars and NaN do not travel)."""
-    return [{str(key): _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item") and not isinstance(value, list | Mapping):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def similarity_command(settings: Settings, batch_dir: Path, progress: Progress | None = None) -> SimilarityResult:
