@@ -140,9 +140,7 @@ def _csv_chunks(path: Path, spec: FileSpec, chunk_rows: int) -> Iterator[Chunk]:
 def _jsonl_chunks(path: Path, spec: FileSpec, wanted: list[str], chunk_rows: int) -> Iterator[Chunk]:
     line = 1
     try:
-        reader = pd.read_json(
-            path, lines=True, chunksize=chunk_rows, dtype=False, encoding_errors=spec.encoding_errors
-        )
+        reader = pd.read_json(path, lines=True, chunksize=chunk_rows, dtype=False, encoding_errors=spec.encoding_errors)
         with reader:
             for frame in reader:
                 yield _finish(frame[[c for c in wanted if c in frame]], spec, line)
