@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -85,12 +86,17 @@ def datasketch_baseline(texts: list[str], config: Settings, queries: np.ndarray)
         lsh.insert(i, m)
         hashes.append(m)
     cpu = _since(start)[0]
+    return _verified_pairs(lsh, hashes, queries, config.similarity_threshold), cpu
+
+
+def _verified_pairs(lsh: Any, hashes: list[Any], queries: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """The LSH candidates of each query prompt whose MinHash estimate reaches the threshold, as sorted pairs."""
     pairs: set[tuple[int, int]] = set()
     for q in queries.tolist():
         for other in lsh.query(hashes[q]):
-            if other != q and hashes[q].jaccard(hashes[other]) >= config.similarity_threshold:
+            if other != q and hashes[q].jaccard(hashes[other]) >= threshold:
                 pairs.add((min(q, other), max(q, other)))
-    return pairs, cpu
+    return pairs
 
 
 def rensa_baseline(texts: list[str], config: Settings, queries: np.ndarray) -> tuple[set[tuple[int, int]], float]:
@@ -110,12 +116,7 @@ def rensa_baseline(texts: list[str], config: Settings, queries: np.ndarray) -> t
         lsh.insert(i, m)
         hashes.append(m)
     cpu = _since(start)[0]
-    pairs: set[tuple[int, int]] = set()
-    for q in queries.tolist():
-        for other in lsh.query(hashes[q]):
-            if other != q and hashes[q].jaccard(hashes[other]) >= config.similarity_threshold:
-                pairs.add((min(q, other), max(q, other)))
-    return pairs, cpu
+    return _verified_pairs(lsh, hashes, queries, config.similarity_threshold), cpu
 
 
 def numpy_oph(prompts: list[str], config: Settings) -> float:

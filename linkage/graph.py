@@ -107,7 +107,7 @@ class Graph:
         return self._records(name, params, writes=True)
 
     def write_rows(self, name: str, /, rows: Sequence[Row], **params: Any) -> WriteCounts:
-        """UNWIND ``rows`` (as ``$rows``) through ``cypher/<name>.cypher`` in batches of managed transactions."""
+        """Send ``rows`` as ``$rows`` to ``cypher/<name>.cypher``, a batch of them per managed transaction."""
         counts = WriteCounts()
         size = self.settings.write_batch_size
         for start in range(0, len(rows), size):
