@@ -58,6 +58,7 @@ class Settings(BaseSettings):
 
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*)
     detect_max_value_accounts: int = Field(default=1000, ge=3)  # a value shared by this many accounts weighs 0
+    detect_overlap_days: float = Field(default=7.0, gt=0.0)  # sharers who took a value up this close act together
     detect_strong_link: float = Field(default=0.3, ge=0.0)  # WCC follows only links at least this strong
     detect_resolution: float = Field(default=1.0, gt=0.0)  # Leiden's gamma
     detect_seed: int = 42
@@ -68,6 +69,7 @@ class Settings(BaseSettings):
     score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
     score_min_weight: float = Field(default=0.05, ge=0.0)
     score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, CoT) needs this many requests
+    score_volume_factor: float = Field(default=3.0, gt=0.0)  # output tokens this many times the median add to score
     score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_template_concentration: float = Field(default=0.5, ge=0.0, le=1.0)
     score_burst_hours: float = Field(default=6.0, gt=0.0)

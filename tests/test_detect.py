@@ -186,3 +186,26 @@ def test_picture_of_a_cluster(graph: Graph, settings: Settings, test_env: dict[s
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
     unknown = CliRunner().invoke(app, ["picture", "C-9999", "--output", str(tmp_path / "x.png")], env=test_env)
     assert unknown.exit_code == 1 and "C-9999" in unknown.output
+
+
+def test_values_taken_up_at_distant_times_weigh_less(graph: Graph, settings: Settings) -> None:
+    together = add_accounts(graph, "sync", 6)
+    apart = add_accounts(graph, "spread", 6)
+    graph.gds.run_cypher(
+        "UNWIND range(0, size($ids) - 1) AS i MATCH (a:Account {account_id: $ids[i]})"
+        " MERGE (ip:IP {address: $ip}) MERGE (a)-[r:CONNECTED_FROM]->(ip)"
+        " SET r.first_seen = datetime('2026-01-01T00:00:00Z') + duration({days: i * $step_days})",
+        {"ids": together, "ip": "198.51.100.1", "step_days": 1},
+    )
+    graph.gds.run_cypher(
+        "UNWIND range(0, size($ids) - 1) AS i MATCH (a:Account {account_id: $ids[i]})"
+        " MERGE (ip:IP {address: $ip}) MERGE (a)-[r:CONNECTED_FROM]->(ip)"
+        " SET r.first_seen = datetime('2026-01-01T00:00:00Z') + duration({days: i * $step_days})",
+        {"ids": apart, "ip": "198.51.100.2", "step_days": 40},
+    )
+    _detect(graph, settings)
+    weights = graph.gds.run_cypher(
+        "MATCH (ip:IP) RETURN ip.address AS ip, ip.link_weight AS w, ip.link_spread_days AS days ORDER BY ip"
+    ).set_index("ip")
+    assert weights.loc["198.51.100.1", "days"] == 5 and weights.loc["198.51.100.2", "days"] == 200
+    assert weights.loc["198.51.100.2", "w"] == pytest.approx(weights.loc["198.51.100.1", "w"] * 7 / 200)

@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 
 from linkage.detect.clusters import assign_cluster_ids
-from linkage.detect.scoring import burst_sizes, shared_kinds
+from linkage.detect.scoring import burst_sizes, score_accounts, shared_kinds
 from linkage.settings import Settings
 
 
@@ -69,3 +69,27 @@ def test_growth_merge_split_and_birth() -> None:
     assert result.loc[4, "status"] == "split" and result.loc[4, "cluster_id"].startswith("C-1")
     assert result.loc[4, "parents"] == ["C-0004"]
     assert result.loc[5, "status"] == "new" and result.loc[5, "cluster_id"].startswith("C-1")
+
+
+def _features(n: int, output_tokens: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account_id": [f"a{i}" for i in range(n)], "community": 1, "created_s": 0, "prompt_requests": 50,
+            "cot_share": 0.9, "template_concentration": 0.9, "output_tokens": output_tokens,
+            "similar_in_community": 0, "banned_in_batch": False, "previous_decision": None,
+            "previous_cluster_id": None, "first_batch": "n1", "allowlisted": False,
+        }
+    )  # fmt: skip
+
+
+def test_output_volume_far_above_the_median_raises_the_score_but_is_not_a_kind() -> None:
+    empty_links = pd.DataFrame(columns=["account_id", "signal", "value", "shared_in_community", "value_accounts",
+                                        "weight"])  # fmt: skip
+    empty_banned = pd.DataFrame(columns=["account_id", "signal", "value", "value_accounts", "banned_share",
+                                         "banned_cluster"])  # fmt: skip
+    scored = score_accounts(_features(5, [1_000, 1_000, 1_000, 1_000, 9_000]), empty_links, empty_banned, "n1",
+                            Settings(score_volume_factor=3.0)).set_index("account_id")  # fmt: skip
+    assert scored["volume"].tolist() == [False, False, False, False, True]
+    assert scored.loc["a4", "volume_ratio"] == 9.0
+    assert scored.loc["a4", "score"] == round(scored.loc["a0", "score"] + 0.1, 3)
+    assert scored.loc["a4", "kinds"] == scored.loc["a0", "kinds"]

@@ -59,7 +59,11 @@ def _check_memory(graph: Graph, settings: Settings) -> float:
 
 def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
     """Write ``component`` (WCC over strong links) and ``community`` (weighted Leiden) on every linked account."""
-    graph.run_batched("detect_value_weights", max_accounts=settings.detect_max_value_accounts)
+    graph.run_batched(
+        "detect_value_weights",
+        max_accounts=settings.detect_max_value_accounts,
+        overlap_days=settings.detect_overlap_days,
+    )
     graph.run_batched("clear_communities")
     heap_percentage = _check_memory(graph, settings)
     if heap_percentage == 0.0:

@@ -46,6 +46,11 @@ def account_reasons(row: pd.Series, links: pd.DataFrame, cluster_id: str, burst_
             f"{row['cot_share']:.0%} of its prompts elicit chain-of-thought; its top template family carries "
             f"{row['template_concentration']:.0%} of its traffic"
         )
+    if row["volume"]:
+        sentences.append(
+            f"{int(row['prompt_requests']):,} requests for {int(row['output_tokens']):,} output tokens, "
+            f"{row['volume_ratio']:g}x the median linked account"
+        )
     if row["similar_in_community"] > 0:
         sentences.append(f"sends near-duplicate prompts to {int(row['similar_in_community']):,} cluster members")
     if row["burst"]:

@@ -34,6 +34,9 @@ KIND_WEIGHT = {
     "banned": 0.25,
 }
 KINDS = tuple(KIND_WEIGHT)
+# output volume far above the median linked account adds to the score but is not a kind of its own: heavy
+# legitimate users exist, and volume is not independent of the prompt evidence
+VOLUME_WEIGHT = 0.1
 
 
 def shared_kinds(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -109,6 +112,9 @@ def score_accounts(
         & (scored["cot_share"] >= settings.score_cot_share)
         & (scored["template_concentration"] >= settings.score_template_concentration)
     )
+    median_tokens = scored.loc[active, "output_tokens"].median() if active.any() else 0.0
+    scored["volume_ratio"] = (scored["output_tokens"] / median_tokens).round(1) if median_tokens > 0 else 0.0
+    scored["volume"] = active & (scored["volume_ratio"] >= settings.score_volume_factor)
     scored["burst_size"] = burst_sizes(scored.reset_index(), settings.score_burst_hours).to_numpy()
     scored["burst"] = scored["burst_size"] >= settings.score_burst_min
     scored = scored.join(respawn_kinds(banned_links, settings))
@@ -119,7 +125,8 @@ def score_accounts(
 
     flags = scored[list(KINDS)].astype(bool)
     scored["kinds"] = flags.sum(axis=1)
-    scored["score"] = (flags * pd.Series(KIND_WEIGHT)).sum(axis=1).clip(upper=1.0).round(3)
+    evidence = (flags * pd.Series(KIND_WEIGHT)).sum(axis=1) + VOLUME_WEIGHT * scored["volume"]
+    scored["score"] = evidence.clip(upper=1.0).round(3)
     has_infra = flags[list(INFRASTRUCTURE)].any(axis=1)
     has_behaviour = flags[list(BEHAVIOUR)].any(axis=1)
     networked = scored["community_size"] >= settings.score_min_cluster_size
