@@ -74,9 +74,9 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     assigned = assign_cluster_ids(scored, suspicious, previous["size"], new_id)
     clusters = _cluster_rows(scored, assigned, previous["first_seen_run"], run_id)
     members = scored.merge(assigned[["community", "cluster_id"]], on="community")
-    links_by_account = dict(tuple(links.merge(members[["account_id", "community"]], on="account_id")
-                                  .groupby("account_id")))  # fmt: skip
     decided = members["decision"] != ""
+    decided_links = links[links["account_id"].isin(members.loc[decided, "account_id"])]
+    links_by_account = dict(tuple(decided_links.groupby("account_id")))
     members["reasons"] = ""
     members.loc[decided, "reasons"] = [
         account_reasons(row, links_by_account.get(row["account_id"], links.iloc[0:0]), row["cluster_id"],
