@@ -89,8 +89,17 @@ class Graph:
         return self._records(name, params, writes=False)
 
     def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
-        """Like :meth:`read`, as a DataFrame (empty, with no columns, when there are no rows)."""
-        return pd.DataFrame.from_records(self.read(name, **params))
+        """Like :meth:`read`, as a DataFrame (the statement's columns even when there are no rows).
+
+        Rows arrive as value lists (``Result.to_df``), not one dict per record, for the million-row reads of
+        detection."""
+        query = statement(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> pd.DataFrame:
+            return tx.run(query, params).to_df()
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
 
     def write(self, name: str, /, **params: Any) -> neo4j.SummaryCounters:
         """Run ``cypher/<name>.cypher`` in one managed write transaction."""
