@@ -9,9 +9,10 @@ CALL (a) {
   RETURN coalesce(max(coalesce(ip.allowlisted, false) OR coalesce(s.allowlisted, false)), false) AS network_allowlisted
 }
 CALL (a) {
+  // expand from a first, then filter: planned as an index seek on b.community it turns quadratic in big communities
   OPTIONAL MATCH (a)-[:SIMILAR_PROMPTS]-(b:Account)
-  WHERE b.community = a.community
-  RETURN count(DISTINCT b) AS similar_in_community
+  WITH DISTINCT a, b
+  RETURN count(CASE WHEN b.community = a.community THEN b END) AS similar_in_community
 }
 RETURN a.account_id AS account_id,
        a.community AS community,
