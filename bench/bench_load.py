@@ -118,9 +118,10 @@ def check_sessions_file(folder: Path) -> None:
     spool = _Spool(folder, contract.SESSIONS, SESSION_PARTITIONS)
     summary = _validate_file(contract.SESSIONS, folder / "sessions.parquet", spool, b"", 200_000, folder / "rejects",
                              Progress())  # fmt: skip
-    links = sum(len(aggregate_sessions(partition)[1]) for partition in spool.partitions())
+    ips = len(spool.distinct(["ip", "version", "subnet"])) + len(spool.distinct(["device_id"]))
+    links = sum(len(aggregate_sessions(partition)[0]) for partition in spool.partitions())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"checked {summary.rows_read:,} session rows into {links:,} account-IP links "
+    print(f"checked {summary.rows_read:,} session rows into {ips:,} IPs and devices and {links:,} account-IP links "
           f"in {time.perf_counter() - started:.1f}s; peak RSS {peak:,.0f} MB")  # fmt: skip
 
 

@@ -2,8 +2,9 @@
 
 Phase 1 reads each file once, in chunks: structural errors stop the load before anything is written, bad rows
 go to ``rejects/<file>.csv``, clean rows are spooled to Parquet (sessions in 16 partitions by account). Phase 2
-writes the spooled rows to Neo4j; sessions are aggregated per account and IP (and device) one partition at a
-time. Memory stays bounded by the chunk size and by a sixteenth of the sessions file.
+writes the spooled rows to Neo4j: the distinct IPs and devices of the sessions once, then their links, aggregated
+per account and IP (and device) one partition at a time. Memory stays bounded by the chunk size, the distinct IPs
+and devices, and a sixteenth of the sessions file.
 """
 
 from __future__ import annotations
@@ -132,17 +133,28 @@ class _Spool:
             if path.exists():
                 yield _aware_utc(pq.read_table(path).to_pandas())
 
+    def distinct(self, columns: list[str]) -> pd.DataFrame:
+        """The distinct non-null rows of some columns over every partition (only those columns are read)."""
+        tables = [
+            pq.read_table(path, columns=columns).drop_null().group_by(columns).aggregate([])
+            for path in self.paths
+            if path.exists()
+        ]
+        if not tables:
+            return pd.DataFrame(columns=columns)
+        distinct: pd.DataFrame = pa.concat_tables(tables).group_by(columns).aggregate([]).to_pandas()
+        return distinct
 
-def aggregate_sessions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(IPs, account-IP links, account-device links) of session rows, each link with first/last seen and count."""
-    links = []
-    for keys in SESSION_KEYS.values():
-        links.append(
-            frame.dropna(subset=keys)
-            .groupby(keys, as_index=False)
-            .agg(first_seen=("ts", "min"), last_seen=("ts", "max"), count=("ts", "size"))
-        )
-    return frame[["ip", "version", "subnet"]].drop_duplicates("ip"), links[0], links[1]
+
+def aggregate_sessions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(account-IP links, account-device links) of session rows, each link with first/last seen and count."""
+    ip_links, device_links = (
+        frame.dropna(subset=keys)
+        .groupby(keys, as_index=False)
+        .agg(first_seen=("ts", "min"), last_seen=("ts", "max"), count=("ts", "size"))
+        for keys in SESSION_KEYS.values()
+    )
+    return ip_links, device_links
 
 
 def check_structure(batch_dir: Path) -> dict[str, Path]:
@@ -221,10 +233,12 @@ def _write_file(graph: Graph, name: str, spool: _Spool, batch: str, progress: Pr
     }
     with _stage(progress, f"write {name}", spool.rows) as advance:
         if name == "sessions":
+            ips = spool.distinct(["ip", "version", "subnet"])
+            devices = spool.distinct(["device_id"])["device_id"]
+            counts.merge(write.write_session_values(graph, ips, devices, batch))
+            counts.merge(write.flag_allowlisted_ips(graph, ips["ip"], batch))
             for partition in spool.partitions():
-                ips, ip_links, device_links = aggregate_sessions(partition)
-                counts.merge(write.write_sessions(graph, ips, ip_links, device_links, batch, lambda _: None))
-                counts.merge(write.flag_allowlisted_ips(graph, ips["ip"], batch))
+                counts.merge(write.write_session_links(graph, *aggregate_sessions(partition), batch, lambda _: None))
                 advance(len(partition))
         elif name in writers:
             for frame in spool.frames(chunk_rows):
