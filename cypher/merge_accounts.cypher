@@ -1,4 +1,4 @@
-// Loaders: upsert accounts with their email domain and organisation. Only a keyed hash of the email is stored.
+// Loaders: upsert accounts. Only a keyed hash of the email is stored; its domain and the org are linked apart.
 // first_batch is set once; re-loading the same batch leaves every property as it was.
 UNWIND $rows AS row
 MERGE (a:Account {account_id: row.account_id})
@@ -8,10 +8,3 @@ SET a.created_at = coalesce(row.created_at, a.created_at),
     a.country = coalesce(row.country, a.country),
     a.org_id = coalesce(row.org_id, a.org_id),
     a.last_batch = $batch
-FOREACH (domain IN CASE WHEN row.email_domain IS NULL THEN [] ELSE [row.email_domain] END |
-  MERGE (d:EmailDomain {domain: domain})
-  SET d.disposable = row.disposable
-  MERGE (a)-[:EMAIL_AT]->(d))
-FOREACH (org IN CASE WHEN row.org_id IS NULL THEN [] ELSE [row.org_id] END |
-  MERGE (o:Org {org_id: org})
-  MERGE (a)-[:MEMBER_OF]->(o))

@@ -1,10 +1,11 @@
 """Writing a validated batch: nodes before the relationships that join them, keys sorted, UNWIND batches.
 
-Relationships from accounts to shared values (IPs, devices, cards) go out through ``LINKAGE_WRITE_WORKERS``
-concurrent writers. Each account belongs to exactly one writer, so the only nodes two writers both lock are the
-shared values, and every writer sends its rows sorted by that value: all writers take those locks in one global
-order, which cannot deadlock (two writers in account order deadlocked on IPs within seconds). The driver's managed
-transactions retry whatever is transient all the same.
+Accounts and their relationships to shared values (e-mail domains, orgs, cards, IPs, devices) go out through
+``LINKAGE_WRITE_WORKERS`` concurrent writers; the shared values themselves are written first, once each. Each
+account belongs to exactly one writer, so the only nodes two writers both lock are the shared values, and every
+writer sends its rows sorted by that value: all writers take those locks in one global order, which cannot
+deadlock (two writers in account order deadlocked on IPs within seconds). The driver's managed transactions retry
+whatever is transient all the same.
 """
 
 from __future__ import annotations
@@ -31,15 +32,17 @@ def _write(graph: Graph, statement: str, frame: pd.DataFrame, batch: str, advanc
     return counts
 
 
-def _write_links(
-    graph: Graph, statement: str, frame: pd.DataFrame, end: str, batch: str, advance: Advance
+def _write_by_account(
+    graph: Graph, statement: str, frame: pd.DataFrame, batch: str, advance: Advance, end: str | None = None
 ) -> WriteCounts:
-    """Account-to-value relationship rows, split by account among the concurrent writers, each sorted by ``end``."""
+    """Rows of accounts (or of their relationships to the shared value in column ``end``), split by account among
+    the concurrent writers, each writer's rows sorted by ``end``."""
+    order = [end, "account_id"] if end else ["account_id"]
     workers = min(graph.settings.write_workers, max(1, len(frame) // graph.settings.write_batch_size))
     if workers == 1:
-        return _write(graph, statement, frame.sort_values([end, "account_id"]), batch, advance)
+        return _write(graph, statement, frame.sort_values(order), batch, advance)
     owner = pd.util.hash_pandas_object(frame["account_id"], index=False).to_numpy() % workers
-    parts = [frame[owner == w].sort_values([end, "account_id"]) for w in range(workers)]
+    parts = [frame[owner == w].sort_values(order) for w in range(workers)]
     lock = threading.Lock()
 
     def locked_advance(rows: int) -> None:
@@ -61,7 +64,16 @@ def ensure_accounts(graph: Graph, ids: pd.Series, batch: str) -> WriteCounts:
 
 
 def write_accounts(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
-    return _write(graph, "merge_accounts", frame.sort_values("account_id"), batch, advance)
+    """Accounts, then their e-mail domains and orgs (each value once), then the links between them."""
+    counts = _write_by_account(graph, "merge_accounts", frame, batch, advance)
+    domains = frame.dropna(subset=["email_domain"]).drop_duplicates("email_domain", keep="last")
+    counts.merge(_write(graph, "merge_email_domains", domains.sort_values("email_domain"), batch, lambda _: None))
+    orgs = pd.DataFrame({"org_id": sorted(frame["org_id"].dropna().unique())})
+    counts.merge(_write(graph, "merge_orgs", orgs, batch, lambda _: None))
+    for statement, end in (("merge_email_at", "email_domain"), ("merge_member_of", "org_id")):
+        links = frame.dropna(subset=[end])[["account_id", end]]
+        counts.merge(_write_by_account(graph, statement, links, batch, lambda _: None, end))
+    return counts
 
 
 def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
@@ -70,7 +82,7 @@ def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
                     lambda _: None)  # fmt: skip
     counts.merge(ensure_accounts(graph, frame["account_id"], batch))
     links = frame.groupby(["account_id", "fingerprint"], as_index=False).agg(first_seen=("first_seen", "min"))
-    counts.merge(_write_links(graph, "merge_paid_with", links, "fingerprint", batch, advance))
+    counts.merge(_write_by_account(graph, "merge_paid_with", links, batch, advance, "fingerprint"))
     return counts
 
 
@@ -86,8 +98,8 @@ def write_session_links(
 ) -> WriteCounts:
     """CONNECTED_FROM and USED_DEVICE of some accounts' sessions; their IPs and devices already exist."""
     counts = ensure_accounts(graph, pd.concat([ip_links["account_id"], device_links["account_id"]]), batch)
-    counts.merge(_write_links(graph, "merge_connected_from", ip_links, "ip", batch, advance))
-    counts.merge(_write_links(graph, "merge_used_device", device_links, "device_id", batch, lambda _: None))
+    counts.merge(_write_by_account(graph, "merge_connected_from", ip_links, batch, advance, "ip"))
+    counts.merge(_write_by_account(graph, "merge_used_device", device_links, batch, lambda _: None, "device_id"))
     return counts
 
 
