@@ -43,7 +43,7 @@ def account_reasons(row: pd.Series, links: pd.DataFrame, cluster_id: str, burst_
     sentences += _link_sentences(links, cluster_id)
     if row["cot"]:
         sentences.append(
-            f"{row['cot_share']:.0%} of its prompts elicit chain-of-thought; its top template family carries "
+            f"{row['cot_share']:.0%} of its prompts elicit chain-of-thought; its top three template families carry "
             f"{row['template_concentration']:.0%} of its traffic"
         )
     if row["volume"]:

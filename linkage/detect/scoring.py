@@ -30,13 +30,14 @@ KIND_WEIGHT = {
     "email": 0.1,
     "prompts": 0.2,
     "cot": 0.15,
-    "burst": 0.1,
     "banned": 0.25,
 }
 KINDS = tuple(KIND_WEIGHT)
-# output volume far above the median linked account adds to the score but is not a kind of its own: heavy
-# legitimate users exist, and volume is not independent of the prompt evidence
-VOLUME_WEIGHT = 0.1
+# Supporting signals add to the score and give a reason but are not kinds of their own: heavy legitimate users
+# exist, and volume is not independent of the prompt evidence; a classroom, a hackathon or an enterprise's
+# onboarding day signs up together, so a burst next to one shared NAT and one shared template is not a network.
+SUPPORT_WEIGHT = {"volume": 0.1, "burst": 0.1}
+SIGNALS = (*KINDS, *SUPPORT_WEIGHT)
 
 
 def shared_kinds(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -125,16 +126,21 @@ def score_accounts(
 
     flags = scored[list(KINDS)].astype(bool)
     scored["kinds"] = flags.sum(axis=1)
-    evidence = (flags * pd.Series(KIND_WEIGHT)).sum(axis=1) + VOLUME_WEIGHT * scored["volume"]
+    support = scored[list(SUPPORT_WEIGHT)].astype(bool)
+    evidence = (flags * pd.Series(KIND_WEIGHT)).sum(axis=1) + (support * pd.Series(SUPPORT_WEIGHT)).sum(axis=1)
     scored["score"] = evidence.clip(upper=1.0).round(3)
     has_infra = flags[list(INFRASTRUCTURE)].any(axis=1)
     has_behaviour = flags[list(BEHAVIOUR)].any(axis=1)
+    # a shared NAT is the infrastructure most often shared innocently (offices, schools, carriers, VPN exits): when
+    # it is the only infrastructure, a ban also needs harvest-scale output volume
+    network_only = flags["network"] & ~flags[[k for k in INFRASTRUCTURE if k != "network"]].any(axis=1)
     networked = scored["community_size"] >= settings.score_min_cluster_size
     ban = (
         networked
         & (scored["kinds"] >= settings.score_min_kinds)
         & has_infra
         & has_behaviour
+        & (~network_only | scored["volume"])
         & (scored["score"] >= settings.score_ban_threshold)
     )
     scored["respawn"] = (scored["first_batch"] == batch) & (scored["respawn_kinds"] >= settings.score_respawn_min_kinds)

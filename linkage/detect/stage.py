@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.reasons import account_reasons
-from linkage.detect.scoring import KINDS, score_accounts
+from linkage.detect.scoring import SIGNALS, score_accounts
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
@@ -45,9 +45,9 @@ def _frame(graph: Graph, name: str, columns: list[str]) -> pd.DataFrame:
 def _cluster_rows(scored: pd.DataFrame, assigned: pd.DataFrame, first_seen: pd.Series, run_id: str) -> pd.DataFrame:
     """clusters.csv: size, mean score, the kinds of evidence most members show, first run, tonight's event."""
     by_community = scored.groupby("community")
-    majority = by_community[list(KINDS)].mean()
+    majority = by_community[list(SIGNALS)].mean()
     rows = assigned.set_index("community").join(by_community["score"].mean().round(3).rename("score"))
-    rows["signals"] = [",".join(k for k in KINDS if majority.loc[c, k] >= 0.5) for c in rows.index]
+    rows["signals"] = [",".join(k for k in SIGNALS if majority.loc[c, k] >= 0.5) for c in rows.index]
     rows["first_seen_run"] = [first_seen.get(cluster_id, run_id) for cluster_id in rows["cluster_id"]]
     return rows.reset_index()
 
@@ -55,6 +55,12 @@ def _cluster_rows(scored: pd.DataFrame, assigned: pd.DataFrame, first_seen: pd.S
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
     """Run detection on the graph as it stands; the Run node ``run_id`` must exist."""
     communities = detect_communities(graph, settings)
+    # template families are re-weighted by the communities that use them (see the statement for why)
+    graph.run_batched(
+        "detect_family_weights",
+        max_accounts=settings.detect_max_value_accounts,
+        overlap_days=settings.detect_overlap_days,
+    )
     features = graph.frame("detect_account_features")
     if features.empty:
         empty = DetectResult(run_id=run_id, communities=communities, accounts_scored=0, bans=0, new_bans=0, reviews=0,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+TOP_FAMILIES = 3
+
 
 def account_features(
     account: np.ndarray, ts: np.ndarray, output_tokens: np.ndarray, cot: np.ndarray, family: np.ndarray
@@ -13,9 +15,11 @@ def account_features(
     """One row per account code (index) from per-prompt arrays.
 
     ``family`` is the prompt's near-duplicate component (-1 for an empty prompt, which counts as its own family).
-    prompt_template_concentration is the share of the account's requests in its most used family (1.0: all its
-    prompts are one template; 1/n: all different). prompt_burstiness is the coefficient of variation of the gaps
-    between its requests (0 for regular timing, ~1 for random, above 1 for bursts); 0.0 below three requests.
+    prompt_template_concentration is the share of the account's requests in its ``TOP_FAMILIES`` most used families
+    (1.0: all its prompts are a few templates; 3/n: all different). A few, not one: a campaign sends its template in
+    paraphrased variants, and variants further apart than the similarity threshold are families of their own.
+    prompt_burstiness is the coefficient of variation of the gaps between its requests (0 for regular timing, ~1 for
+    random, above 1 for bursts); 0.0 below three requests.
     """
     frame = pd.DataFrame({"account": account, "output": output_tokens, "cot": cot})
     grouped = frame.groupby("account", sort=True)
@@ -35,7 +39,7 @@ def account_features(
 def _concentration(account: np.ndarray, family: np.ndarray, requests: pd.Series) -> pd.Series:
     own = np.where(family < 0, -1 - np.arange(len(family)), family)  # each empty prompt is a family of its own
     counts = pd.DataFrame({"account": account, "family": own}).value_counts()
-    top = counts.groupby(level="account").max()
+    top = counts.groupby(level="account").head(TOP_FAMILIES).groupby(level="account").sum()
     return (top / requests).reindex(requests.index, fill_value=0.0)
 
 
