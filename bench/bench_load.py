@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -99,9 +100,9 @@ def naive_rate(graph: Graph, folder: Path, sample: int) -> float:
     chunk = next(iter_chunks(folder / "sessions.parquet", contract.SESSIONS, sample))
     clean = check_sessions(chunk.frame.head(sample), FileState(), b"").clean
     # fresh account ids, so that every row creates its relationship as the bulk load did
-    rows = frame_rows(
-        clean.assign(account_id="naive-" + clean["account_id"], first_seen=clean["ts"], last_seen=clean["ts"], count=1)
-    )
+    millis = pd.to_datetime(clean["ts"], utc=True).astype("int64") // 1_000_000  # as the loader sends timestamps
+    fresh = clean.assign(account_id="naive-" + clean["account_id"], first_seen=millis, last_seen=millis, count=1)
+    rows = frame_rows(fresh)
     started = time.perf_counter()
     created = 0
     for row in rows:

@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     demo: bool = False
 
     write_batch_size: int = Field(default=10_000, ge=1)
-    write_workers: int = Field(default=2, ge=1, le=16)  # concurrent writers of account relationships
 
     # prompt similarity (LINKAGE_SIMILARITY_*): see linkage/similarity/
     similarity_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)  # Jaccard of word shingles that makes a pair

@@ -168,38 +168,3 @@ def test_load_json_summary(graph: Graph, test_env: dict[str, str], tmp_path: Pat
     summary = json.loads(result.stdout)
     assert summary["batch"] == "batch"
     assert {f["file"]: f["rows_rejected"] for f in summary["files"]}["prompts"] == 1
-
-
-def _shared_values_batch(folder: Path, accounts: int = 400) -> Path:
-    """Accounts that share a few IPs, devices and cards heavily: every writer contends for the same nodes."""
-    folder.mkdir()
-    ids = [f"acct-{i:04d}" for i in range(accounts)]
-    created = "".join(f"{a},2026-11-01T00:00:00Z\n" for a in ids)
-    (folder / "accounts.csv").write_text("account_id,created_at\n" + created)
-    (folder / "payments.csv").write_text(
-        "account_id,payment_fingerprint,method_type\n" + "".join(f"{a},fp_{i % 7},prepaid\n" for i, a in enumerate(ids))
-    )
-    sessions = "account_id,ip,ts,device_id\n" + "".join(
-        f"{a},10.0.{(i * k) % 3}.{(i + k) % 5},2026-11-0{k + 1}T0{k}:00:00Z,dev-{(i + k) % 11}\n"
-        for i, a in enumerate(ids)
-        for k in range(3)
-    )
-    (folder / "sessions.csv").write_text(sessions)
-    return folder
-
-
-def test_concurrent_writers_write_what_one_writer_writes(
-    graph: Graph, settings: Settings, database: Settings, tmp_path: Path
-) -> None:
-    batch = _shared_values_batch(tmp_path / "night1")
-    _load(graph, settings, batch, tmp_path)
-    one_writer = _dump(graph)
-    assert _count(graph, "()-[:CONNECTED_FROM]->()") > 400
-
-    graph.reset()
-    concurrent = database.model_copy(update={"write_workers": 4, "write_batch_size": 25})
-    with Graph(concurrent) as four_writers:
-        _load(four_writers, concurrent, batch, tmp_path)
-        assert _dump(graph) == one_writer
-        _load(four_writers, concurrent, batch, tmp_path)  # and loading it again changes nothing
-    assert _dump(graph) == one_writer
