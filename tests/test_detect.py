@@ -209,3 +209,27 @@ def test_values_taken_up_at_distant_times_weigh_less(graph: Graph, settings: Set
     ).set_index("ip")
     assert weights.loc["198.51.100.1", "days"] == 5 and weights.loc["198.51.100.2", "days"] == 200
     assert weights.loc["198.51.100.2", "w"] == pytest.approx(weights.loc["198.51.100.1", "w"] * 7 / 200)
+
+
+def test_a_template_family_is_weighed_by_the_communities_that_use_it(graph: Graph, settings: Settings) -> None:
+    """Two farms whose templates chained into one family of more accounts than ``max_value_accounts`` still share
+    it inside each farm; a tool's family used by as many unrelated accounts weighs nothing."""
+    strict = settings.model_copy(update={"detect_max_value_accounts": 20})
+    farms = []
+    for name in ("farm1", "farm2"):
+        farm = add_accounts(graph, name, 15, cot=0.9, concentration=0.9, spread_hours=2)
+        share(graph, "card", farm, [f"fp_{name}"])
+        share(graph, "device", farm, [f"dev_{name}"])
+        farms.append(farm)
+    share(graph, "template", farms[0] + farms[1], ["T-chained"])
+    share(graph, "template", add_accounts(graph, "user", 30, cot=0.1), ["T-tool"])
+    detection = _detect(graph, strict)
+    weights = graph.gds.run_cypher(
+        "MATCH (f:TemplateFamily) RETURN f.family_id AS f, f.link_accounts AS accounts, f.link_groups AS groups, "
+        "f.link_weight AS w"
+    ).set_index("f")
+    assert weights.loc["T-chained", "accounts"] == 30 and weights.loc["T-chained", "groups"] == 2
+    assert weights.loc["T-chained", "w"] > 0.7
+    assert weights.loc["T-tool", "groups"] == 30 and weights.loc["T-tool", "w"] == 0.0
+    reasons = detection.banlist.set_index("account_id")["reasons"]
+    assert all("template family T-chained" in reasons[a] for a in farms[0] + farms[1])
