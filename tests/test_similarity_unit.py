@@ -16,6 +16,7 @@ from linkage.similarity import Analysis, analyse
 from linkage.similarity.families import match_known
 from linkage.similarity.links import account_links, family_weight
 from linkage.similarity.normalise import normalise_text, redact, to_arrow
+from linkage.synth import prompts as synth_prompts
 
 TEMPLATE = (
     "Think step by step and show all of your reasoning before you answer. You are an expert tutor in organic "
@@ -156,6 +157,22 @@ def test_paraphrased_variants_of_one_family_are_linked() -> None:
     assert len(result.families) == 1
     assert result.families.iloc[0]["accounts"] == 10
     assert _linked(result, "a-0", "b-0") and _linked(result, "a-4", "b-2")
+
+
+def test_templates_of_different_campaigns_do_not_chain_into_one_family() -> None:
+    """150 campaigns draw their templates from the same sentence pools and the same curriculum of questions, so
+    some prompt pairs of two campaigns are near-duplicates. Linked pair by pair (single linkage), up to 15 campaigns
+    end in one family; merging two families only when their first prompts agree too keeps it to a handful."""
+    rng = np.random.default_rng(1)
+    rows: list[tuple[str, object]] = []
+    for campaign in range(150):
+        family = synth_prompts.cot_family(np.random.default_rng(campaign), f"c{campaign}", 3)
+        texts = synth_prompts.cot(rng, [family], np.zeros(100, dtype=np.int64)).to_pylist()
+        rows += [(f"c{campaign}-{i % 10}", text) for i, text in enumerate(texts)]
+    result = _run(rows)
+    campaigns = result.usage.assign(campaign=result.usage["account_id"].str.split("-").str[0])
+    assert campaigns.groupby("family_id")["campaign"].nunique().max() <= 5
+    assert campaigns["campaign"].nunique() == 150  # and every campaign still has its family
 
 
 def test_unrelated_prompts_are_not_linked() -> None:
