@@ -93,3 +93,24 @@ def test_output_volume_far_above_the_median_raises_the_score_but_is_not_a_kind()
     assert scored.loc["a4", "volume_ratio"] == 9.0
     assert scored.loc["a4", "score"] == round(scored.loc["a0", "score"] + 0.1, 3)
     assert scored.loc["a4", "kinds"] == scored.loc["a0", "kinds"]
+
+
+def test_a_shared_nat_as_the_only_infrastructure_bans_only_with_harvest_scale_volume() -> None:
+    """A classroom: one school IP, one homework template, step-by-step questions, signed up together."""
+    ids = [f"a{i}" for i in range(6)]
+    links = pd.DataFrame(
+        {
+            "account_id": ids * 2,
+            "signal": ["CONNECTED_FROM"] * 6 + ["USES_TEMPLATE"] * 6,
+            "value": ["192.0.2.1"] * 6 + ["T-homework"] * 6,
+            "shared_in_community": 6, "value_accounts": 6, "weight": 0.8,
+        }
+    )  # fmt: skip
+    empty_banned = pd.DataFrame(columns=["account_id", "signal", "value", "value_accounts", "banned_share",
+                                         "banned_cluster"])  # fmt: skip
+    settings = Settings(score_burst_min=3, score_min_infra_shared=6, score_volume_factor=3.0)
+    scored = score_accounts(_features(6, [1_000] * 5 + [9_000]), links, empty_banned, "n1", settings)
+    scored = scored.set_index("account_id")
+    assert scored["burst"].all() and scored.loc["a0", "kinds"] == 3  # network, prompts, cot; the burst is support
+    assert scored.loc["a0", "decision"] == "review" and scored.loc["a0", "score"] >= settings.score_ban_threshold
+    assert scored.loc["a5", "decision"] == "ban"  # the same evidence and 9x the median output
