@@ -20,6 +20,7 @@ def changes_since(previous: dict[str, Any] | None, detection: DetectResult) -> d
         "clusters_split": detection.cluster_events.get("split", 0),
         "clusters_stable": detection.cluster_events.get("stable", 0),
         "clusters_dissolved": detection.dissolved_clusters,
+        "clusters_absorbed": detection.absorbed_clusters,
     }
     if previous is not None:
         for key in ("bans", "reviews", "clusters"):

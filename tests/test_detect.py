@@ -233,3 +233,30 @@ def test_a_template_family_is_weighed_by_the_communities_that_use_it(graph: Grap
     assert weights.loc["T-tool", "groups"] == 30 and weights.loc["T-tool", "w"] == 0.0
     reasons = detection.banlist.set_index("account_id")["reasons"]
     assert all("template family T-chained" in reasons[a] for a in farms[0] + farms[1])
+
+
+def test_clusters_joined_by_a_merge_are_absorbed_not_dissolved(graph: Graph, settings: Settings) -> None:
+    farms = []
+    for name in ("farmA", "farmB"):
+        farm = add_accounts(graph, name, 12, cot=0.9, concentration=0.9, spread_hours=2)
+        share(graph, "card", farm, [f"fp_{name}"])
+        share(graph, "device", farm, [f"dev_{name}"])
+        share(graph, "template", farm, [f"T-{name}"])
+        farms.append(farm)
+    first = _detect(graph, settings)
+    ids = [first.banlist.set_index("account_id").loc[farm[0], "cluster_id"] for farm in farms]
+    assert ids[0] != ids[1]
+
+    for name in ("farmA", "farmB"):  # the two farms pool their cards, devices and templates
+        share(graph, "card", farms[0] + farms[1], [f"fp_{name}"])
+        share(graph, "device", farms[0] + farms[1], [f"dev_{name}"])
+        share(graph, "template", farms[0] + farms[1], [f"T-{name}"])
+    second = _detect(graph, settings, batch="night2")
+    merged = second.clusters[second.clusters["status"] == "merged"]
+    assert len(merged) == 1 and merged["cluster_id"].item() in ids, second.clusters.to_string()
+    heir, other = merged["cluster_id"].item(), (set(ids) - set(merged["cluster_id"])).pop()
+    ended = graph.gds.run_cypher(
+        "MATCH (c:Cluster {cluster_id: $id}) RETURN c.status AS status, c.absorbed_into AS into", {"id": other}
+    )
+    assert ended.to_dict("records") == [{"status": "absorbed", "into": heir}]
+    assert second.result.absorbed_clusters == 1 and second.result.dissolved_clusters == 0

@@ -2,8 +2,8 @@
 
 Leiden's community numbers mean nothing from one run to the next; analysts and the ban list need ids that do.
 A community inherits the id of the earlier cluster it overlaps most, if it is also that cluster's main heir;
-the event (new, stable, grown, shrunk, merged, split) is recorded, and earlier clusters no community continues
-are dissolved.
+the event (new, stable, grown, shrunk, merged, split) is recorded; earlier clusters no community continues are
+absorbed (a merged cluster lists them as parents) or dissolved (``dissolve_clusters.cypher``).
 """
 
 from __future__ import annotations

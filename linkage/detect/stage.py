@@ -29,6 +29,7 @@ class DetectResult(BaseModel):
     clusters: int
     cluster_events: dict[str, int]
     dissolved_clusters: int
+    absorbed_clusters: int
 
 
 class Detection(BaseModel, arbitrary_types_allowed=True):
@@ -64,7 +65,8 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     features = graph.frame("detect_account_features")
     if features.empty:
         empty = DetectResult(run_id=run_id, communities=communities, accounts_scored=0, bans=0, new_bans=0, reviews=0,
-                             respawns_flagged=0, clusters=0, cluster_events={}, dissolved_clusters=0)  # fmt: skip
+                             respawns_flagged=0, clusters=0, cluster_events={}, dissolved_clusters=0,
+                             absorbed_clusters=0)  # fmt: skip
         return Detection(result=empty, banlist=pd.DataFrame(columns=BANLIST_COLUMNS),
                          clusters=pd.DataFrame(columns=CLUSTER_COLUMNS))  # fmt: skip
     links = _frame(graph, "detect_account_links", LINK_COLUMNS)
@@ -95,7 +97,7 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     graph.write_rows("merge_clusters", cluster_rows, run_id=run_id)
     decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons"]])
     graph.write_rows("write_decisions", decision_rows, run_id=run_id)
-    dissolved = int(graph.write("dissolve_clusters", run_id=run_id).properties_set)
+    ended = graph.write_returning("dissolve_clusters", run_id=run_id)[0]
 
     banlist = members.loc[decided, BANLIST_COLUMNS].sort_values(["decision", "score"], ascending=[True, False])
     result = DetectResult(
@@ -108,6 +110,7 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         respawns_flagged=int((members["respawn"] & decided).sum()),
         clusters=len(clusters),
         cluster_events={str(status): int(n) for status, n in clusters["status"].value_counts().items()},
-        dissolved_clusters=dissolved,
+        dissolved_clusters=int(ended["dissolved"]),
+        absorbed_clusters=int(ended["absorbed"]),
     )
     return Detection(result=result, banlist=banlist.reset_index(drop=True), clusters=clusters[CLUSTER_COLUMNS])
