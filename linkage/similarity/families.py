@@ -35,16 +35,35 @@ def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np
     parent = np.arange(n, dtype=np.int64)
     agree = int(np.ceil(verify * sig.shape[1]))
     root_agree = int(np.ceil((verify - ROOT_SLACK) * sig.shape[1]))
+    keys = _band_keys(sig, valid, bands, rows)
     size = 1 << max(int(np.ceil(np.log2(max(len(valid), 1) * 1.5))), 4)  # open addressing, load factor <= 2/3
-    table_keys = np.empty(size, dtype=np.uint64)
-    table_ids = np.empty((size, 2), dtype=np.int64)  # a bucket's first and latest prompt
+    table = np.empty((size, 2), dtype=np.int64)  # per slot: the key, then a bucket's first and latest prompt
     for band in range(bands):
-        _union_band(parent, sig, valid, band, rows, agree, root_agree, table_keys, table_ids)
+        _union_band(parent, sig, valid, keys[band], agree, root_agree, table)
     labels: np.ndarray = _roots(parent)
     empty = np.ones(n, dtype=bool)
     empty[valid] = False
     labels[empty] = -1
     return labels
+
+
+@numba.njit(nogil=True, cache=True)
+def _band_keys(sig: np.ndarray, valid: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Every band's key of every valid prompt, band-major, from one pass over the signatures (reading a band
+    straight from the signature matrix would fetch a cache line per prompt and band). Up to four 16-bit rows are
+    packed exactly; more are mixed into 64 bits."""
+    out = np.empty((bands, len(valid)), dtype=np.uint64)
+    for v in range(len(valid)):
+        i = valid[v]
+        for band in range(bands):
+            key = np.uint64(0)
+            for j in range(band * rows, band * rows + rows):
+                if rows <= 4:
+                    key = (key << np.uint64(16)) | np.uint64(sig[i, j])
+                else:
+                    key = key * np.uint64(0x9E3779B97F4A7C15) + np.uint64(sig[i, j]) + np.uint64(1)
+            out[band, v] = key
+    return out
 
 
 @numba.njit(nogil=True, cache=True)
@@ -85,36 +104,34 @@ def _union_band(
     parent: np.ndarray,
     sig: np.ndarray,
     valid: np.ndarray,
-    band: int,
-    rows: int,
+    keys: np.ndarray,
     agree: int,
     root_agree: int,
-    table_keys: np.ndarray,
-    table_ids: np.ndarray,
+    table: np.ndarray,
 ) -> None:
-    """One LSH band: bucket the prompts by their band values in a hash table (linear time, no sort) and union each
+    """One LSH band: bucket the prompts by their band key in a hash table (linear time, no sort) and union each
     prompt with its bucket's first prompt, or else its latest one, when their signatures agree on at least
     ``agree`` bins (two chances, so the edge of a big family does not split off). Pairs already in one family are
-    skipped before the (costlier) signature check."""
-    mask = np.int64(len(table_ids) - 1)
-    table_ids[:, 0] = -1
+    skipped before the (costlier) signature check. A slot holds the key and both prompts (packed 32 + 32 bits)
+    in one 16-byte row: one cache miss per probe."""
+    mask = np.int64(len(table) - 1)
+    table[:, 1] = -1
     for v in range(len(valid)):
-        i = valid[v]
-        key = np.uint64(band + 1)
-        for j in range(band * rows, band * rows + rows):
-            key = key * np.uint64(0x9E3779B97F4A7C15) + np.uint64(sig[i, j]) + np.uint64(1)
-        slot = (key ^ (key >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
-        h = np.int64(slot >> np.uint64(20)) & mask  # int64 throughout: numba turns uint64-int64 mixes into floats
+        i = np.int64(valid[v])
+        key = np.int64(keys[v])  # int64 throughout: numba turns uint64-int64 mixes into floats
+        slot = (keys[v] ^ (keys[v] >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = np.int64(slot >> np.uint64(20)) & mask
         while True:
-            if table_ids[h, 0] < 0:
-                table_ids[h, 0] = i
-                table_ids[h, 1] = i
-                table_keys[h] = key
+            ids = table[h, 1]
+            if ids < 0:
+                table[h, 0] = key
+                table[h, 1] = (i << 32) | i
                 break
-            if table_keys[h] == key:
-                if not _join(parent, sig, table_ids[h, 0], i, agree, root_agree):
-                    _join(parent, sig, table_ids[h, 1], i, agree, root_agree)
-                table_ids[h, 1] = i
+            if table[h, 0] == key:
+                first = ids >> 32
+                if not _join(parent, sig, first, i, agree, root_agree):
+                    _join(parent, sig, ids & 0xFFFFFFFF, i, agree, root_agree)
+                table[h, 1] = (first << 32) | i
                 break
             h = (h + np.int64(1)) & mask
 
