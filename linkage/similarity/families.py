@@ -117,7 +117,7 @@ def _union_band(
     mask = np.int64(len(table) - 1)
     table[:, 1] = -1
     for v in range(len(valid)):
-        i = np.int64(valid[v])
+        i = int(valid[v])
         key = np.int64(keys[v])  # int64 throughout: numba turns uint64-int64 mixes into floats
         slot = (keys[v] ^ (keys[v] >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
         h = np.int64(slot >> np.uint64(20)) & mask
