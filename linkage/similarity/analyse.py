@@ -19,7 +19,7 @@ from linkage.errors import LinkageError
 from linkage.settings import Settings
 from linkage.similarity import families, links, minhash
 from linkage.similarity.features import account_features
-from linkage.similarity.normalise import chain_of_thought, normalise, redact, to_arrow
+from linkage.similarity.normalise import chain_of_thought, fold_case, redact, to_arrow
 from linkage.similarity.read import PromptsFileError
 
 ChunkSource = Callable[[], Iterable[pd.DataFrame]]
@@ -54,22 +54,23 @@ class _Pass1:
 
 
 def _prepare(prompts: Iterable[object], settings: Settings) -> tuple[pa.StringArray, np.ndarray]:
-    """Normalised text and chain-of-thought flags of one chunk (pyarrow kernels: they release the GIL)."""
-    normalised = normalise(to_arrow(prompts, settings.similarity_max_prompt_chars))
-    cot = chain_of_thought(normalised).to_numpy(zero_copy_only=False)
-    return normalised, np.asarray(cot, dtype=bool)
+    """Case-folded text (for the kernel, which masks the slots) and chain-of-thought flags of one chunk (pyarrow
+    kernels: they release the GIL)."""
+    texts = fold_case(to_arrow(prompts, settings.similarity_max_prompt_chars))
+    cot = chain_of_thought(texts).to_numpy(zero_copy_only=False)
+    return texts, np.asarray(cot, dtype=bool)
 
 
 def signature_chunk(prompts: Iterable[object], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Signatures and chain-of-thought flags of one chunk of raw prompts (the hashing core, also benchmarked)."""
-    normalised, cot = _prepare(prompts, settings)
-    return minhash.signatures(normalised, settings.similarity_shingle_words, settings.similarity_num_perm), cot
+    texts, cot = _prepare(prompts, settings)
+    return minhash.signatures(texts, settings.similarity_shingle_words, settings.similarity_num_perm), cot
 
 
 def _prepared(
     chunks: Iterable[pd.DataFrame], settings: Settings
 ) -> Iterator[tuple[pd.DataFrame, pa.StringArray, np.ndarray]]:
-    """Chunks with their normalised text, the next chunk normalised in a worker thread while the caller signs
+    """Chunks with their prepared text, the next chunk prepared in a worker thread while the caller signs
     this one (two cores busy instead of one)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending: Future[tuple[pa.StringArray, np.ndarray]] | None = None
@@ -88,8 +89,8 @@ def _prepared(
 def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1:
     state = _Pass1()
     seen = 0
-    for chunk, normalised, cot in _prepared(chunks(), settings):
-        sig = minhash.signatures(normalised, settings.similarity_shingle_words, settings.similarity_num_perm)
+    for chunk, texts, cot in _prepared(chunks(), settings):
+        sig = minhash.signatures(texts, settings.similarity_shingle_words, settings.similarity_num_perm)
         state.signatures.append(sig)
         state.cot.append(cot)
         state.accounts.append(_account_codes(chunk["account_id"], state.codes))

@@ -18,6 +18,9 @@ import numba
 import numpy as np
 import pyarrow as pa
 
+from linkage.similarity import slots
+from linkage.similarity.normalise import buffers
+
 EMPTY16 = 0xFFFF
 _EMPTY = np.uint32(0xFFFF_FFFF)
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -45,6 +48,48 @@ def _add(bins: np.ndarray, shingle: np.uint64, shift: np.uint64) -> None:
         bins[slot] = value
 
 
+@numba.njit(inline="always")
+def _push(bins: np.ndarray, ring: np.ndarray, word: np.uint64, words: int, oldest: int, shift: np.uint64) -> int:
+    """Add a word to the ring of the last ``len(ring)`` words and, once the ring is full, its shingle to the bins;
+    returns the new oldest position (the caller counts the words)."""
+    width = len(ring)
+    if words < width:
+        ring[words] = word
+    else:
+        ring[oldest] = word
+        oldest = oldest + 1 if oldest + 1 < width else 0
+    if words + 1 >= width:
+        shingle = np.uint64(0)
+        j = oldest
+        for _ in range(width):
+            shingle = shingle * _PRIME + ring[j]
+            j = j + 1 if j + 1 < width else 0
+        _add(bins, shingle, shift)
+    return oldest
+
+
+def _fnv(text: bytes) -> np.uint64:
+    word = int(_FNV_OFFSET)
+    for byte in text:
+        word = (word ^ byte) * int(_FNV_PRIME) % (1 << 64)
+    return np.uint64(word)
+
+
+_MASK_WORD = _fnv(bytes(slots.MASK).strip())
+
+
+@numba.njit(inline="always")
+def _rehash(data: np.ndarray, resumed: int, stop: int) -> tuple[np.uint64, bool]:
+    """The hash of the word that ends at ``stop`` (not before ``resumed``) and whether it has any byte."""
+    start = stop
+    while start > resumed and slots.CLASSES[data[start - 1]] != slots.SPACE:
+        start -= 1
+    word = _FNV_OFFSET
+    for q in range(start, stop):
+        word = (word ^ np.uint64(slots.lower(data[q]))) * _FNV_PRIME
+    return word, start < stop
+
+
 @numba.njit(parallel=True, nogil=True, cache=True)
 def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.uint64, out: np.ndarray) -> None:
     n = len(offsets) - 1
@@ -52,35 +97,46 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
     for block in numba.prange(blocks):
         bins = np.empty(k, dtype=np.uint32)  # scratch, reused by the block's rows
         ring = np.zeros(width, dtype=np.uint64)  # the last ``width`` word hashes, oldest at ``oldest``
+        cache = np.empty(slots.CACHE_SIZE, dtype=np.int64)
         for row in range(block * 256, min(n, block * 256 + 256)):
+            p, end = offsets[row], offsets[row + 1]
             bins[:] = _EMPTY
+            slots.reset(cache, p)
             words = 0
             oldest = 0
             word = _FNV_OFFSET
             inside = False
-            end = offsets[row + 1]
-            for p in range(offsets[row], end + 1):
-                byte = data[p] if p < end else np.uint8(32)
-                if byte <= 32:  # ASCII whitespace and control bytes end a word
-                    if inside:
-                        if words < width:
-                            ring[words] = word
-                        else:
-                            ring[oldest] = word
-                            oldest = oldest + 1 if oldest + 1 < width else 0
+            resumed = p  # where the scan resumed after the last slot
+            while p < end:
+                byte = data[p]
+                kind = slots.CLASSES[byte]
+                if kind == slots.SLOT:
+                    start, stop = slots.slot(data, p, end, cache)
+                    if stop >= 0:  # a slot ends the word before it and counts as the word "<m>"
+                        if start < p:  # an e-mail whose local part was hashed into the word: hash the rest again
+                            word, inside = _rehash(data, resumed, start)
+                        if inside:
+                            oldest = _push(bins, ring, word, words, oldest, shift)
+                            words += 1
+                            word = _FNV_OFFSET
+                            inside = False
+                        oldest = _push(bins, ring, _MASK_WORD, words, oldest, shift)
                         words += 1
-                        if words >= width:
-                            shingle = np.uint64(0)
-                            j = oldest
-                            for _ in range(width):
-                                shingle = shingle * _PRIME + ring[j]
-                                j = j + 1 if j + 1 < width else 0
-                            _add(bins, shingle, shift)
-                        word = _FNV_OFFSET
-                        inside = False
-                else:
-                    word = (word ^ np.uint64(byte)) * _FNV_PRIME
+                        p = resumed = stop
+                        continue
+                    kind = slots.WORD
+                if kind == slots.WORD:
+                    word = (word ^ np.uint64(slots.lower(byte))) * _FNV_PRIME
                     inside = True
+                elif inside:
+                    oldest = _push(bins, ring, word, words, oldest, shift)
+                    words += 1
+                    word = _FNV_OFFSET
+                    inside = False
+                p += 1
+            if inside:
+                oldest = _push(bins, ring, word, words, oldest, shift)
+                words += 1
             if words == 0:
                 out[row, :] = EMPTY16
                 continue
@@ -100,18 +156,18 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
                 out[row, j] = (bins[source] + (following - j) * _DENSIFY_STEP) & 0xFFFF
 
 
-def signatures(normalised: pa.StringArray, width: int, num_perm: int) -> np.ndarray:
+def signatures(texts: pa.StringArray, width: int, num_perm: int) -> np.ndarray:
     """An ``(n, num_perm)`` uint16 matrix of densified one-permutation MinHash signatures over ``width``-word
-    shingles. A prompt without any word gets the all-0xFFFF row and is never banded."""
+    shingles of the normalised text: ``texts`` come from :func:`~linkage.similarity.normalise.fold_case` (or are
+    normalised already: normalising twice changes nothing). A prompt without any word gets the all-0xFFFF row and
+    is never banded."""
     bits = num_perm.bit_length() - 1
     if 1 << bits != num_perm:
         raise ValueError("num_perm must be a power of two")
-    offsets_buffer, data_buffer = normalised.buffers()[1:3]
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[normalised.offset : normalised.offset + len(normalised) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
-    out = np.empty((len(normalised), num_perm), dtype=np.uint16)
-    if len(normalised):
-        _sign(offsets.astype(np.int64), data, width, num_perm, np.uint64(64 - bits), out)
+    offsets, data = buffers(texts)
+    out = np.empty((len(texts), num_perm), dtype=np.uint16)
+    if len(texts):
+        _sign(offsets, data, width, num_perm, np.uint64(64 - bits), out)
     return out
 
 
