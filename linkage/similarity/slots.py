@@ -69,8 +69,8 @@ def _digit(byte: np.uint8) -> bool:
     return bool(np.uint8(48) <= byte <= np.uint8(57))
 
 
-@numba.njit(inline="always")
-def _is(data: np.ndarray, p: int, end: int, literal: np.ndarray) -> bool:
+@numba.njit(cache=True)
+def starts_with(data: np.ndarray, p: int, end: int, literal: np.ndarray) -> bool:
     """Whether the (lowercased) text at p starts with ``literal``."""
     if p + len(literal) > end:
         return False
@@ -80,46 +80,46 @@ def _is(data: np.ndarray, p: int, end: int, literal: np.ndarray) -> bool:
     return j == len(literal)
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _find(data: np.ndarray, p: int, end: int, closing: np.ndarray) -> int:
     """Where the first ``closing`` (or else a newline) from p starts; -1 for a newline or the end of the text."""
     while p < end:
         if data[p] == 10:
             return -1
-        if _is(data, p, end, closing):
+        if starts_with(data, p, end, closing):
             return p
         p += 1
     return -1
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _line_end(data: np.ndarray, p: int, end: int) -> int:
     while p < end and data[p] != 10:
         p += 1
     return p
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _code_end(data: np.ndarray, p: int, end: int) -> int:
     """```[^`]*(?:```|$): the first backtick after the opening must open a closing fence, or there is none."""
-    if not _is(data, p, end, _FENCE):
+    if not starts_with(data, p, end, _FENCE):
         return -1
     q = p + 3
     while q < end and data[q] != 96:
         q += 1
     if q == end:
         return end
-    return q + 3 if _is(data, q, end, _FENCE) else -1
+    return q + 3 if starts_with(data, q, end, _FENCE) else -1
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _url_end(data: np.ndarray, p: int, end: int) -> int:
     """(?:https?://|www\\.)\\S+"""
-    if _is(data, p, end, _HTTP):
+    if starts_with(data, p, end, _HTTP):
         q = p + 7
-    elif _is(data, p, end, _HTTPS):
+    elif starts_with(data, p, end, _HTTPS):
         q = p + 8
-    elif _is(data, p, end, _WWW):
+    elif starts_with(data, p, end, _WWW):
         q = p + 4
     else:
         return -1
@@ -129,7 +129,7 @@ def _url_end(data: np.ndarray, p: int, end: int) -> int:
     return q if q > start else -1
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _email_end(data: np.ndarray, at: int, end: int) -> int:
     """@[\\w-]+\\.[\\w.-]+ after a run of [\\w.+-] that stops at ``at`` (greedy runs never need to give back:
     each one stops at a byte the next part needs)."""
@@ -147,7 +147,7 @@ def _email_end(data: np.ndarray, at: int, end: int) -> int:
     return q if q > start else -1
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _number_end(data: np.ndarray, p: int, end: int) -> int:
     """\\d+(?:[.,:/-]\\d+)*"""
     q = p
@@ -160,7 +160,7 @@ def _number_end(data: np.ndarray, p: int, end: int) -> int:
     return q
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _quote_end(data: np.ndarray, p: int, end: int, cache: np.ndarray, which: int, closing: np.ndarray) -> int:
     """A quoted string up to its closing quote on the same line. A quote that cannot close remembers where its
     line ends, so a line of many opening quotes is scanned once (the plain double quote needs no memory: its
@@ -174,7 +174,7 @@ def _quote_end(data: np.ndarray, p: int, end: int, cache: np.ndarray, which: int
     return close + len(closing)
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True)
 def _email(data: np.ndarray, p: int, end: int, cache: np.ndarray) -> tuple[int, int]:
     """The e-mail whose local part is the run of [\\w.+-] bytes through p (or just before an @ at p), from where the
     scan resumed at the earliest: (start, end), or (-1, -1). A run's answer is kept while p stays inside it."""
@@ -226,10 +226,10 @@ def slot(data: np.ndarray, p: int, end: int, cache: np.ndarray) -> tuple[int, in
         close = _find(data, p + 1, end, _QUOTE)
         stop = close + 1 if close >= 0 else -1
     elif byte == 0xE2:
-        if _is(data, p, end, _CURLY_OPEN):
+        if starts_with(data, p, end, _CURLY_OPEN):
             stop = _quote_end(data, p, end, cache, _CURLY_FAIL, _CURLY_CLOSE)
     elif byte == 0xC2:
-        if _is(data, p, end, _GUILLEMET_OPEN):
+        if starts_with(data, p, end, _GUILLEMET_OPEN):
             stop = _quote_end(data, p, end, cache, _GUILLEMET_FAIL, _GUILLEMET_CLOSE)
     else:
         start, stop = _word_slot(data, p, end, cache)
