@@ -67,9 +67,14 @@ def ours(prompts: list[str], config: Settings) -> tuple[np.ndarray, float, float
 
 
 def normalised_texts(prompts: list[str], config: Settings) -> tuple[list[str], float]:
-    start = _clock()
-    texts = normalise(to_arrow(prompts, config.similarity_max_prompt_chars)).to_pylist()
-    return texts, _since(start)[0]
+    """The normalised text the baselines hash (vectorised RE2, as Python strings), and its CPU time: the best of
+    three, like ours."""
+    times = []
+    for _ in range(3):
+        start = _clock()
+        texts = normalise(to_arrow(prompts, config.similarity_max_prompt_chars)).to_pylist()
+        times.append(_since(start)[0])
+    return texts, min(times)
 
 
 def datasketch_baseline(texts: list[str], config: Settings, queries: np.ndarray) -> tuple[set[tuple[int, int]], float]:
@@ -206,9 +211,8 @@ def sample(n: int, seed: int, with_rensa: bool) -> str:
     core = (ds_cpu + norm_cpu) / our_cpu
     print(f"family purity: {purity(labels, generator.sources, seed):.4f} of 20,000 random same-family pairs come from "
           "one generator template (or both from the tool prompt)")  # fmt: skip
-    print(
-        f"hashing core alone (datasketch CPU / ours minus normalisation): {ds_cpu / max(our_cpu - norm_cpu, 1e-9):.1f}x"
-    )
+    print(f"datasketch alone, without the normalisation it needs (ours does it inside the kernel): "
+          f"{ds_cpu / our_cpu:.1f}x")  # fmt: skip
     return f"speedup={core:.1f} pair_recall={recall(pairs, labels):.4f}"
 
 

@@ -75,7 +75,7 @@ def _fnv(text: bytes) -> np.uint64:
     return np.uint64(word)
 
 
-_MASK_WORD = _fnv(bytes(slots.MASK).strip())
+_MASK_WORD = _fnv(slots.MASK.strip().encode())
 
 
 @numba.njit(inline="always")

@@ -1,20 +1,27 @@
 """The slots of a template (code blocks, URLs, e-mails, quoted strings, numbers), found byte by byte in compiled
 code so that the MinHash kernel masks them while it hashes, without a regex pass or a masked copy of the text.
 
-:func:`slot` finds what RE2 (leftmost-first) finds with the pattern in ``tests/test_similarity_unit.py``
-
-    ```[^`]*(?:```|$) | (?:https?://|www\\.)\\S+ | [\\w.+-]+@[\\w-]+\\.[\\w.-]+ | "[^"\\n]*" | “[^”\\n]*” | «[^»\\n]*»
-    | \\d+(?:[.,:/-]\\d+)*
-
-on lowercased UTF-8 text, scanned from left to right: at each position the first alternative that matches wins,
-and scanning goes on after the match. A hypothesis test holds the two to the same output. ASCII letters are
-lowercased here (:func:`lower`); other letters must be lowercased before (pyarrow's ``utf8_lower``).
+:func:`slot` finds what RE2 finds with :data:`PATTERN` (leftmost-first) on lowercased UTF-8 text, scanned from left
+to right: at each position the first alternative that matches wins, and scanning goes on after the match. The
+pattern itself makes the text form (:func:`linkage.similarity.normalise.normalise`, a vectorised RE2 pass, for
+tests, examples and the benchmark's baselines), and a hypothesis test holds the kernel to the same signatures from
+raw text as from that text. ASCII letters are lowercased here (:func:`lower`); other letters must be lowercased
+before (pyarrow's ``utf8_lower``).
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+
+MASK = " <m> "  # what a slot becomes in the text form; the kernel hashes it as the word "<m>"
+PATTERN = (
+    r"```[^`]*(?:```|$)"
+    r"|(?:https?://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+"
+    r"|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»"  # unbounded: a bounded repeat makes RE2's DFA 15x slower
+    r"|\d+(?:[.,:/-]\d+)*"
+)
 
 # a per-row cache: where the last slot ended (the scan resumed there), the end of the current run of [\w.+-]
 # bytes, where that run's e-mail ends (-1: none), and up to where an opening curly quote or guillemet cannot close
@@ -49,7 +56,6 @@ def _literal(text: str) -> np.ndarray:
 _FENCE, _HTTP, _HTTPS, _WWW = _literal("```"), _literal("http://"), _literal("https://"), _literal("www.")
 _QUOTE, _CURLY_OPEN, _CURLY_CLOSE = _literal('"'), _literal("“"), _literal("”")
 _GUILLEMET_OPEN, _GUILLEMET_CLOSE = _literal("«"), _literal("»")
-MASK = _literal(" <m> ")  # what a slot becomes in the text form; the kernel hashes it as the word "<m>"
 
 
 @numba.njit(inline="always")
@@ -237,29 +243,3 @@ def slot(data: np.ndarray, p: int, end: int, cache: np.ndarray) -> tuple[int, in
         return -1, -1
     cache[_RESUMED] = stop
     return start, stop
-
-
-@numba.njit(nogil=True, cache=True)
-def mask(offsets: np.ndarray, data: np.ndarray, out_offsets: np.ndarray, out: np.ndarray) -> int:
-    """The text form: every row lowercased (ASCII) with each slot replaced by `` <m> ``, written to ``out`` (at
-    least five times the input: a one-digit slot grows fivefold); returns the bytes written."""
-    cache = np.empty(CACHE_SIZE, dtype=np.int64)
-    written = 0
-    out_offsets[0] = 0
-    for row in range(len(offsets) - 1):
-        p, end = offsets[row], offsets[row + 1]
-        reset(cache, p)
-        while p < end:
-            if CLASSES[data[p]] == SLOT:
-                start, stop = slot(data, p, end, cache)
-                if stop >= 0:
-                    written -= p - start  # an e-mail's local part, copied already
-                    out[written : written + len(MASK)] = MASK
-                    written += len(MASK)
-                    p = stop
-                    continue
-            out[written] = lower(data[p])
-            written += 1
-            p += 1
-        out_offsets[row + 1] = written
-    return written
