@@ -86,7 +86,7 @@ def _rehash(data: np.ndarray, resumed: int, stop: int) -> tuple[np.uint64, bool]
         start -= 1
     word = _FNV_OFFSET
     for q in range(start, stop):
-        word = (word ^ np.uint64(slots.lower(data[q]))) * _FNV_PRIME
+        word = (word ^ np.uint64(slots.LOWER[data[q]])) * _FNV_PRIME
     return word, start < stop
 
 
@@ -110,6 +110,14 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
             while p < end:
                 byte = data[p]
                 kind = slots.CLASSES[byte]
+                if kind == slots.SPACE:
+                    if inside:
+                        oldest = _push(bins, ring, word, words, oldest, shift)
+                        words += 1
+                        word = _FNV_OFFSET
+                        inside = False
+                    p += 1
+                    continue
                 if kind == slots.SLOT:
                     start, stop = slots.slot(data, p, end, cache)
                     if stop >= 0:  # a slot ends the word before it and counts as the word "<m>"
@@ -124,15 +132,8 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
                         words += 1
                         p = resumed = stop
                         continue
-                    kind = slots.WORD
-                if kind == slots.WORD:
-                    word = (word ^ np.uint64(slots.lower(byte))) * _FNV_PRIME
-                    inside = True
-                elif inside:
-                    oldest = _push(bins, ring, word, words, oldest, shift)
-                    words += 1
-                    word = _FNV_OFFSET
-                    inside = False
+                word = (word ^ np.uint64(slots.LOWER[byte])) * _FNV_PRIME
+                inside = True
                 p += 1
             if inside:
                 oldest = _push(bins, ring, word, words, oldest, shift)

@@ -5,7 +5,7 @@ code so that the MinHash kernel masks them while it hashes, without a regex pass
 to right: at each position the first alternative that matches wins, and scanning goes on after the match. The
 pattern itself makes the text form (:func:`linkage.similarity.normalise.normalise`, a vectorised RE2 pass, for
 tests, examples and the benchmark's baselines), and a hypothesis test holds the kernel to the same signatures from
-raw text as from that text. ASCII letters are lowercased here (:func:`lower`); other letters must be lowercased
+raw text as from that text. ASCII letters are lowercased here (:data:`LOWER`); other letters must be lowercased
 before (pyarrow's ``utf8_lower``).
 """
 
@@ -49,6 +49,10 @@ CLASSES[:33] = SPACE
 CLASSES[[*b'`"0123456789hHwW@', 0xE2, 0xC2]] = SLOT
 
 
+LOWER = np.arange(256, dtype=np.uint8)  # ASCII lowercasing as a lookup
+LOWER[65:91] += 32
+
+
 def _literal(text: str) -> np.ndarray:
     return np.frombuffer(text.encode(), dtype=np.uint8)
 
@@ -56,11 +60,6 @@ def _literal(text: str) -> np.ndarray:
 _FENCE, _HTTP, _HTTPS, _WWW = _literal("```"), _literal("http://"), _literal("https://"), _literal("www.")
 _QUOTE, _CURLY_OPEN, _CURLY_CLOSE = _literal('"'), _literal("“"), _literal("”")
 _GUILLEMET_OPEN, _GUILLEMET_CLOSE = _literal("«"), _literal("»")
-
-
-@numba.njit(inline="always")
-def lower(byte: np.uint8) -> np.uint8:
-    return byte | np.uint8(0x20) if np.uint8(65) <= byte <= np.uint8(90) else byte
 
 
 @numba.njit(inline="always")
@@ -81,7 +80,7 @@ def starts_with(data: np.ndarray, p: int, end: int, literal: np.ndarray) -> bool
     if p + len(literal) > end:
         return False
     j = 0
-    while j < len(literal) and lower(data[p + j]) == literal[j]:
+    while j < len(literal) and LOWER[data[p + j]] == literal[j]:
         j += 1
     return j == len(literal)
 
@@ -203,9 +202,9 @@ def _word_slot(data: np.ndarray, p: int, end: int, cache: np.ndarray) -> tuple[i
     """A URL, e-mail or number found at byte p. An e-mail starts left of p when p is inside its local part: the
     regex would have matched it from there (leftmost), except that a URL at that same byte comes first."""
     byte = data[p]
-    letter = lower(byte)
+    letter = LOWER[byte]
     url = -1
-    if (letter == 104 or letter == 119) and p + 1 < end and lower(data[p + 1]) == (116 if letter == 104 else 119):
+    if (letter == 104 or letter == 119) and p + 1 < end and LOWER[data[p + 1]] == (116 if letter == 104 else 119):
         url = _url_end(data, p, end)  # ht(tp), ww(w)
     if url < 0 and not _digit(byte) and byte != 64:
         return -1, -1
