@@ -49,23 +49,31 @@ def _add(bins: np.ndarray, shingle: np.uint64, shift: np.uint64) -> None:
 
 
 @numba.njit(inline="always")
-def _push(bins: np.ndarray, ring: np.ndarray, word: np.uint64, words: int, oldest: int, shift: np.uint64) -> int:
-    """Add a word to the ring of the last ``len(ring)`` words and, once the ring is full, its shingle to the bins;
-    returns the new oldest position (the caller counts the words)."""
+def _push(
+    bins: np.ndarray,
+    ring: np.ndarray,
+    word: np.uint64,
+    words: int,
+    oldest: int,
+    shingle: np.uint64,
+    top: np.uint64,
+    shift: np.uint64,
+) -> tuple[np.uint64, int]:
+    """Add a word to the ring of the last ``len(ring)`` words and, once the ring is full, its shingle to the bins.
+    The shingle hash (the ring's words as a polynomial in ``_PRIME``) rolls: the leaving word's term (weight
+    ``top``, ``_PRIME ** (width - 1)``) is subtracted, so a word costs two multiplications however wide the
+    shingle. Returns the new shingle hash and oldest position (the caller counts the words)."""
     width = len(ring)
     if words < width:
         ring[words] = word
+        shingle = shingle * _PRIME + word
     else:
+        shingle = (shingle - ring[oldest] * top) * _PRIME + word
         ring[oldest] = word
         oldest = oldest + 1 if oldest + 1 < width else 0
     if words + 1 >= width:
-        shingle = np.uint64(0)
-        j = oldest
-        for _ in range(width):
-            shingle = shingle * _PRIME + ring[j]
-            j = j + 1 if j + 1 < width else 0
         _add(bins, shingle, shift)
-    return oldest
+    return shingle, oldest
 
 
 def _fnv(text: bytes) -> np.uint64:
@@ -94,6 +102,9 @@ def _rehash(data: np.ndarray, resumed: int, stop: int) -> tuple[np.uint64, bool]
 def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.uint64, out: np.ndarray) -> None:
     n = len(offsets) - 1
     blocks = (n + 255) // 256
+    top = np.uint64(1)  # the weight of a shingle's oldest word
+    for _ in range(width - 1):
+        top *= _PRIME
     for block in numba.prange(blocks):
         bins = np.empty(k, dtype=np.uint32)  # scratch, reused by the block's rows
         ring = np.zeros(width, dtype=np.uint64)  # the last ``width`` word hashes, oldest at ``oldest``
@@ -104,6 +115,7 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
             slots.reset(cache, p)
             words = 0
             oldest = 0
+            shingle = np.uint64(0)
             word = _FNV_OFFSET
             inside = False
             resumed = p  # where the scan resumed after the last slot
@@ -112,7 +124,7 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
                 kind = slots.CLASSES[byte]
                 if kind == slots.SPACE:
                     if inside:
-                        oldest = _push(bins, ring, word, words, oldest, shift)
+                        shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
                         words += 1
                         word = _FNV_OFFSET
                         inside = False
@@ -124,11 +136,11 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
                         if start < p:  # an e-mail whose local part was hashed into the word: hash the rest again
                             word, inside = _rehash(data, resumed, start)
                         if inside:
-                            oldest = _push(bins, ring, word, words, oldest, shift)
+                            shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
                             words += 1
                             word = _FNV_OFFSET
                             inside = False
-                        oldest = _push(bins, ring, _MASK_WORD, words, oldest, shift)
+                        shingle, oldest = _push(bins, ring, _MASK_WORD, words, oldest, shingle, top, shift)
                         words += 1
                         p = resumed = stop
                         continue
@@ -136,15 +148,12 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
                 inside = True
                 p += 1
             if inside:
-                oldest = _push(bins, ring, word, words, oldest, shift)
+                shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
                 words += 1
             if words == 0:
                 out[row, :] = EMPTY16
                 continue
             if words < width:  # a short prompt is one shingle of all its words
-                shingle = np.uint64(0)
-                for j in range(words):
-                    shingle = shingle * _PRIME + ring[j]
                 _add(bins, shingle, shift)
             first = 0
             while bins[first] == _EMPTY:
