@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-from linkage.similarity.minhash import band_keys, has_shingles
+from linkage.similarity.minhash import band_keys
 
 ELLIPSIS = "…"  # stands for the slot fillers of a template example
 # Two roots carry different slot fillers (another question, other numbers), so they need to agree on a little
@@ -30,9 +30,8 @@ ROOT_SLACK = 0.1875
 
 def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np.ndarray:
     """A family label per prompt (the index of its family's root prompt; -1 for a prompt without words)."""
-    n = len(sig)
-    valid = np.flatnonzero(has_shingles(sig))
-    parent = np.arange(n, dtype=np.int64)
+    valid = _with_shingles(sig)
+    parent = np.arange(len(sig), dtype=np.int64)
     agree = int(np.ceil(verify * sig.shape[1]))
     root_agree = int(np.ceil((verify - ROOT_SLACK) * sig.shape[1]))
     keys = _band_keys(sig, valid, bands, rows)
@@ -40,11 +39,28 @@ def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np
     table = np.empty((size, 2), dtype=np.int64)  # per slot: the key, then a bucket's first and latest prompt
     for band in range(bands):
         _union_band(parent, sig, valid, keys[band], agree, root_agree, table)
-    labels: np.ndarray = _roots(parent)
-    empty = np.ones(n, dtype=bool)
-    empty[valid] = False
-    labels[empty] = -1
+    labels: np.ndarray = _roots(parent, sig)
     return labels
+
+
+@numba.njit(nogil=True, cache=True)
+def _empty(sig: np.ndarray, i: int) -> bool:
+    """Whether prompt i had no shingle (its signature is all 0xFFFF)."""
+    j = 0
+    while j < sig.shape[1] and sig[i, j] == 0xFFFF:
+        j += 1
+    return bool(j == sig.shape[1])
+
+
+@numba.njit(nogil=True, cache=True)
+def _with_shingles(sig: np.ndarray) -> np.ndarray:
+    out = np.empty(len(sig), dtype=np.int64)
+    count = 0
+    for i in range(len(sig)):
+        if not _empty(sig, i):
+            out[count] = i
+            count += 1
+    return out[:count]
 
 
 @numba.njit(nogil=True, cache=True)
@@ -137,10 +153,10 @@ def _union_band(
 
 
 @numba.njit(nogil=True, cache=True)
-def _roots(parent: np.ndarray) -> np.ndarray:
+def _roots(parent: np.ndarray, sig: np.ndarray) -> np.ndarray:
     out = np.empty(len(parent), dtype=np.int64)
     for i in range(len(parent)):
-        out[i] = _find(parent, i)
+        out[i] = -1 if _empty(sig, i) else _find(parent, i)
     return out
 
 

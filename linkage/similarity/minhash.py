@@ -189,11 +189,6 @@ def fmix64(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def has_shingles(sig: np.ndarray) -> np.ndarray:
-    filled: np.ndarray = ~(sig == 0xFFFF).all(axis=1)
-    return filled
-
-
 def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
     """The LSH key of one band: its ``rows`` 16-bit values packed (exactly, up to 4 rows) or mixed into 64 bits."""
     block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
