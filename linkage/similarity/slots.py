@@ -7,6 +7,9 @@ pattern itself makes the text form (:func:`linkage.similarity.normalise.normalis
 tests, examples and the benchmark's baselines), and a hypothesis test holds the kernel to the same signatures from
 raw text as from that text. ASCII letters are lowercased here (:data:`LOWER`); other letters must be lowercased
 before (pyarrow's ``utf8_lower``).
+
+numba's on-disk cache of the kernel that inlines this code (``minhash._sign``) is keyed on ``minhash.py`` alone:
+after editing this file, delete ``linkage/similarity/__pycache__/*.nb[ic]`` (or touch ``minhash.py``).
 """
 
 from __future__ import annotations
