@@ -26,8 +26,9 @@ import localdb
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 from loaders import Progress, contract, load_batch
-from loaders.load import SESSION_PARTITIONS, _Spool, _validate_file, aggregate_sessions
+from loaders.load import _validate_file
 from loaders.read import iter_chunks
+from loaders.spool import SESSION_PARTITIONS, Spool, aggregate_sessions
 from loaders.validate import FileState
 from loaders.validate import sessions as check_sessions
 
@@ -116,7 +117,7 @@ def check_sessions_file(folder: Path) -> None:
     """A load of the sessions file without the database: chunked read, validation, spooling, and the per-partition
     aggregation the writes stream from (the writes themselves go out in 10,000-row batches)."""
     started = time.perf_counter()
-    spool = _Spool(folder, contract.SESSIONS, SESSION_PARTITIONS)
+    spool = Spool(folder, contract.SESSIONS, SESSION_PARTITIONS)
     summary = _validate_file(contract.SESSIONS, folder / "sessions.parquet", spool, b"", 200_000, folder / "rejects",
                              Progress())  # fmt: skip
     ips = len(spool.distinct(["ip", "version", "subnet"])) + len(spool.distinct(["device_id"]))

@@ -116,12 +116,19 @@ def load_command(
     rejects_dir: Annotated[
         Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH].")
     ] = None,
+    initial: Annotated[
+        bool,
+        typer.Option(
+            "--initial",
+            help="First load into an empty local database, through neo4j-admin's importer (restarts the database).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Validate and load one batch folder; bad rows go to rejects/<file>.csv. Exit code 3: invalid input."""
     with expected_failures(), output.RowProgress() as progress:
         result = ingest.load(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
-                             progress=progress)  # fmt: skip
+                             progress=progress, initial=initial)  # fmt: skip
     if as_json:
         output.print_json(result)
         return

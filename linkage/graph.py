@@ -45,14 +45,25 @@ class Graph:
         if settings.uses_local_db and start_local:
             localdb.start(settings.localdb)
         self.database = settings.neo4j_database
-        # server notifications (e.g. "label does not exist yet" on an empty graph) are not for our users' logs
-        self.driver = neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth(), notifications_min_severity="OFF")
-        try:
-            self.driver.verify_connectivity()
-        except (ServiceUnavailable, OSError) as exc:
-            self.driver.close()
-            raise GraphUnavailable(f"Cannot reach Neo4j at {settings.uri}: {exc}") from exc
+        self.driver = self._connect()
         self._gds: GraphDataScience | None = None
+
+    def _connect(self) -> neo4j.Driver:
+        # server notifications (e.g. "label does not exist yet" on an empty graph) are not for our users' logs
+        uri = self.settings.uri
+        driver = neo4j.GraphDatabase.driver(uri, auth=self.settings.auth(), notifications_min_severity="OFF")
+        try:
+            driver.verify_connectivity()
+        except (ServiceUnavailable, OSError) as exc:
+            driver.close()
+            raise GraphUnavailable(f"Cannot reach Neo4j at {uri}: {exc}") from exc
+        return driver
+
+    def reconnect(self) -> None:
+        """A fresh driver, after the local database was restarted (the old one's pooled connections are dead)."""
+        self.driver.close()
+        self.driver = self._connect()
+        self._gds = None
 
     def close(self) -> None:
         self.driver.close()  # the GDS client shares this driver

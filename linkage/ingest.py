@@ -22,8 +22,9 @@ def load(
     max_reject_rate: float | None = None,
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
+    initial: bool = False,
 ) -> LoadResult:
     with Graph(settings) as graph:
         graph.apply_schema()
         return load_batch(graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
-                          progress=progress)  # fmt: skip
+                          progress=progress, initial=initial)  # fmt: skip

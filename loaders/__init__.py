@@ -1,6 +1,7 @@
 """Turns a night's batch folder into validated frames and writes them to Neo4j."""
 
-from loaders.load import FileSummary, LoadResult, Progress, load_batch
+from loaders.load import FileSummary, LoadResult, load_batch
+from loaders.progress import Progress
 from loaders.read import InvalidBatch
 
 __all__ = ["FileSummary", "InvalidBatch", "LoadResult", "Progress", "load_batch"]

@@ -15,31 +15,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from linkage.graph import Graph, WriteCounts
 from linkage.settings import Settings
-from loaders import contract, write
+from loaders import bulk, contract, write
 from loaders.contract import FileSpec
 from loaders.privacy import hash_key
+from loaders.progress import Progress
 from loaders.read import InvalidBatch, columns_of, find_file, iter_chunks
+from loaders.spool import SESSION_PARTITIONS, Spool, aggregate_sessions
 from loaders.validate import VALIDATORS, Checked, FileState
-
-SESSION_KEYS = {"ip": ["account_id", "ip"], "device": ["account_id", "device_id"]}
-
-
-class Progress:
-    """Called as files are read and written; the CLI shows it as progress bars, the library ignores it."""
-
-    def start(self, label: str, total: int | None) -> None: ...
-
-    def advance(self, rows: int) -> None: ...
-
-    def finish(self) -> None: ...
 
 
 class FileSummary(BaseModel):
@@ -62,99 +48,6 @@ class LoadResult(BaseModel):
     @property
     def rows_rejected(self) -> int:
         return sum(f.rows_rejected for f in self.files)
-
-
-def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
-    """Timestamps as naive UTC for Arrow (pyarrow reads tz-aware columns through a deprecated pandas path)."""
-    aware = [str(c) for c in frame if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
-    return frame.assign(**{c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in aware})
-
-
-def _aware_utc(frame: pd.DataFrame) -> pd.DataFrame:
-    naive = [str(c) for c in frame if pd.api.types.is_datetime64_dtype(frame[c])]
-    return frame.assign(**{c: frame[c].dt.tz_localize("UTC") for c in naive})
-
-
-TIME_COLUMNS = {"created_at", "first_seen", "banned_at", "ts"}
-SESSION_PARTITIONS = 16  # sessions are aggregated one partition (by account) at a time: memory / 16
-
-
-def _spool_schema(schema: pa.Schema) -> pa.Schema:
-    """A column that is empty in the first chunk has Arrow type null: give it the type later chunks will have."""
-    fields = [
-        field.with_type(pa.timestamp("ns") if field.name in TIME_COLUMNS else pa.string())
-        if pa.types.is_null(field.type) else field
-        for field in schema
-    ]  # fmt: skip
-    return pa.schema(fields)
-
-
-class _Spool:
-    """One file's clean rows on disk (Parquet), split into partitions by account id so that sessions can be
-    aggregated one partition at a time (every row of an account lands in the same partition)."""
-
-    def __init__(self, folder: Path, spec: FileSpec, partitions: int = 1) -> None:
-        self.paths = [folder / f"{spec.name}.{i}.parquet" for i in range(partitions)]
-        self.writers: list[pq.ParquetWriter | None] = [None] * partitions
-        self.rows = 0
-
-    def add(self, clean: pd.DataFrame) -> None:
-        self.rows += len(clean)
-        if clean.empty:
-            return
-        table = pa.Table.from_pandas(_naive_utc(clean), preserve_index=False)
-        if len(self.paths) == 1:
-            self._write(0, table)
-            return
-        hashes = pd.util.hash_pandas_object(clean["account_id"], index=False).to_numpy()
-        partition = hashes % np.uint64(len(self.paths))
-        for index in np.unique(partition):
-            self._write(int(index), table.filter(pa.array(partition == index)))
-
-    def _write(self, index: int, table: pa.Table) -> None:
-        writer = self.writers[index]
-        if writer is None:
-            writer = self.writers[index] = pq.ParquetWriter(self.paths[index], _spool_schema(table.schema))
-        writer.write_table(table.cast(writer.schema))
-
-    def close(self) -> None:
-        for writer in self.writers:
-            if writer is not None:
-                writer.close()
-
-    def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
-        for path in self.paths:
-            if path.exists():
-                for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-                    yield _aware_utc(batch.to_pandas())
-
-    def partitions(self) -> Iterator[pd.DataFrame]:
-        for path in self.paths:
-            if path.exists():
-                yield _aware_utc(pq.read_table(path).to_pandas())
-
-    def distinct(self, columns: list[str]) -> pd.DataFrame:
-        """The distinct non-null rows of some columns over every partition (only those columns are read)."""
-        tables = [
-            pq.read_table(path, columns=columns).drop_null().group_by(columns).aggregate([])
-            for path in self.paths
-            if path.exists()
-        ]
-        if not tables:
-            return pd.DataFrame(columns=columns)
-        distinct: pd.DataFrame = pa.concat_tables(tables).group_by(columns).aggregate([]).to_pandas()
-        return distinct
-
-
-def aggregate_sessions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(account-IP links, account-device links) of session rows, each link with first/last seen and count."""
-    ip_links, device_links = (
-        frame.dropna(subset=keys)
-        .groupby(keys, as_index=False)
-        .agg(first_seen=("ts", "min"), last_seen=("ts", "max"), count=("ts", "size"))
-        for keys in SESSION_KEYS.values()
-    )
-    return ip_links, device_links
 
 
 def check_structure(batch_dir: Path) -> dict[str, Path]:
@@ -181,7 +74,7 @@ def check_structure(batch_dir: Path) -> dict[str, Path]:
 
 
 def _validate_file(
-    spec: FileSpec, path: Path, spool: _Spool, key: bytes, chunk_rows: int, rejects_dir: Path, progress: Progress
+    spec: FileSpec, path: Path, spool: Spool, key: bytes, chunk_rows: int, rejects_dir: Path, progress: Progress
 ) -> FileSummary:
     state = FileState()
     read = rejected = 0
@@ -221,7 +114,7 @@ def _stage(progress: Progress, label: str, total: int) -> Iterator[Callable[[int
     progress.finish()
 
 
-def _write_file(graph: Graph, name: str, spool: _Spool, batch: str, progress: Progress) -> WriteCounts:
+def _write_file(graph: Graph, name: str, spool: Spool, batch: str, progress: Progress) -> WriteCounts:
     chunk_rows = graph.settings.write_batch_size * 10
     counts = WriteCounts()
     writers = {
@@ -258,19 +151,23 @@ def load_batch(
     max_reject_rate: float | None = None,
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
+    initial: bool = False,
 ) -> LoadResult:
-    """Validate every file of ``batch_dir``, then write it; the batch is named after its folder."""
+    """Validate every file of ``batch_dir``, then write it; the batch is named after its folder. ``initial``: the
+    first load into an empty local database, through neo4j-admin's importer (:mod:`loaders.bulk`)."""
     started = time.perf_counter()
     progress = progress or Progress()
     batch = batch_dir.name
     files = check_structure(batch_dir)
+    if initial:
+        bulk.check_initial(graph)
     key = hash_key(settings)
     rejects_dir = rejects_dir or Path("rejects") / batch
     chunk_rows = max(settings.write_batch_size * 10, 50_000)
     summaries: dict[str, FileSummary] = {}
     with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
         spools = {
-            spec.name: _Spool(Path(folder), spec, SESSION_PARTITIONS if spec is contract.SESSIONS else 1)
+            spec.name: Spool(Path(folder), spec, SESSION_PARTITIONS if spec is contract.SESSIONS else 1)
             for spec in contract.SPECS
             if spec.name in files
         }
@@ -281,10 +178,15 @@ def load_batch(
                 _check_reject_rate(summary, max_reject_rate)
                 summaries[spec.name] = summary
         counts = WriteCounts()
-        for name in WRITE_ORDER:
-            if name in spools:
+        if initial:
+            imported = {name: spools[name] for name in bulk.IMPORTED if name in spools}
+            counts.merge(bulk.import_initial(graph, imported, batch, Path(folder) / "import", progress))
+        for name in (name for name in WRITE_ORDER if name in spools):
+            if not initial or name not in bulk.IMPORTED:
                 counts.merge(_write_file(graph, name, spools[name], batch, progress))
-                summaries[name].rows_written = spools[name].rows
+            elif name == "sessions":  # imported: only the allowlist's CIDR rules are left to apply to its IPs
+                counts.merge(write.flag_allowlisted_ips(graph, spools[name].distinct(["ip"])["ip"], batch))
+            summaries[name].rows_written = spools[name].rows
     ordered = [summaries[spec.name] for spec in contract.SPECS if spec.name in summaries]
     return LoadResult(
         batch=batch,

@@ -120,13 +120,14 @@ def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     ]
     kept, rejects = _split(frame.assign(account_id=ids), contract.ACCOUNTS, rules)
     state.seen.update(kept["account_id"])
-    domains = normalised[kept.index].map(lambda e: e.rpartition("@")[2] if e else None)
+    # an e-mail that normalises to nothing may come back as NaN (a string column's missing value), not None
+    domains = normalised[kept.index].map(lambda e: e.rpartition("@")[2] if isinstance(e, str) else None)
     disposable = disposable_domains()
     clean = pd.DataFrame(
         {
             "account_id": kept["account_id"],
             "created_at": created[kept.index],
-            "email_hash": normalised[kept.index].map(lambda e: email_hash(e, key) if e else None),
+            "email_hash": normalised[kept.index].map(lambda e: email_hash(e, key) if isinstance(e, str) else None),
             "email_domain": domains,
             "disposable": domains.map(lambda d: d in disposable if d else False),
             "country": country[kept.index].replace("", None),

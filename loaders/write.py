@@ -67,9 +67,9 @@ def write_accounts(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
 
 
 def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
-    methods = frame.drop_duplicates("fingerprint", keep="last").sort_values("fingerprint")
-    counts = _write(graph, "merge_payment_methods", methods[["fingerprint", "method_type", "card_country"]], batch,
-                    lambda _: None)  # fmt: skip
+    # each column's last value given (merge_payment_methods keeps earlier chunks' values where a column is empty)
+    methods = frame.groupby("fingerprint", as_index=False, sort=True)[["method_type", "card_country"]].last()
+    counts = _write(graph, "merge_payment_methods", methods, batch, lambda _: None)
     counts.merge(ensure_accounts(graph, frame["account_id"], batch))
     links = frame.groupby(["account_id", "fingerprint"], as_index=False).agg(first_seen=("first_seen", "min"))
     counts.merge(_write_links(graph, "merge_paid_with", links, "fingerprint", batch, advance))

@@ -1,5 +1,25 @@
 """The local database: Neo4j Community + open-source GDS, assembled from Maven Central and run from a small launcher."""
 
-from localdb.server import LocalDbConfig, LocalDbError, LocalDbState, ensure_built, start, state, stop
+from localdb.server import (
+    ImportFiles,
+    LocalDbConfig,
+    LocalDbError,
+    LocalDbState,
+    bulk_import,
+    ensure_built,
+    start,
+    state,
+    stop,
+)
 
-__all__ = ["LocalDbConfig", "LocalDbError", "LocalDbState", "ensure_built", "start", "state", "stop"]
+__all__ = [
+    "ImportFiles",
+    "LocalDbConfig",
+    "LocalDbError",
+    "LocalDbState",
+    "bulk_import",
+    "ensure_built",
+    "start",
+    "state",
+    "stop",
+]

@@ -253,6 +253,51 @@ def _terminate(pid: int, timeout: float) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+@dataclass(frozen=True)
+class ImportFiles:
+    """CSV files for neo4j-admin's importer, each with a typed header: ``(label, path)`` node files and
+    ``(type, path)`` relationship files."""
+
+    nodes: list[tuple[str, Path]]
+    relationships: list[tuple[str, Path]]
+
+
+ARRAY_DELIMITER = "\x1f"  # the unit separator: no batch name or value holds it
+
+
+def bulk_import(config: LocalDbConfig, files: ImportFiles, work_dir: Path) -> None:
+    """Replace the local database's store with ``files``, imported by ``neo4j-admin database import full``.
+
+    The importer writes a store directly, without transactions (millions of relationships a second), so the
+    database is stopped while it runs and started again afterwards; the importer creates no constraints.
+    Any bad entry fails the import (``--bad-tolerance=0``), and the previous store is left as it was.
+    """
+    ensure_built(config)
+    conf = work_dir / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "neo4j.conf").write_text("")  # the embedded layout: data under NEO4J_HOME, nothing else configured
+    command = [
+        _java_executable(), f"-Xmx{config.heap}", *JVM_OPENS, "-cp", f"{config.lib_dir}/*",
+        "org.neo4j.cli.AdminTool", "database", "import", "full", "neo4j",
+        "--overwrite-destination=true", "--bad-tolerance=0", "--multiline-fields=true",
+        f"--array-delimiter={ARRAY_DELIMITER}", f"--report-file={work_dir / 'import.report'}",
+        f"--max-off-heap-memory={config.pagecache}",
+        *[f"--nodes={label}={path}" for label, path in files.nodes],
+        *[f"--relationships={kind}={path}" for kind, path in files.relationships],
+    ]  # fmt: skip
+    log = work_dir / "import.log"
+    environment = {**os.environ, "NEO4J_HOME": str(config.root / "neo4j"), "NEO4J_CONF": str(conf)}
+    stop(config)
+    try:
+        with log.open("w") as out:
+            done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=environment, check=False)
+        if done.returncode != 0:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+            raise LocalDbError(f"neo4j-admin import failed (exit code {done.returncode}):\n{tail}")
+    finally:
+        start(config)
+
+
 def stop(config: LocalDbConfig, timeout: float = 60.0) -> bool:
     """Shut the local database down cleanly (SIGTERM runs Neo4j's shutdown); return whether it was running."""
     with _lock(config):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -168,3 +170,65 @@ def test_load_json_summary(graph: Graph, test_env: dict[str, str], tmp_path: Pat
     summary = json.loads(result.stdout)
     assert summary["batch"] == "batch"
     assert {f["file"]: f["rows_rejected"] for f in summary["files"]}["prompts"] == 1
+
+
+def _awkward_batch(tmp_path: Path) -> Path:
+    """Values the import files must carry verbatim: quotes, commas, newlines, a Cypher injection, an empty org,
+    an account only payments and sessions name, one card seen twice (its country given only the first time)."""
+    batch = tmp_path / "awkward"
+    batch.mkdir()
+    ids = ['q"uote', "com,ma", "new\nline", INJECTION]
+    pd.DataFrame({
+        "account_id": ids, "created_at": ["2026-11-01T10:00:00.123456Z", "", "2026-11-02T00:00:00+02:00", ""],
+        "email": ["A.B+x@Gmail.com", "", "c@mailinator.com", "d@example.org"], "country": ["de", "", "FR", ""],
+        "org_id": ["org,1", "", "", 'org"2'],
+    }).to_parquet(batch / "accounts.parquet")  # fmt: skip
+    pd.DataFrame({
+        "account_id": [*ids, "unlisted-1"], "payment_fingerprint": ["fp1", "fp1", "fp,2", "fp3", "fp3"],
+        "method_type": ["card", "", "card", "", "wallet"], "card_country": ["US", "", "", "GB", ""],
+        "first_seen": ["2026-11-01T00:00:00Z", "2026-10-01T00:00:00Z", "", "", "2026-11-03T00:00:00Z"],
+    }).to_parquet(batch / "payments.parquet")  # fmt: skip
+    pd.DataFrame({
+        "account_id": [ids[0], ids[0], ids[1], ids[2], "unlisted-1", "unlisted-2"],
+        "ip": ["10.0.0.1", "10.0.0.1", "2001:db8::1", "10.0.0.2", "10.0.0.1", "198.51.100.7"],
+        "ts": ["2026-11-01T01:00:00.999Z", "2026-11-01T03:00:00Z", "2026-11-01T02:00:00Z", "2026-11-01T04:00:00Z",
+               "2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z"],
+        "device_id": ["d1", "d1", "", "d,2", "d1", "d3"],
+    }).to_parquet(batch / "sessions.parquet")  # fmt: skip
+    for name in ("allowlist.csv", "bans.csv", "prompt_similarity.csv"):
+        shutil.copy(EXAMPLE / name, batch / name)
+    return batch
+
+
+@pytest.mark.parametrize("make_batch", [lambda _: EXAMPLE, _awkward_batch], ids=["example", "awkward"])
+def test_an_initial_load_writes_the_graph_the_cypher_path_writes(
+    graph: Graph, settings: Settings, tmp_path: Path, make_batch: Callable[[Path], Path]
+) -> None:
+    batch = make_batch(tmp_path)
+    by_cypher = _load(graph, settings, batch, tmp_path)
+    expected = _dump(graph)
+    graph.reset()
+    imported = _load(graph, settings, batch, tmp_path, initial=True)
+    assert _dump(graph) == expected
+    assert (imported.nodes_created, imported.relationships_created) == (
+        by_cypher.nodes_created,
+        by_cypher.relationships_created,
+    )
+    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") > 0
+    # the schema is back, and the Cypher path takes over: loading the same batch again changes nothing
+    constraints = graph.gds.run_cypher("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n")["n"][0]
+    assert constraints >= 12
+    again = _load(graph, settings, batch, tmp_path)
+    assert _dump(graph) == expected
+    assert again.nodes_created == 0 and again.relationships_created == 0
+
+
+def test_an_initial_load_refuses_a_database_that_holds_data(
+    graph: Graph, test_env: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    _load(graph, settings, EXAMPLE, tmp_path)
+    before = _dump(graph)
+    result = CliRunner().invoke(app, ["load", str(EXAMPLE), "--initial", "--rejects-dir", str(tmp_path)], env=test_env)
+    assert result.exit_code == 1, result.output
+    assert "only into an empty database" in result.output and "Traceback" not in result.output
+    assert _dump(graph) == before
