@@ -26,7 +26,7 @@ import localdb
 from linkage.errors import LinkageError
 from linkage.graph import Graph, WriteCounts
 from loaders.progress import Progress
-from loaders.spool import Spool, aggregate_sessions
+from loaders.spool import SESSION_KEYS, Spool
 
 IMPORTED = ("accounts", "payments", "sessions")  # the files the importer writes; the others go through Cypher
 Advance = Callable[[int], None]
@@ -68,8 +68,8 @@ class _CsvFile:
         self.writer: pa_csv.CSVWriter | None = None
         self.rows = self.properties = 0
 
-    def add(self, columns: dict[str, pa.Array | pd.Series]) -> None:
-        table = pa.table({self.header[name]: pa.array(values) for name, values in columns.items()})
+    def add(self, columns: dict[str, pa.Array | pa.ChunkedArray | pd.Series | list[str]]) -> None:
+        table = pa.table({self.header[name]: values for name, values in columns.items()})
         if not len(table):
             return
         self.writer = self.writer or pa_csv.CSVWriter(self.path, table.schema)
@@ -197,14 +197,20 @@ def _sessions(files: _ImportFiles, spool: Spool, batch: str, advance: Advance) -
     used = files.relationship_file(
         "USED_DEVICE", {"account_id": ":START_ID(Account)", "device_id": ":END_ID(Device)", **SEEN}
     )
-    for partition in spool.partitions():
-        for file, links, end in zip((connected, used), aggregate_sessions(partition), ("ip", "device_id"), strict=True):
+    for table in spool.tables():  # aggregated in Arrow (multi-threaded), as aggregate_sessions does in pandas
+        for file, keys in ((connected, SESSION_KEYS["ip"]), (used, SESSION_KEYS["device"])):
+            links = (
+                table.select([*keys, "ts"])
+                .drop_null()
+                .group_by(keys)
+                .aggregate([("ts", "min"), ("ts", "max"), ("ts", "count")])
+            )
             file.add({
-                "account_id": links["account_id"], end: links[end], "first_seen": _datetime(links["first_seen"]),
-                "last_seen": _datetime(links["last_seen"]), "count": links["count"].astype("int64"),
+                "account_id": links["account_id"], keys[1]: links[keys[1]], "first_seen": _datetime(links["ts_min"]),
+                "last_seen": _datetime(links["ts_max"]), "count": links["ts_count"],
                 "batches": pa.array([batch] * len(links), pa.string()),
             })  # fmt: skip
-        advance(len(partition))
+        advance(table.num_rows)
 
 
 def _unlisted_accounts(files: _ImportFiles, spools: dict[str, Spool], batch: str) -> None:
@@ -238,9 +244,18 @@ def import_initial(graph: Graph, spools: dict[str, Spool], batch: str, folder: P
         _sessions(files, spools["sessions"], batch, progress.advance)
     import_files = files.close()
     progress.finish()
-    progress.start("neo4j-admin import", None)
-    localdb.bulk_import(graph.settings.localdb, import_files, folder)
+    config = graph.settings.localdb
+    _step(progress, "stop the database", lambda: localdb.stop(config))
+    try:
+        _step(progress, "neo4j-admin import", lambda: localdb.bulk_import(config, import_files, folder))
+    finally:
+        _step(progress, "start the database", lambda: localdb.start(config))
     graph.reconnect()
-    graph.apply_schema()
-    progress.finish()
+    _step(progress, "create the schema", graph.apply_schema)
     return files.counts()
+
+
+def _step(progress: Progress, label: str, action: Callable[[], object]) -> None:
+    progress.start(label, None)
+    action()
+    progress.finish()

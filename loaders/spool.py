@@ -86,9 +86,15 @@ class Spool:
             if path.exists():
                 yield _aware_utc(pq.read_table(path).to_pandas())
 
+    def tables(self) -> Iterator[pa.Table]:
+        """Each partition as an Arrow table (timestamps as naive UTC)."""
+        for path in self.paths:
+            if path.exists():
+                yield pq.read_table(path)
+
     def table(self) -> pa.Table:
         """Every partition as one Arrow table (for files small enough to aggregate whole, such as payments)."""
-        tables = [pq.read_table(path) for path in self.paths if path.exists()]
+        tables = list(self.tables())
         return pa.concat_tables(tables) if tables else pa.table({})
 
     def distinct(self, columns: list[str]) -> pd.DataFrame:
