@@ -66,14 +66,20 @@ class _CsvFile:
     def __init__(self, path: Path, header: dict[str, str]) -> None:
         self.path, self.header = path, header
         self.writer: pa_csv.CSVWriter | None = None
+        self.schema: pa.Schema | None = None
         self.rows = self.properties = 0
 
     def add(self, columns: dict[str, pa.Array | pa.ChunkedArray | pd.Series | list[str]]) -> None:
         table = pa.table({self.header[name]: values for name, values in columns.items()})
         if not len(table):
             return
-        self.writer = self.writer or pa_csv.CSVWriter(self.path, table.schema)
-        self.writer.write_table(table)
+        # a column with no value in this part has Arrow type null: text, like the same column in other parts
+        table = table.cast(
+            pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema])
+        )
+        if self.writer is None:
+            self.writer, self.schema = pa_csv.CSVWriter(self.path, table.schema), table.schema
+        self.writer.write_table(table.cast(self.schema))
         self.rows += len(table)
         keys = [name for name in columns if not self.header[name].startswith(":")]
         self.properties += sum(len(table) - table.column(self.header[name]).null_count for name in keys)

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders import contract
+from loaders.bulk import _CsvFile
 from loaders.privacy import card_numbers, email_hash, is_card_number, mask_card, mask_email, normalise_email
 from loaders.read import InvalidBatch, iter_chunks
 from loaders.validate import FileState, accounts, allowlist, payments, sessions
@@ -148,3 +149,14 @@ def test_invalid_utf8_is_replaced_in_prompt_text_but_an_error_in_ids(tmp_path: P
     accounts.write_bytes(b"account_id\nacc\xff1\n")
     with pytest.raises(InvalidBatch, match=r"accounts\.csv: cannot be read as csv"):
         list(iter_chunks(accounts, contract.ACCOUNTS, chunk_rows=10))
+
+
+def test_import_files_take_parts_where_a_column_has_no_value(tmp_path: Path) -> None:
+    file = _CsvFile(tmp_path / "accounts.csv", {"account_id": "account_id:ID(Account)", "email_hash": "email_hash"})
+    file.add({"account_id": ["a", "b"], "email_hash": [None, None]})
+    file.add({"account_id": ["c"], "email_hash": ["h1"]})
+    file.add({"account_id": ["d"], "email_hash": [None]})
+    file.close()
+    lines = (tmp_path / "accounts.csv").read_text().splitlines()
+    assert lines == ['"account_id:ID(Account)","email_hash"', '"a",', '"b",', '"c","h1"', '"d",']
+    assert (file.rows, file.properties) == (4, 5)
