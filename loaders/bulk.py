@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 import localdb
 from linkage.errors import LinkageError
 from linkage.graph import Graph, WriteCounts
-from loaders.progress import Progress
+from loaders.progress import Progress, stage
 from loaders.spool import SESSION_KEYS, Spool
 
 IMPORTED = ("accounts", "payments", "sessions")  # the files the importer writes; the others go through Cypher
@@ -236,32 +236,29 @@ def import_initial(graph: Graph, spools: dict[str, Spool], batch: str, folder: P
     them, and create the schema again; returns what was written."""
     files = _ImportFiles(folder)
     rows = sum(spools[name].rows for name in IMPORTED if name in spools)
-    progress.start("write import files", rows)
-    if "accounts" in spools:
-        _accounts(files, spools["accounts"].frames(graph.settings.write_batch_size * 10), batch, progress.advance)
-        _distinct_values(files, spools["accounts"], "EmailDomain", {
-            "email_domain": "domain:ID(EmailDomain)", "disposable": "disposable:boolean",
-        })  # fmt: skip
-        _distinct_values(files, spools["accounts"], "Org", {"org_id": "org_id:ID(Org)"})
-    _unlisted_accounts(files, spools, batch)
-    if "payments" in spools:
-        _payments(files, spools["payments"], progress.advance)
-    if "sessions" in spools:
-        _sessions(files, spools["sessions"], batch, progress.advance)
-    import_files = files.close()
-    progress.finish()
+    with stage(progress, "write import files", rows) as advance:
+        if "accounts" in spools:
+            _accounts(files, spools["accounts"].frames(graph.settings.write_batch_size * 10), batch, advance)
+            _distinct_values(files, spools["accounts"], "EmailDomain", {
+                "email_domain": "domain:ID(EmailDomain)", "disposable": "disposable:boolean",
+            })  # fmt: skip
+            _distinct_values(files, spools["accounts"], "Org", {"org_id": "org_id:ID(Org)"})
+        _unlisted_accounts(files, spools, batch)
+        if "payments" in spools:
+            _payments(files, spools["payments"], advance)
+        if "sessions" in spools:
+            _sessions(files, spools["sessions"], batch, advance)
+        import_files = files.close()
     config = graph.settings.localdb
-    _step(progress, "stop the database", lambda: localdb.stop(config))
+    with stage(progress, "stop the database", None):
+        localdb.stop(config)
     try:
-        _step(progress, "neo4j-admin import", lambda: localdb.bulk_import(config, import_files, folder))
+        with stage(progress, "neo4j-admin import", None):
+            localdb.bulk_import(config, import_files, folder)
     finally:
-        _step(progress, "start the database", lambda: localdb.start(config))
+        with stage(progress, "start the database", None):
+            localdb.start(config)
     graph.reconnect()
-    _step(progress, "create the schema", graph.apply_schema)
+    with stage(progress, "create the schema", None):
+        graph.apply_schema()
     return files.counts()
-
-
-def _step(progress: Progress, label: str, action: Callable[[], object]) -> None:
-    progress.start(label, None)
-    action()
-    progress.finish()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -22,7 +20,7 @@ from linkage.settings import Settings
 from loaders import bulk, contract, write
 from loaders.contract import FileSpec
 from loaders.privacy import hash_key
-from loaders.progress import Progress
+from loaders.progress import Progress, stage
 from loaders.read import InvalidBatch, columns_of, find_file, iter_chunks
 from loaders.spool import SESSION_PARTITIONS, Spool, aggregate_sessions
 from loaders.validate import VALIDATORS, Checked, FileState
@@ -107,13 +105,6 @@ def _check_reject_rate(summary: FileSummary, limit: float | None) -> None:
         )
 
 
-@contextmanager
-def _stage(progress: Progress, label: str, total: int) -> Iterator[Callable[[int], None]]:
-    progress.start(label, total)
-    yield progress.advance
-    progress.finish()
-
-
 def _write_file(graph: Graph, name: str, spool: Spool, batch: str, progress: Progress) -> WriteCounts:
     chunk_rows = graph.settings.write_batch_size * 10
     counts = WriteCounts()
@@ -124,7 +115,7 @@ def _write_file(graph: Graph, name: str, spool: Spool, batch: str, progress: Pro
         "bans": write.write_bans,
         "allowlist": write.write_allowlist,
     }
-    with _stage(progress, f"write {name}", spool.rows) as advance:
+    with stage(progress, f"write {name}", spool.rows) as advance:
         if name == "sessions":
             ips = spool.distinct(["ip", "version", "subnet"])
             devices = spool.distinct(["device_id"])["device_id"]

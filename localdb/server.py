@@ -185,9 +185,9 @@ def _lock(config: LocalDbConfig) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _log_tail(config: LocalDbConfig, lines: int = 15) -> str:
+def _log_tail(log: Path, lines: int = 15) -> str:
     try:
-        text = config.log_file.read_text(errors="replace").splitlines()
+        text = log.read_text(errors="replace").splitlines()
     except FileNotFoundError:
         return ""
     return "\n".join(text[-lines:])
@@ -217,7 +217,7 @@ def start(config: LocalDbConfig) -> LocalDbState:
             if not _pid_alive(pid):
                 config.pid_file.unlink(missing_ok=True)
                 raise LocalDbError(
-                    f"The local database exited during start; log: {config.log_file}\n" + _log_tail(config)
+                    f"The local database exited during start; log: {config.log_file}\n" + _log_tail(config.log_file)
                 )
             if _ready(config, pid):
                 return state(config)
@@ -292,8 +292,7 @@ def bulk_import(config: LocalDbConfig, files: ImportFiles, work_dir: Path) -> No
     with log.open("w") as out:
         done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=environment, check=False)
     if done.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-        raise LocalDbError(f"neo4j-admin import failed (exit code {done.returncode}); log: {log}\n{tail}")
+        raise LocalDbError(f"neo4j-admin import failed (exit code {done.returncode}); log: {log}\n" + _log_tail(log))
 
 
 def stop(config: LocalDbConfig, timeout: float = 60.0) -> bool:
