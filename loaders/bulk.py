@@ -1,26 +1,30 @@
-"""A first load into an empty local database through neo4j-admin's importer instead of Cypher.
+"""A first load into an empty local database through Neo4j's batch importer instead of Cypher.
 
-Cypher ``MERGE`` in managed transactions writes 20-35k relationships a second on two cores, because every row
-pays for two index seeks, locks and a transaction's commit work. ``neo4j-admin database import full`` writes the
-store files directly, so a first load of months of history (or a benchmark's million accounts) takes a fraction of
-that time. The importer only creates a new store, which is why this path only serves an empty local database;
-later nights go through Cypher as usual.
+Cypher ``MERGE`` in managed transactions writes 12-35k relationships a second on two cores, because every row
+pays for two index seeks, locks and a transaction's commit work. Neo4j's batch importer writes the store files
+directly, so a first load of months of history (or a benchmark's million accounts) takes a fraction of that time.
+The importer only creates a new store, which is why this path only serves an empty local database; later nights go
+through Cypher as usual.
 
-The accounts, payments and sessions files become CSV files with typed headers, holding what the Cypher statements
-of :mod:`loaders.write` would have written (the same nodes, relationships and properties, checked by a test that
-loads one batch both ways and compares the graphs). The small files (allowlist, prompt similarity, bans) are then
-written through Cypher by the caller.
+The accounts, payments and sessions files become typed column files (``localdb``'s ``ColumnImport.java`` reads
+them): every node gets its actual id here, so relationships name their ends by number, and times travel as epoch
+milliseconds. neo4j-admin's CSV importer would parse every datetime from text and map every string id through a
+hash table: on the benchmark's batch that took it 95 s against 25 s for the same graph from columns. What is
+written is what the Cypher statements of :mod:`loaders.write` would write (the same nodes, relationships and
+properties, checked by a test that loads one batch both ways and compares the graphs). The small files
+(allowlist, prompt similarity, bans) are then written through Cypher by the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeAlias
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 import localdb
 from linkage.errors import LinkageError
@@ -29,6 +33,10 @@ from loaders.progress import Progress, stage
 from loaders.spool import SESSION_KEYS, Spool
 
 IMPORTED = ("accounts", "payments", "sessions")  # the files the importer writes; the others go through Cypher
+ABSENT = np.iinfo(np.int64).min  # a missing long or datetime in a column file
+ARRAY_SEPARATOR = "\x1f"  # between the items of a string[] value; no batch name holds it
+TICKS_PER_MILLI = {"ms": 1, "us": 1000, "ns": 1_000_000}
+CHUNK_ROWS = 200_000  # accounts per part of the import
 Advance = Callable[[int], None]
 
 
@@ -51,214 +59,241 @@ def check_initial(graph: Graph) -> None:
         )
 
 
-def _datetime(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Timestamps (UTC) as the importer's ISO-8601 text, truncated to the millisecond like the Cypher path's epoch
-    milliseconds."""
-    if isinstance(values, pd.Series):
-        values = pa.array(values.dt.tz_convert(None).to_numpy(), from_pandas=True)  # UTC, NaT as null
-    millis = pc.floor_temporal(values.cast(pa.timestamp("ns", "UTC")), unit="millisecond")
-    return pc.strftime(millis.cast(pa.timestamp("ms", "UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+Values: TypeAlias = pa.Array | pa.ChunkedArray | np.ndarray
 
 
-class _CsvFile:
-    """One import file, written in parts: its header names the typed columns (``name:type``, ``:START_ID(…)``)."""
-
-    def __init__(self, path: Path, header: dict[str, str]) -> None:
-        self.path, self.header = path, header
-        self.writer: pa_csv.CSVWriter | None = None
-        self.schema: pa.Schema | None = None
-        self.rows = self.properties = 0
-
-    def add(self, columns: dict[str, pa.Array | pa.ChunkedArray | pd.Series | list[str]]) -> None:
-        table = pa.table({self.header[name]: values for name, values in columns.items()})
-        if not len(table):
-            return
-        # a column with no value in this part has Arrow type null: text, like the same column in other parts
-        table = table.cast(
-            pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema])
-        )
-        if self.writer is None:
-            self.writer, self.schema = pa_csv.CSVWriter(self.path, table.schema), table.schema
-        self.writer.write_table(table.cast(self.schema))
-        self.rows += len(table)
-        keys = [name for name in columns if not self.header[name].startswith(":")]
-        self.properties += sum(len(table) - table.column(self.header[name]).null_count for name in keys)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+def _epoch_millis(values: pa.Array) -> np.ndarray:
+    """Timestamps (UTC) as epoch milliseconds, floored like the Cypher path's, :data:`ABSENT` where missing."""
+    unit = values.type.unit
+    ticks = pc.fill_null(values.cast(pa.int64()), 0).to_numpy()
+    millis: np.ndarray = ticks * 1000 if unit == "s" else ticks // TICKS_PER_MILLI[unit]  # floor, also before 1970
+    if values.null_count:
+        millis[values.is_null().to_numpy(zero_copy_only=False)] = ABSENT
+    return millis
 
 
-class _ImportFiles:
-    """The CSV files of one import, by label or relationship type."""
+class _ColumnFiles:
+    """The column files of one import and their manifest (the format ``ColumnImport.java`` documents): each
+    :meth:`add` writes one part, a file of nodes of one label or relationships of one type."""
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.nodes: list[tuple[str, _CsvFile]] = []
-        self.relationships: list[tuple[str, _CsvFile]] = []
+        self.lines: list[str] = []
+        self.counts = WriteCounts()
 
-    def node_file(self, label: str, name: str, header: dict[str, str]) -> _CsvFile:
-        file = _CsvFile(self.folder / f"{name}.csv", header)
-        self.nodes.append((label, file))
-        return file
+    def add(self, kind: str, name: str, columns: dict[str, Values]) -> None:
+        """``kind``: ``nodes`` or ``relationships``; ``columns``: ``:id`` (or ``:start`` and ``:end``) as node ids,
+        then the properties by key, their type taken from the Arrow type."""
+        rows = len(next(iter(columns.values())))
+        if not rows:
+            return
+        part = f"part{len(self.lines)}"
+        self.lines.append(f"part\t{kind}\t{name}\t{rows}")
+        for number, (key, values) in enumerate(columns.items()):
+            file = f"{part}.{number}"
+            column_kind, present = self._write(self.folder / file, values)
+            self.lines.append(f"column\t{key}\t{column_kind}\t{file}")
+            if not key.startswith(":"):
+                self.counts.properties_set += present
+        if kind == "nodes":
+            self.counts.nodes_created += rows
+        else:
+            self.counts.relationships_created += rows
 
-    def relationship_file(self, kind: str, header: dict[str, str]) -> _CsvFile:
-        file = _CsvFile(self.folder / f"{kind}.csv", header)
-        self.relationships.append((kind, file))
-        return file
+    @staticmethod
+    def _write(path: Path, values: Values) -> tuple[str, int]:
+        """Write one column; return its kind and how many rows hold a value."""
+        if isinstance(values, np.ndarray):
+            values.astype(np.int64).tofile(path)
+            return "long", len(values)
+        array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        present = len(array) - array.null_count
+        if pa.types.is_timestamp(array.type):
+            _epoch_millis(array).tofile(path)
+            return "datetime", present
+        if pa.types.is_integer(array.type):
+            pc.fill_null(array.cast(pa.int64()), ABSENT).to_numpy().tofile(path)
+            return "long", present
+        if pa.types.is_boolean(array.type):
+            pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(np.uint8).tofile(path)
+            return "boolean", len(array)
+        kind = "string"
+        if pa.types.is_list(array.type):
+            array, kind = pc.binary_join(array, ARRAY_SEPARATOR), "string[]"
+        _write_strings(path, array.cast(pa.large_string()))
+        return kind, present
 
-    def close(self) -> localdb.ImportFiles:
-        for _, file in [*self.nodes, *self.relationships]:
-            file.close()
-        return localdb.ImportFiles(
-            nodes=[(label, file.path) for label, file in self.nodes if file.rows],
-            relationships=[(kind, file.path) for kind, file in self.relationships if file.rows],
-        )
-
-    def counts(self) -> WriteCounts:
-        nodes = [file for _, file in self.nodes]
-        relationships = [file for _, file in self.relationships]
-        return WriteCounts(
-            nodes_created=sum(f.rows for f in nodes),
-            relationships_created=sum(f.rows for f in relationships),
-            properties_set=sum(f.properties for f in [*nodes, *relationships]),
-        )
+    def close(self) -> Path:
+        manifest = self.folder / "manifest.tsv"
+        manifest.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+        return manifest
 
 
-def _accounts(files: _ImportFiles, frames: Iterable[pd.DataFrame], batch: str, advance: Advance) -> None:
-    """Accounts with what ``merge_accounts`` sets, and their e-mail domain and org links."""
-    accounts = files.node_file("Account", "accounts", {
-        "account_id": "account_id:ID(Account)", "first_batch": "first_batch", "last_batch": "last_batch",
-        "created_at": "created_at:datetime", "email_hash": "email_hash", "country": "country", "org_id": "org_id",
+def _write_strings(path: Path, array: pa.LargeStringArray) -> None:
+    """UTF-8 bytes, int64 offsets into them, and (when a row is null) a byte per row saying which are."""
+    _, offsets_buffer, data = array.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int64)[array.offset : array.offset + len(array) + 1]
+    (offsets - offsets[0]).tofile(f"{path}.offsets")
+    with Path(f"{path}.data").open("wb") as out:
+        if data is not None:
+            out.write(memoryview(data)[offsets[0] : offsets[-1]])
+    if array.null_count:
+        array.is_valid().to_numpy(zero_copy_only=False).astype(np.uint8).tofile(f"{path}.valid")
+
+
+class _NodeIds:
+    """Actual node ids: each label's keys take the next block of ids, in the order its nodes are written."""
+
+    def __init__(self) -> None:
+        self.next = 0
+        self.blocks: dict[str, tuple[pd.Index, int]] = {}
+
+    def assign(self, label: str, keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        base = self.next
+        self.blocks[label] = (pd.Index(keys.to_pandas()), base)
+        self.next += len(keys)
+        return np.arange(base, self.next, dtype=np.int64)
+
+    def of(self, label: str, keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        index, base = self.blocks[label]
+        positions = index.get_indexer(keys.to_pandas())
+        if (positions < 0).any():  # every key was collected from the same spools: a bug, not bad input
+            raise LinkageError(f"neo4j import: a relationship names a {label} that was not written")
+        return positions.astype(np.int64) + base
+
+
+def _repeated(value: str, rows: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.string()), rows)
+
+
+def _batches(batch: str, rows: int) -> pa.Array:
+    """``[batch]`` on every row (a string[] property)."""
+    return pa.ListArray.from_arrays(pa.array(np.arange(rows + 1, dtype=np.int32)), _repeated(batch, rows))
+
+
+def _distinct(spool: Spool, columns: list[str]) -> pa.Table:
+    """Distinct non-null rows of some columns, sorted by the first (so the import is the same on every run)."""
+    return pa.Table.from_pandas(spool.distinct(columns).sort_values(columns[0]), preserve_index=False)
+
+
+def _accounts(files: _ColumnFiles, ids: _NodeIds, spools: dict[str, Spool], batch: str, advance: Advance) -> None:
+    """Accounts with what ``merge_accounts`` sets, then those that only payments or sessions name
+    (``merge_account_ids``); their e-mail domains and orgs, linked."""
+    accounts = spools["accounts"]
+    listed = accounts.column("account_id").cast(pa.string())
+    named = pa.chunked_array(
+        [pa.array(spools[name].distinct(["account_id"])["account_id"], pa.string())
+         for name in ("payments", "sessions") if name in spools],
+        pa.string(),
+    )  # fmt: skip
+    unlisted = pc.unique(named.filter(pc.invert(pc.is_in(named, value_set=listed.combine_chunks())))).sort()
+    account_ids = ids.assign("Account", pa.chunked_array([*listed.chunks, unlisted], pa.string()))
+    domains = _distinct(accounts, ["email_domain", "disposable"])
+    files.add("nodes", "EmailDomain", {
+        ":id": ids.assign("EmailDomain", domains["email_domain"]), "domain": domains["email_domain"],
+        "disposable": domains["disposable"],
     })  # fmt: skip
-    email_at = files.relationship_file(
-        "EMAIL_AT", {"account_id": ":START_ID(Account)", "email_domain": ":END_ID(EmailDomain)"}
-    )
-    member_of = files.relationship_file("MEMBER_OF", {"account_id": ":START_ID(Account)", "org_id": ":END_ID(Org)"})
-    for frame in frames:
-        batch_column = pa.array([batch] * len(frame), pa.string())
-        accounts.add({
-            "account_id": frame["account_id"], "first_batch": batch_column, "last_batch": batch_column,
-            "created_at": _datetime(frame["created_at"]), "email_hash": frame["email_hash"],
-            "country": frame["country"], "org_id": frame["org_id"],
+    orgs = _distinct(accounts, ["org_id"])["org_id"]
+    files.add("nodes", "Org", {":id": ids.assign("Org", orgs), "org_id": orgs})
+    written = 0
+    for table in accounts.batches(CHUNK_ROWS):
+        chunk_ids = account_ids[written : written + table.num_rows]
+        batch_column = _repeated(batch, table.num_rows)
+        files.add("nodes", "Account", {
+            ":id": chunk_ids, "account_id": table["account_id"], "first_batch": batch_column,
+            "last_batch": batch_column, "created_at": table["created_at"], "email_hash": table["email_hash"],
+            "country": table["country"], "org_id": table["org_id"],
         })  # fmt: skip
-        for file, end in ((email_at, "email_domain"), (member_of, "org_id")):
-            links = frame.dropna(subset=[end])
-            file.add({"account_id": links["account_id"], end: links[end]})
-        advance(len(frame))
+        for kind, end, label in (("EMAIL_AT", "email_domain", "EmailDomain"), ("MEMBER_OF", "org_id", "Org")):
+            linked = pc.is_valid(table[end]).to_numpy(zero_copy_only=False)
+            ends = ids.of(label, table[end].filter(linked))
+            files.add("relationships", kind, {":start": chunk_ids[linked], ":end": ends})
+        written += table.num_rows
+        advance(table.num_rows)
+    batch_column = _repeated(batch, len(unlisted))
+    files.add("nodes", "Account", {
+        ":id": account_ids[written:], "account_id": unlisted, "first_batch": batch_column, "last_batch": batch_column,
+    })  # fmt: skip
 
 
-def _distinct_values(files: _ImportFiles, spool: Spool, label: str, header: dict[str, str]) -> None:
-    """Nodes of ``label`` for the distinct values of some columns of a file (written once each)."""
-    values = spool.distinct(list(header)).sort_values(next(iter(header)))
-    files.node_file(label, label.lower(), header).add({name: values[name] for name in header})
-
-
-def _payments(files: _ImportFiles, spool: Spool, advance: Advance) -> None:
+def _payments(files: _ColumnFiles, ids: _NodeIds, spool: Spool, advance: Advance) -> None:
     """Payment methods (each column's last value given for the card, like ``merge_payment_methods``) and the
     PAID_WITH links with their earliest sighting."""
     table = spool.table()
-    methods = table.group_by("fingerprint", use_threads=False).aggregate(
-        [("method_type", "last"), ("card_country", "last")]
+    methods = (
+        table.group_by("fingerprint", use_threads=False)
+        .aggregate([("method_type", "last"), ("card_country", "last")])
+        .sort_by("fingerprint")
     )
-    files.node_file("PaymentMethod", "payment_methods", {
-        "fingerprint": "fingerprint:ID(PaymentMethod)", "method_type_last": "method_type",
-        "card_country_last": "card_country",
-    }).add({name: methods[name] for name in ("fingerprint", "method_type_last", "card_country_last")})  # fmt: skip
+    files.add("nodes", "PaymentMethod", {
+        ":id": ids.assign("PaymentMethod", methods["fingerprint"]), "fingerprint": methods["fingerprint"],
+        "method_type": methods["method_type_last"], "card_country": methods["card_country_last"],
+    })  # fmt: skip
     links = table.group_by(["account_id", "fingerprint"]).aggregate([("first_seen", "min")])
-    files.relationship_file("PAID_WITH", {
-        "account_id": ":START_ID(Account)", "fingerprint": ":END_ID(PaymentMethod)",
-        "first_seen": "first_seen:datetime",
-    }).add({
-        "account_id": links["account_id"], "fingerprint": links["fingerprint"],
-        "first_seen": _datetime(links["first_seen_min"]),
+    files.add("relationships", "PAID_WITH", {
+        ":start": ids.of("Account", links["account_id"]), ":end": ids.of("PaymentMethod", links["fingerprint"]),
+        "first_seen": links["first_seen_min"],
     })  # fmt: skip
     advance(table.num_rows)
 
 
-SEEN = {
-    "first_seen": "first_seen:datetime",
-    "last_seen": "last_seen:datetime",
-    "count": "count:long",
-    "batches": "batches:string[]",
-}
-
-
-def _sessions(files: _ImportFiles, spool: Spool, batch: str, advance: Advance) -> None:
+def _sessions(files: _ColumnFiles, ids: _NodeIds, spool: Spool, batch: str, advance: Advance) -> None:
     """IPs, subnets and devices once each, then CONNECTED_FROM and USED_DEVICE aggregated per partition like
     ``merge_connected_from`` and ``merge_used_device``."""
-    ips = spool.distinct(["ip", "version", "subnet"]).sort_values("ip")
-    files.node_file("IP", "ips", {"ip": "address:ID(IP)", "version": "version:long"}).add(
-        {"ip": ips["ip"], "version": ips["version"].astype("int64")}
-    )
-    files.node_file("Subnet", "subnets", {"subnet": "cidr:ID(Subnet)"}).add({"subnet": sorted(ips["subnet"].unique())})
-    files.relationship_file("IN_SUBNET", {"ip": ":START_ID(IP)", "subnet": ":END_ID(Subnet)"}).add(
-        {"ip": ips["ip"], "subnet": ips["subnet"]}
-    )
-    _distinct_values(files, spool, "Device", {"device_id": "device_id:ID(Device)"})
-    connected = files.relationship_file(
-        "CONNECTED_FROM", {"account_id": ":START_ID(Account)", "ip": ":END_ID(IP)", **SEEN}
-    )
-    used = files.relationship_file(
-        "USED_DEVICE", {"account_id": ":START_ID(Account)", "device_id": ":END_ID(Device)", **SEEN}
-    )
+    ips = _distinct(spool, ["ip", "version", "subnet"])
+    files.add("nodes", "IP", {":id": ids.assign("IP", ips["ip"]), "address": ips["ip"], "version": ips["version"]})
+    subnets = pc.unique(ips["subnet"]).sort()
+    files.add("nodes", "Subnet", {":id": ids.assign("Subnet", subnets), "cidr": subnets})
+    files.add("relationships", "IN_SUBNET", {
+        ":start": ids.of("IP", ips["ip"]), ":end": ids.of("Subnet", ips["subnet"]),
+    })  # fmt: skip
+    devices = _distinct(spool, ["device_id"])["device_id"]
+    files.add("nodes", "Device", {":id": ids.assign("Device", devices), "device_id": devices})
     for table in spool.tables():  # aggregated in Arrow (multi-threaded), as aggregate_sessions does in pandas
-        for file, keys in ((connected, SESSION_KEYS["ip"]), (used, SESSION_KEYS["device"])):
+        for kind, (label, keys) in (("CONNECTED_FROM", ("IP", SESSION_KEYS["ip"])),
+                                    ("USED_DEVICE", ("Device", SESSION_KEYS["device"]))):  # fmt: skip
             links = (
                 table.select([*keys, "ts"])
                 .drop_null()
                 .group_by(keys)
                 .aggregate([("ts", "min"), ("ts", "max"), ("ts", "count")])
             )
-            file.add({
-                "account_id": links["account_id"], keys[1]: links[keys[1]], "first_seen": _datetime(links["ts_min"]),
-                "last_seen": _datetime(links["ts_max"]), "count": links["ts_count"],
-                "batches": pa.array([batch] * len(links), pa.string()),
+            files.add("relationships", kind, {
+                ":start": ids.of("Account", links["account_id"]), ":end": ids.of(label, links[keys[1]]),
+                "first_seen": links["ts_min"], "last_seen": links["ts_max"], "count": links["ts_count"],
+                "batches": _batches(batch, links.num_rows),
             })  # fmt: skip
         advance(table.num_rows)
 
 
-def _unlisted_accounts(files: _ImportFiles, spools: dict[str, Spool], batch: str) -> None:
-    """Accounts that payments or sessions name but the accounts file does not (``merge_account_ids``)."""
-    listed = spools["accounts"].distinct(["account_id"])["account_id"] if "accounts" in spools else pd.Series([])
-    named = pd.concat([spools[name].distinct(["account_id"])["account_id"] for name in ("payments", "sessions")
-                       if name in spools]).drop_duplicates()  # fmt: skip
-    unlisted = sorted(named[~named.isin(listed)])
-    batch_column = pa.array([batch] * len(unlisted), pa.string())
-    files.node_file("Account", "unlisted_accounts", {
-        "account_id": "account_id:ID(Account)", "first_batch": "first_batch", "last_batch": "last_batch",
-    }).add({"account_id": unlisted, "first_batch": batch_column, "last_batch": batch_column})  # fmt: skip
+def write_columns(spools: dict[str, Spool], batch: str, folder: Path, advance: Advance) -> tuple[Path, WriteCounts]:
+    """The column files of the accounts, payments and sessions of ``spools``: their manifest and what they hold."""
+    files, ids = _ColumnFiles(folder), _NodeIds()
+    _accounts(files, ids, spools, batch, advance)
+    if "payments" in spools:
+        _payments(files, ids, spools["payments"], advance)
+    if "sessions" in spools:
+        _sessions(files, ids, spools["sessions"], batch, advance)
+    return files.close(), files.counts
 
 
 def import_initial(graph: Graph, spools: dict[str, Spool], batch: str, folder: Path, progress: Progress) -> WriteCounts:
-    """Write the accounts, payments and sessions of ``spools`` as import files, replace the (empty) local store with
-    them, and create the schema again; returns what was written."""
-    files = _ImportFiles(folder)
+    """Write the accounts, payments and sessions of ``spools`` as column files, replace the (empty) local store
+    with them, and create the schema again; returns what was written."""
     rows = sum(spools[name].rows for name in IMPORTED if name in spools)
     with stage(progress, "write import files", rows) as advance:
-        if "accounts" in spools:
-            _accounts(files, spools["accounts"].frames(graph.settings.write_batch_size * 10), batch, advance)
-            _distinct_values(files, spools["accounts"], "EmailDomain", {
-                "email_domain": "domain:ID(EmailDomain)", "disposable": "disposable:boolean",
-            })  # fmt: skip
-            _distinct_values(files, spools["accounts"], "Org", {"org_id": "org_id:ID(Org)"})
-        _unlisted_accounts(files, spools, batch)
-        if "payments" in spools:
-            _payments(files, spools["payments"], advance)
-        if "sessions" in spools:
-            _sessions(files, spools["sessions"], batch, advance)
-        import_files = files.close()
+        manifest, counts = write_columns(spools, batch, folder, advance)
     config = graph.settings.localdb
     with stage(progress, "stop the database", None):
         localdb.stop(config)
     try:
-        with stage(progress, "neo4j-admin import", None):
-            localdb.bulk_import(config, import_files, folder)
+        with stage(progress, "neo4j import", None):
+            localdb.bulk_import(config, manifest)
     finally:
         with stage(progress, "start the database", None):
             localdb.start(config)
     graph.reconnect()
     with stage(progress, "create the schema", None):
         graph.apply_schema()
-    return files.counts()
+    return counts

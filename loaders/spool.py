@@ -75,11 +75,21 @@ class Spool:
             if writer is not None:
                 writer.close()
 
-    def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    def batches(self, rows: int) -> Iterator[pa.Table]:
+        """The rows in Arrow tables of at most ``rows`` (timestamps as naive UTC), partition after partition."""
         for path in self.paths:
             if path.exists():
-                for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-                    yield _aware_utc(batch.to_pandas())
+                for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+                    yield pa.Table.from_batches([batch])
+
+    def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        for table in self.batches(chunk_rows):
+            yield _aware_utc(table.to_pandas())
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One column of every row, in the order :meth:`batches` yields them."""
+        tables = [pq.read_table(path, columns=[name]) for path in self.paths if path.exists()]
+        return pa.concat_tables(tables)[name] if tables else pa.chunked_array([], pa.string())
 
     def partitions(self) -> Iterator[pd.DataFrame]:
         for path in self.paths:

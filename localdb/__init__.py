@@ -1,7 +1,6 @@
 """The local database: Neo4j Community + open-source GDS, assembled from Maven Central and run from a small launcher."""
 
 from localdb.server import (
-    ImportFiles,
     LocalDbConfig,
     LocalDbError,
     LocalDbState,
@@ -13,7 +12,6 @@ from localdb.server import (
 )
 
 __all__ = [
-    "ImportFiles",
     "LocalDbConfig",
     "LocalDbError",
     "LocalDbState",

@@ -253,46 +253,26 @@ def _terminate(pid: int, timeout: float) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-@dataclass(frozen=True)
-class ImportFiles:
-    """CSV files for neo4j-admin's importer, each with a typed header: ``(label, path)`` node files and
-    ``(type, path)`` relationship files."""
-
-    nodes: list[tuple[str, Path]]
-    relationships: list[tuple[str, Path]]
-
-
-ARRAY_DELIMITER = "\x1f"  # the unit separator: no batch name or value holds it
-
-
-def bulk_import(config: LocalDbConfig, files: ImportFiles, work_dir: Path) -> None:
-    """Replace the local database's store with ``files``, imported by ``neo4j-admin database import full``.
+def bulk_import(config: LocalDbConfig, manifest: Path) -> None:
+    """Replace the local database's store with the column files of ``manifest``, written by Neo4j's batch importer
+    (``ColumnImport.java`` documents the files).
 
     The importer writes a store directly, without transactions (far faster than Cypher), and only while the
-    database is stopped: stop it first, start it afterwards. It creates no constraints. Any bad entry fails the
-    import (``--bad-tolerance=0``). Its output goes to ``<home>/localdb-import.log``.
+    database is stopped: stop it first, start it afterwards. It creates no constraints. Its output goes to
+    ``<home>/localdb-import.log``.
     """
     if state(config).running:
-        raise LocalDbError("The local database must be stopped for neo4j-admin import.")
+        raise LocalDbError("The local database must be stopped for an import.")
     ensure_built(config)
-    conf = work_dir / "conf"
-    conf.mkdir(parents=True, exist_ok=True)
-    (conf / "neo4j.conf").write_text("")  # the embedded layout: data under NEO4J_HOME, nothing else configured
     command = [
-        _java_executable(), f"-Xmx{config.heap}", *JVM_OPENS, "-cp", f"{config.lib_dir}/*",
-        "org.neo4j.cli.AdminTool", "database", "import", "full", "neo4j",
-        "--overwrite-destination=true", "--bad-tolerance=0", "--multiline-fields=true",
-        f"--array-delimiter={ARRAY_DELIMITER}", f"--report-file={work_dir / 'import.report'}",
-        f"--max-off-heap-memory={config.pagecache}",
-        *[f"--nodes={label}={path}" for label, path in files.nodes],
-        *[f"--relationships={kind}={path}" for kind, path in files.relationships],
+        _java_executable(), f"-Xmx{config.heap}", *JVM_OPENS, "-cp", f"{config.launcher_jar}:{config.lib_dir}/*",
+        "linkage.localdb.ColumnImport", str(config.root / "neo4j"), str(manifest), config.pagecache,
     ]  # fmt: skip
     log = config.root / "localdb-import.log"
-    environment = {**os.environ, "NEO4J_HOME": str(config.root / "neo4j"), "NEO4J_CONF": str(conf)}
     with log.open("w") as out:
-        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=environment, check=False)
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
-        raise LocalDbError(f"neo4j-admin import failed (exit code {done.returncode}); log: {log}\n" + _log_tail(log))
+        raise LocalDbError(f"The import failed (exit code {done.returncode}); log: {log}\n" + _log_tail(log))
 
 
 def stop(config: LocalDbConfig, timeout: float = 60.0) -> bool:

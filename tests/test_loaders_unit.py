@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders import contract
-from loaders.bulk import _CsvFile
+from loaders.bulk import ABSENT, _ColumnFiles
 from loaders.privacy import card_numbers, email_hash, is_card_number, mask_card, mask_email, normalise_email
 from loaders.read import InvalidBatch, iter_chunks
 from loaders.validate import FileState, accounts, allowlist, payments, sessions
@@ -151,12 +154,21 @@ def test_invalid_utf8_is_replaced_in_prompt_text_but_an_error_in_ids(tmp_path: P
         list(iter_chunks(accounts, contract.ACCOUNTS, chunk_rows=10))
 
 
-def test_import_files_take_parts_where_a_column_has_no_value(tmp_path: Path) -> None:
-    file = _CsvFile(tmp_path / "accounts.csv", {"account_id": "account_id:ID(Account)", "email_hash": "email_hash"})
-    file.add({"account_id": ["a", "b"], "email_hash": [None, None]})
-    file.add({"account_id": ["c"], "email_hash": ["h1"]})
-    file.add({"account_id": ["d"], "email_hash": [None]})
-    file.close()
-    lines = (tmp_path / "accounts.csv").read_text().splitlines()
-    assert lines == ['"account_id:ID(Account)","email_hash"', '"a",', '"b",', '"c","h1"', '"d",']
-    assert (file.rows, file.properties) == (4, 5)
+def test_column_files_hold_each_value_and_mark_what_is_missing(tmp_path: Path) -> None:
+    files = _ColumnFiles(tmp_path)
+    names = pa.array(["skipped", "a", None, 'ü,"\n'])[1:]  # a slice: its offsets do not start at zero
+    times = pa.array([datetime(2026, 11, 1, 0, 0, 0, 999_999), None, datetime(1969, 12, 31, 23, 59, 59, 999_500)],
+                     pa.timestamp("us"))  # fmt: skip
+    files.add("nodes", "Account", {":id": np.array([7, 8, 9]), "account_id": names, "created_at": times})
+    files.add("nodes", "Org", {":id": np.array([], dtype=np.int64), "org_id": pa.array([], pa.string())})
+    manifest = files.close().read_text().splitlines()
+    assert manifest == ["part\tnodes\tAccount\t3", "column\t:id\tlong\tpart0.0",
+                        "column\taccount_id\tstring\tpart0.1", "column\tcreated_at\tdatetime\tpart0.2"]  # fmt: skip
+    offsets = np.fromfile(tmp_path / "part0.1.offsets", np.int64)
+    data = (tmp_path / "part0.1.data").read_bytes()
+    valid = np.fromfile(tmp_path / "part0.1.valid", np.uint8)
+    texts = [data[a:b].decode() if ok else None for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+    assert texts == ["a", None, 'ü,"\n']
+    millis = np.fromfile(tmp_path / "part0.2", np.int64).tolist()
+    assert millis == [1_793_491_200_999, ABSENT, -1]  # floored to the millisecond, like the Cypher path
+    assert (files.counts.nodes_created, files.counts.properties_set) == (3, 4)
