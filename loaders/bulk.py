@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TypeAlias
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,7 +29,7 @@ import localdb
 from linkage.errors import LinkageError
 from linkage.graph import Graph, WriteCounts
 from loaders.progress import Progress, stage
-from loaders.spool import SESSION_KEYS, Spool
+from loaders.spool import Spool
 
 IMPORTED = ("accounts", "payments", "sessions")  # the files the importer writes; the others go through Cypher
 ABSENT = np.iinfo(np.int64).min  # a missing long or datetime in a column file
@@ -147,20 +146,31 @@ class _NodeIds:
 
     def __init__(self) -> None:
         self.next = 0
-        self.blocks: dict[str, tuple[pd.Index, int]] = {}
+        self.blocks: dict[str, tuple[pa.Array, int]] = {}
 
     def assign(self, label: str, keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
         base = self.next
-        self.blocks[label] = (pd.Index(keys.to_pandas()), base)
+        self.blocks[label] = (_strings(keys), base)
         self.next += len(keys)
         return np.arange(base, self.next, dtype=np.int64)
 
+    def base(self, label: str) -> int:
+        """The id of the label's first node (its nodes take the ids that follow, in order)."""
+        return self.blocks[label][1]
+
     def of(self, label: str, keys: pa.Array | pa.ChunkedArray) -> np.ndarray:
-        index, base = self.blocks[label]
-        positions = index.get_indexer(keys.to_pandas())
-        if (positions < 0).any():  # every key was collected from the same spools: a bug, not bad input
-            raise LinkageError(f"neo4j import: a relationship names a {label} that was not written")
-        return positions.astype(np.int64) + base
+        """The ids of ``keys`` (each written already: every key comes from the same spools)."""
+        written, base = self.blocks[label]
+        positions = pc.index_in(_strings(keys), value_set=written)
+        if positions.null_count:
+            raise LinkageError(f"import: a relationship names a {label} that was not written (a bug)")
+        ids: np.ndarray = positions.to_numpy().astype(np.int64) + base
+        return ids
+
+
+def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return array.cast(pa.string())
 
 
 def _repeated(value: str, rows: int) -> pa.Array:
@@ -173,22 +183,20 @@ def _batches(batch: str, rows: int) -> pa.Array:
 
 
 def _distinct(spool: Spool, columns: list[str]) -> pa.Table:
-    """Distinct non-null rows of some columns, sorted by the first (so the import is the same on every run)."""
-    return pa.Table.from_pandas(spool.distinct(columns).sort_values(columns[0]), preserve_index=False)
+    return pa.Table.from_pandas(spool.distinct(columns), preserve_index=False)
 
 
 def _accounts(files: _ColumnFiles, ids: _NodeIds, spools: dict[str, Spool], batch: str, advance: Advance) -> None:
     """Accounts with what ``merge_accounts`` sets, then those that only payments or sessions name
     (``merge_account_ids``); their e-mail domains and orgs, linked."""
     accounts = spools["accounts"]
-    listed = accounts.column("account_id").cast(pa.string())
-    named = pa.chunked_array(
-        [pa.array(spools[name].distinct(["account_id"])["account_id"], pa.string())
-         for name in ("payments", "sessions") if name in spools],
+    listed = _strings(accounts.column("account_id"))
+    named = pc.unique(pa.chunked_array(
+        [_strings(spools[name].column("account_id")) for name in ("payments", "sessions") if name in spools],
         pa.string(),
-    )  # fmt: skip
-    unlisted = pc.unique(named.filter(pc.invert(pc.is_in(named, value_set=listed.combine_chunks())))).sort()
-    account_ids = ids.assign("Account", pa.chunked_array([*listed.chunks, unlisted], pa.string()))
+    ))  # fmt: skip
+    unlisted = named.filter(pc.invert(pc.is_in(named, value_set=listed)))
+    account_ids = ids.assign("Account", pa.chunked_array([listed, unlisted], pa.string()))
     domains = _distinct(accounts, ["email_domain", "disposable"])
     files.add("nodes", "EmailDomain", {
         ":id": ids.assign("EmailDomain", domains["email_domain"]), "domain": domains["email_domain"],
@@ -238,33 +246,52 @@ def _payments(files: _ColumnFiles, ids: _NodeIds, spool: Spool, advance: Advance
     advance(table.num_rows)
 
 
+def _first_rows(codes: pa.Array) -> np.ndarray:
+    """For each code of a dictionary encoding, the row it first appears on."""
+    first: np.ndarray = np.unique(codes.to_numpy(zero_copy_only=False), return_index=True)[1]
+    return first
+
+
 def _sessions(files: _ColumnFiles, ids: _NodeIds, spool: Spool, batch: str, advance: Advance) -> None:
-    """IPs, subnets and devices once each, then CONNECTED_FROM and USED_DEVICE aggregated per partition like
-    ``merge_connected_from`` and ``merge_used_device``."""
-    ips = _distinct(spool, ["ip", "version", "subnet"])
-    files.add("nodes", "IP", {":id": ids.assign("IP", ips["ip"]), "address": ips["ip"], "version": ips["version"]})
-    subnets = pc.unique(ips["subnet"]).sort()
-    files.add("nodes", "Subnet", {":id": ids.assign("Subnet", subnets), "cidr": subnets})
-    files.add("relationships", "IN_SUBNET", {
-        ":start": ids.of("IP", ips["ip"]), ":end": ids.of("Subnet", ips["subnet"]),
+    """IPs, subnets and devices once each (numbered as they first appear), then CONNECTED_FROM and USED_DEVICE
+    aggregated per partition like ``merge_connected_from`` and ``merge_used_device``.
+
+    Every row's ends become node ids first, for the whole file (one hash table per label rather than one per
+    partition), so the links are grouped on integers."""
+    ips = pc.dictionary_encode(_strings(spool.column("ip")))
+    first = _first_rows(ips.indices)
+    ip_ids = ids.assign("IP", ips.dictionary)
+    files.add("nodes", "IP", {
+        ":id": ip_ids, "address": ips.dictionary, "version": spool.column("version").take(first),
     })  # fmt: skip
-    devices = _distinct(spool, ["device_id"])["device_id"]
-    files.add("nodes", "Device", {":id": ids.assign("Device", devices), "device_id": devices})
-    for table in spool.tables():  # aggregated in Arrow (multi-threaded), as aggregate_sessions does in pandas
-        for kind, (label, keys) in (("CONNECTED_FROM", ("IP", SESSION_KEYS["ip"])),
-                                    ("USED_DEVICE", ("Device", SESSION_KEYS["device"]))):  # fmt: skip
+    subnet_of_ip = spool.column("subnet").take(first)
+    subnets = pc.unique(subnet_of_ip)
+    files.add("nodes", "Subnet", {":id": ids.assign("Subnet", subnets), "cidr": subnets})
+    files.add("relationships", "IN_SUBNET", {":start": ip_ids, ":end": ids.of("Subnet", subnet_of_ip)})
+    devices = pc.dictionary_encode(_strings(spool.column("device_id")))  # a missing device stays null
+    files.add("nodes", "Device", {":id": ids.assign("Device", devices.dictionary), "device_id": devices.dictionary})
+    ends = pa.table({
+        "account": ids.of("Account", spool.column("account_id")),
+        "ip": pc.add(ids.base("IP"), ips.indices.cast(pa.int64())),
+        "device": pc.add(ids.base("Device"), devices.indices.cast(pa.int64())),
+        "ts": spool.column("ts"),
+    })  # fmt: skip
+    start = 0
+    for rows in spool.partition_rows():  # every row of an account is in one partition: its links are complete
+        partition = ends.slice(start, rows)
+        for kind, end in (("CONNECTED_FROM", "ip"), ("USED_DEVICE", "device")):
             links = (
-                table.select([*keys, "ts"])
+                partition.select(["account", end, "ts"])
                 .drop_null()
-                .group_by(keys)
+                .group_by(["account", end])
                 .aggregate([("ts", "min"), ("ts", "max"), ("ts", "count")])
             )
             files.add("relationships", kind, {
-                ":start": ids.of("Account", links["account_id"]), ":end": ids.of(label, links[keys[1]]),
-                "first_seen": links["ts_min"], "last_seen": links["ts_max"], "count": links["ts_count"],
-                "batches": _batches(batch, links.num_rows),
+                ":start": links["account"], ":end": links[end], "first_seen": links["ts_min"],
+                "last_seen": links["ts_max"], "count": links["ts_count"], "batches": _batches(batch, links.num_rows),
             })  # fmt: skip
-        advance(table.num_rows)
+        start += rows
+        advance(rows)
 
 
 def write_columns(spools: dict[str, Spool], batch: str, folder: Path, advance: Advance) -> tuple[Path, WriteCounts]:

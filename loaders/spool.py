@@ -32,14 +32,17 @@ TIME_COLUMNS = {"created_at", "first_seen", "banned_at", "ts"}
 SESSION_PARTITIONS = 16  # sessions are aggregated one partition (by account) at a time: memory / 16
 
 
+def _spool_type(field: pa.Field) -> pa.DataType:
+    """A column that is empty in the first chunk has Arrow type null: give it the type later chunks will have.
+    Text is spooled with 32-bit offsets: Arrow groups ``string`` keys about five times faster than ``large_string``
+    (pandas' default), 0.5 s against 2.6 s for 3M account ids."""
+    if pa.types.is_null(field.type):
+        return pa.timestamp("ns") if field.name in TIME_COLUMNS else pa.string()
+    return pa.string() if pa.types.is_large_string(field.type) else field.type
+
+
 def _spool_schema(schema: pa.Schema) -> pa.Schema:
-    """A column that is empty in the first chunk has Arrow type null: give it the type later chunks will have."""
-    fields = [
-        field.with_type(pa.timestamp("ns") if field.name in TIME_COLUMNS else pa.string())
-        if pa.types.is_null(field.type) else field
-        for field in schema
-    ]  # fmt: skip
-    return pa.schema(fields)
+    return pa.schema([field.with_type(_spool_type(field)) for field in schema])
 
 
 class Spool:
@@ -86,10 +89,14 @@ class Spool:
         for table in self.batches(chunk_rows):
             yield _aware_utc(table.to_pandas())
 
-    def column(self, name: str) -> pa.ChunkedArray:
-        """One column of every row, in the order :meth:`batches` yields them."""
+    def column(self, name: str) -> pa.Array:
+        """One column of every row, in the order :meth:`batches` and :meth:`tables` yield them."""
         tables = [pq.read_table(path, columns=[name]) for path in self.paths if path.exists()]
-        return pa.concat_tables(tables)[name] if tables else pa.chunked_array([], pa.string())
+        return pa.concat_tables(tables)[name].combine_chunks() if tables else pa.array([], pa.string())
+
+    def partition_rows(self) -> list[int]:
+        """How many rows each partition holds, in the order :meth:`tables` yields them."""
+        return [pq.ParquetFile(path).metadata.num_rows for path in self.paths if path.exists()]
 
     def partitions(self) -> Iterator[pd.DataFrame]:
         for path in self.paths:
