@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
@@ -56,8 +57,19 @@ def normalise_email(email: str) -> str | None:
     return f"{local}@{domain}" if local else None
 
 
-def email_hash(normalised: str, key: bytes) -> str:
-    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+def email_hashes(normalised: Iterable[str | None], key: bytes) -> list[str | None]:
+    """The HMAC-SHA256 of each normalised address under ``key`` (None stays None); one keyed state is copied per
+    address rather than the key schedule computed again."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    hashes: list[str | None] = []
+    for address in normalised:
+        if address is None:
+            hashes.append(None)
+            continue
+        state = keyed.copy()
+        state.update(address.encode())
+        hashes.append(state.hexdigest())
+    return hashes
 
 
 def mask_email(email: str) -> str:

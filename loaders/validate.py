@@ -15,7 +15,7 @@ import pandas as pd
 
 from loaders import contract
 from loaders.contract import FileSpec
-from loaders.privacy import card_numbers, disposable_domains, email_hash, mask_card, mask_email, normalise_email
+from loaders.privacy import card_numbers, disposable_domains, email_hashes, mask_card, mask_email, normalise_email
 from loaders.read import LINE
 
 Rule = tuple[pd.Series, str]
@@ -49,14 +49,29 @@ def _ip(text: str) -> tuple[str, int, str] | None:
     return str(address), address.version, str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
+OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+CANONICAL_IPV4 = rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}"  # what str(ipaddress.ip_address(...)) prints for IPv4
+
+
 def parse_ips(values: pd.Series) -> pd.DataFrame:
-    """Columns ip, version, subnet (None where the value is not an address); parsed once per distinct value."""
-    parsed = values.map(_ip)
+    """Columns ip, version, subnet (None where the value is not an address). A value already written as a
+    canonical dotted quad (most rows) is its own address and loses its last octet for the /24, in Arrow's regex
+    kernels; any other value goes through ``ipaddress``, once per distinct value."""
+    quad = values.str.fullmatch(CANONICAL_IPV4).to_numpy(dtype=bool)
+    out = pd.DataFrame(
+        {
+            "ip": values.where(quad).astype(object),
+            "version": np.where(quad, 4, 0),
+            "subnet": values.str.replace(r"\.[0-9]+$", ".0/24", regex=True).where(quad).astype(object),
+        },
+        index=values.index,
+    )
+    others = values[~quad]
+    parsed = others.map(_ip)
     valid = parsed.notna()
-    out = pd.DataFrame({"ip": None, "version": 0, "subnet": None}, index=values.index)
     if valid.any():
-        out.loc[valid, ["ip", "version", "subnet"]] = pd.DataFrame(
-            parsed[valid].tolist(), index=values.index[valid]
+        out.loc[others.index[valid], ["ip", "version", "subnet"]] = pd.DataFrame(
+            parsed[valid].tolist(), index=others.index[valid]
         ).to_numpy()
     return out
 
@@ -105,12 +120,19 @@ def _bad_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return (values != "") & numbers.isna(), numbers < 0
 
 
+def _seen_before(ids: pd.Series, seen: set[str]) -> pd.Series:
+    """Which ids an earlier chunk had (a set lookup per row: ``isin`` would rebuild a hash table of every id seen
+    so far for each chunk, quadratic in the file's length)."""
+    return pd.Series([value in seen for value in ids.tolist()], index=ids.index, dtype=bool)
+
+
 def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     ids = frame["account_id"].str.strip()
     created = parse_times(frame["created_at"])
-    normalised = frame["email"].map(lambda v: normalise_email(v) if v else None)
+    emails = [normalise_email(value) if value else None for value in frame["email"].tolist()]
+    normalised = pd.Series(emails, index=frame.index, dtype=object)
     country = frame["country"].str.strip().str.upper()
-    duplicate = ids.duplicated() | ids.isin(state.seen)
+    duplicate = ids.duplicated() | _seen_before(ids, state.seen)
     rules = [
         (_empty(ids), "empty account_id"),
         (duplicate & ~_empty(ids), "duplicate account_id (an earlier line has it)"),
@@ -119,20 +141,21 @@ def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
         ((country != "") & ~country.str.fullmatch(r"[A-Z]{2}"), "country is not an ISO 3166 alpha-2 code"),
     ]
     kept, rejects = _split(frame.assign(account_id=ids), contract.ACCOUNTS, rules)
-    state.seen.update(kept["account_id"])
-    # an e-mail that normalises to nothing may come back as NaN (a string column's missing value), not None
-    domains = normalised[kept.index].map(lambda e: e.rpartition("@")[2] if isinstance(e, str) else None)
+    state.seen.update(kept["account_id"].tolist())
+    kept_emails = normalised[kept.index].tolist()
+    domains = [email.rpartition("@")[2] if email is not None else None for email in kept_emails]
     disposable = disposable_domains()
     clean = pd.DataFrame(
         {
             "account_id": kept["account_id"],
             "created_at": created[kept.index],
-            "email_hash": normalised[kept.index].map(lambda e: email_hash(e, key) if isinstance(e, str) else None),
+            "email_hash": email_hashes(kept_emails, key),
             "email_domain": domains,
-            "disposable": domains.map(lambda d: d in disposable if d else False),
+            "disposable": [domain in disposable if domain else False for domain in domains],
             "country": country[kept.index].replace("", None),
             "org_id": kept["org_id"].str.strip().replace("", None),
-        }
+        },
+        index=kept.index,
     )
     return Checked(clean, rejects)
 

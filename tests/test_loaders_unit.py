@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import hmac
 from datetime import datetime
 from pathlib import Path
 
@@ -15,9 +17,9 @@ from hypothesis import strategies as st
 
 from loaders import contract
 from loaders.bulk import ABSENT, _ColumnFiles
-from loaders.privacy import card_numbers, email_hash, is_card_number, mask_card, mask_email, normalise_email
+from loaders.privacy import card_numbers, email_hashes, is_card_number, mask_card, mask_email, normalise_email
 from loaders.read import InvalidBatch, iter_chunks
-from loaders.validate import FileState, accounts, allowlist, payments, sessions
+from loaders.validate import FileState, _ip, accounts, allowlist, parse_ips, payments, sessions
 
 KEY = b"unit-test-key"
 
@@ -33,10 +35,12 @@ def test_email_normalisation_and_stable_keyed_hash() -> None:
     assert normalise_email("bob.jones+x@Example.org") == "bob.jones@example.org"
     assert normalise_email("not-an-email") is None
     assert normalise_email("@example.org") is None
-    same = email_hash("alicesmith@gmail.com", KEY)
-    assert same == email_hash("alicesmith@gmail.com", KEY)  # stable across runs
-    assert same != email_hash("alicesmith@gmail.com", b"another key")
-    assert len(same) == 64 and "alice" not in same
+    same, missing, other = email_hashes(["alicesmith@gmail.com", None, "bob.jones@example.org"], KEY)
+    assert same == email_hashes(["alicesmith@gmail.com"], KEY)[0]  # stable across runs
+    assert same == hmac.new(KEY, b"alicesmith@gmail.com", hashlib.sha256).hexdigest()  # HMAC-SHA256, nothing else
+    assert same != email_hashes(["alicesmith@gmail.com"], b"another key")[0]
+    assert missing is None and other not in (None, same)
+    assert same is not None and len(same) == 64 and "alice" not in same
 
 
 @given(st.from_regex(r"[a-z0-9]{1,12}(\.[a-z0-9]{1,5})?(\+[a-z0-9]{1,6})?@(gmail\.com|example\.org)", fullmatch=True))
@@ -172,3 +176,21 @@ def test_column_files_hold_each_value_and_mark_what_is_missing(tmp_path: Path) -
     millis = np.fromfile(tmp_path / "part0.2", np.int64).tolist()
     assert millis == [1_793_491_200_999, ABSENT, -1]  # floored to the millisecond, like the Cypher path
     assert (files.counts.nodes_created, files.counts.properties_set) == (3, 4)
+
+
+_QUADS = st.lists(st.integers(0, 300).map(str) | st.sampled_from(["00", "01", "007", "", "x"]), min_size=3, max_size=5)
+_IP_TEXT = (
+    _QUADS.map(".".join)
+    | st.ip_addresses().map(str)
+    | st.tuples(st.ip_addresses(v=4).map(str), st.sampled_from([" ", "\t", "\n", "/24", ".0"])).map("".join)
+    | st.text(max_size=12)
+)
+
+
+@given(st.lists(_IP_TEXT, min_size=1, max_size=30))
+def test_parsing_ips_agrees_with_ipaddress_on_every_value(values: list[str]) -> None:
+    """The dotted-quad fast path and the ``ipaddress`` path give the same address, version and subnet."""
+    parsed = parse_ips(pd.Series(values, dtype="str"))
+    for value, row in zip(values, parsed.itertuples(), strict=True):
+        got = None if pd.isna(row.ip) else (row.ip, int(row.version), row.subnet)
+        assert got == _ip(value), value
