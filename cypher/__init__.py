@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from functools import cache
 from importlib import resources
 from typing import LiteralString, cast
@@ -18,6 +20,19 @@ def schema_statements() -> list[LiteralString]:
     """The DDL of ``schema.cypher``, one statement per entry (comments stripped)."""
     body = "\n".join(line for line in statement("schema").splitlines() if not line.lstrip().startswith("//"))
     return [cast(LiteralString, part.strip()) for part in body.split(";") if part.strip()]
+
+
+SCHEMA_TARGET = re.compile(r"FOR\s*(?:\(\w*:(\w+)\)|\(\)-\[\w*:(\w+)\]-\(\))")
+
+
+def schema_groups() -> list[list[LiteralString]]:
+    """:func:`schema_statements` grouped by the label or relationship type each is on (in file order within a
+    group): two schema changes on one label must not run at once, or they deadlock."""
+    groups: defaultdict[str, list[LiteralString]] = defaultdict(list)
+    for ddl in schema_statements():
+        target = SCHEMA_TARGET.search(ddl)
+        groups[next(name for name in target.groups() if name) if target else ddl].append(ddl)
+    return list(groups.values())
 
 
 def saved_queries() -> list[str]:

@@ -66,6 +66,10 @@ class LocalDbConfig:
         return self.root / "localdb" / "build.stamp"
 
     @property
+    def class_archive(self) -> Path:
+        return self.root / "localdb" / "classes.jsa"
+
+    @property
     def ready_file(self) -> Path:
         return self.root / "localdb.ready.json"
 
@@ -136,7 +140,17 @@ def ensure_built(config: LocalDbConfig) -> None:
         result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
         raise LocalDbError(f"Building the local database failed (mvn exit {result.returncode}); see {log}")
+    config.class_archive.unlink(missing_ok=True)  # it holds the classes of the jars just replaced
     config.stamp_file.write_text(digest)
+
+
+def _class_archive_options(config: LocalDbConfig) -> list[str]:
+    """Class data sharing: the first start writes the classes it loaded to an archive when it stops, and later
+    starts map them from it instead of loading and verifying some 16,000 classes again (a start took 8.0-8.4 s
+    against 13.5 s without it). A stale or foreign archive is ignored by the JVM with a warning in the log."""
+    if config.class_archive.exists():
+        return [f"-XX:SharedArchiveFile={config.class_archive}"]
+    return [f"-XX:ArchiveClassesAtExit={config.class_archive}"]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -206,7 +220,7 @@ def start(config: LocalDbConfig) -> LocalDbState:
         config.ready_file.unlink(missing_ok=True)
         command = [
             _java_executable(), f"-Xms{config.heap}", f"-Xmx{config.heap}", "-XX:+UseG1GC",
-            *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
+            *_class_archive_options(config), *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
             "-cp", f"{config.launcher_jar}:{config.lib_dir}/*",
             "linkage.localdb.LocalDb", str(config.root), str(config.port), config.pagecache,
         ]  # fmt: skip

@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from cypher import SCHEMA_TARGET, schema_groups, schema_statements
 from linkage.cli import app
 from linkage.graph import Graph
 from linkage.settings import Settings
@@ -78,3 +79,17 @@ def test_remote_password_is_required_and_never_printed(test_env: dict[str, str])
     assert result.exit_code == 4
     assert "hunter2-secret" not in result.output
     assert json.loads(result.stdout)["running"] is False
+
+
+def test_schema_applied_label_by_label_side_by_side_is_whole_and_idempotent(graph: Graph) -> None:
+    def index_names() -> list[str]:
+        found = graph.gds.run_cypher("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name")
+        return sorted(found["name"])
+
+    created = graph.apply_schema()
+    first = index_names()
+    assert len(first) == created == len(schema_statements())  # each constraint is backed by an index of its name
+    assert graph.apply_schema() == created and index_names() == first
+    targets = [{SCHEMA_TARGET.search(ddl).group(0) for ddl in group} for group in schema_groups()]  # type: ignore[union-attr]
+    assert all(len(group) == 1 for group in targets)  # one label per group, and each label in one group only
+    assert len({next(iter(group)) for group in targets}) == len(targets)
