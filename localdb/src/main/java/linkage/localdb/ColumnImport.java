@@ -152,27 +152,59 @@ public final class ColumnImport {
         }
 
         long properties() {
-            return columns.stream().filter(c -> !c.name.startsWith(":")).mapToLong(c -> c.present).sum();
+            return columns.stream().filter(c -> c.role == Role.PROPERTY).mapToLong(c -> c.present).sum();
         }
 
         long propertyBytes() {
-            return columns.stream().filter(c -> !c.name.startsWith(":")).mapToLong(c -> c.bytes).sum();
+            return columns.stream().filter(c -> c.role == Role.PROPERTY).mapToLong(c -> c.bytes).sum();
+        }
+    }
+
+    /** What a column holds: a node's id, a relationship's start or end, or a property. */
+    enum Role {
+        ID, START, END, PROPERTY;
+
+        static Role of(String name) {
+            return switch (name) {
+                case ":id" -> ID;
+                case ":start" -> START;
+                case ":end" -> END;
+                default -> PROPERTY;
+            };
+        }
+    }
+
+    /** How a column's values are stored. */
+    enum Kind {
+        LONG, DATETIME, BOOLEAN, STRING, STRING_ARRAY;
+
+        static Kind of(String kind, Path file) throws IOException {
+            return switch (kind) {
+                case "long" -> LONG;
+                case "datetime" -> DATETIME;
+                case "boolean" -> BOOLEAN;
+                case "string" -> STRING;
+                case "string[]" -> STRING_ARRAY;
+                default -> throw new IOException(file + ": unknown column kind " + kind);
+            };
         }
     }
 
     /** One column of a part, memory-mapped; read concurrently by the importer's threads (absolute reads only). */
     static final class Column {
         final String name;
-        final String kind;
+        final Role role;
+        final Kind kind;
         final ByteBuffer values; // int64 values, or int64 offsets for strings
         final ByteBuffer data; // UTF-8 bytes of strings
         final ByteBuffer valid; // one byte per row, or null when every row has a value
         final long present;
         final long bytes;
 
-        private Column(String name, String kind, ByteBuffer values, ByteBuffer data, ByteBuffer valid, long present,
+        private Column(String name, Kind kind, ByteBuffer values, ByteBuffer data, ByteBuffer valid, long present,
                 long bytes) {
             this.name = name;
+            this.role = Role.of(name);
             this.kind = kind;
             this.values = values;
             this.data = data;
@@ -181,14 +213,15 @@ public final class ColumnImport {
             this.bytes = bytes;
         }
 
-        static Column open(String name, String kind, Path file, long rows) throws IOException {
+        static Column open(String name, String kindName, Path file, long rows) throws IOException {
+            Kind kind = Kind.of(kindName, file);
             switch (kind) {
-                case "long", "datetime", "boolean" -> {
+                case LONG, DATETIME, BOOLEAN -> {
                     ByteBuffer values = map(file);
-                    long width = kind.equals("boolean") ? 1 : 8;
+                    long width = kind == Kind.BOOLEAN ? 1 : 8;
                     check(file, values.capacity() == rows * width, rows);
                     long present = rows;
-                    if (!kind.equals("boolean")) {
+                    if (kind != Kind.BOOLEAN) {
                         present = 0;
                         for (int i = 0; i < rows; i++) {
                             present += values.getLong(i * 8) == Long.MIN_VALUE ? 0 : 1;
@@ -196,7 +229,7 @@ public final class ColumnImport {
                     }
                     return new Column(name, kind, values, null, null, present, present * 8);
                 }
-                case "string", "string[]" -> {
+                default -> {
                     ByteBuffer offsets = map(Path.of(file + ".offsets"));
                     ByteBuffer data = map(Path.of(file + ".data"));
                     check(file, offsets.capacity() == (rows + 1) * 8, rows);
@@ -212,7 +245,6 @@ public final class ColumnImport {
                     }
                     return new Column(name, kind, offsets, data, valid, present, data.capacity());
                 }
-                default -> throw new IOException(file + ": unknown column kind " + kind);
             }
         }
 
@@ -235,16 +267,16 @@ public final class ColumnImport {
         /** The row's value as the object the importer stores, or null. */
         Object value(int row) {
             switch (kind) {
-                case "long" -> {
+                case LONG -> {
                     long v = values.getLong(row * 8);
                     return v == Long.MIN_VALUE ? null : v;
                 }
-                case "datetime" -> {
+                case DATETIME -> {
                     long v = values.getLong(row * 8);
                     return v == Long.MIN_VALUE ? null
                             : DateTimeValue.datetime(Instant.ofEpochMilli(v).atZone(ZoneOffset.UTC));
                 }
-                case "boolean" -> {
+                case BOOLEAN -> {
                     return values.get(row) != 0;
                 }
                 default -> {
@@ -256,7 +288,7 @@ public final class ColumnImport {
                     byte[] bytes = new byte[end - start];
                     data.get(start, bytes);
                     String text = new String(bytes, StandardCharsets.UTF_8);
-                    return kind.equals("string") ? text : text.split(ARRAY_SEPARATOR, -1);
+                    return kind == Kind.STRING ? text : text.split(ARRAY_SEPARATOR, -1);
                 }
             }
         }
@@ -367,11 +399,11 @@ public final class ColumnImport {
                 return false;
             }
             for (Column column : part.columns) {
-                switch (column.name) {
-                    case ":id" -> visitor.id(column.id(row));
-                    case ":start" -> visitor.startId(column.id(row));
-                    case ":end" -> visitor.endId(column.id(row));
-                    default -> {
+                switch (column.role) {
+                    case ID -> visitor.id(column.id(row));
+                    case START -> visitor.startId(column.id(row));
+                    case END -> visitor.endId(column.id(row));
+                    case PROPERTY -> {
                         Object value = column.value(row);
                         if (value != null) {
                             visitor.property(column.name, value);
