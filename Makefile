@@ -51,7 +51,7 @@ bench-similarity-full: setup
 
 bench: bench-similarity-full bench-load bench-communities
 
-# Loader throughput (1M accounts, ~3M sessions; a first load through neo4j-admin's importer, then through Cypher)
+# Loader throughput (1M accounts, ~3M sessions; a first load through Neo4j's batch importer, then through Cypher)
 # and peak memory, against a naive writer; own database
 # (.linkage-bench-load, port 7698), stopped afterwards.
 BENCH_LOAD_DB := LINKAGE_HOME=.linkage-bench-load LINKAGE_LOCALDB_PORT=7698

@@ -1,5 +1,5 @@
 """Loader throughput and memory: a synthetic batch of N accounts (~3 sessions, 1 payment each) loaded into an empty
-dedicated local database twice, as a first load (``--initial``: neo4j-admin's importer) and through Cypher (the
+dedicated local database twice, as a first load (``--initial``: Neo4j's batch importer) and through Cypher (the
 nightly path), against a naive one-transaction-per-row writer measured in the same run on a sample.
 
     .venv/bin/python bench/bench_load.py --accounts 1000000
@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=2_000)
     parser.add_argument(
         "--paths", nargs="+", choices=["initial", "cypher"], default=["initial", "cypher"],
-        help="which write paths to measure, each into an empty store: neo4j-admin's importer, Cypher",
+        help="which write paths to measure, each into an empty store: Neo4j's batch importer, Cypher",
     )  # fmt: skip
     parser.add_argument(
         "--check-only", action="store_true",
@@ -178,7 +178,7 @@ def load_into_empty_store(settings: Settings, folder: Path, tmp: Path, *, initia
         timer = PhaseTimer()
         result = load_batch(graph, settings, folder, rejects_dir=tmp / "rejects", progress=timer, initial=initial)
         seconds = time.perf_counter() - started
-    print(f"{'initial load (neo4j-admin import)' if initial else 'load through Cypher (the nightly path)'}:")
+    print(f"{'initial load (batch importer)' if initial else 'load through Cypher (the nightly path)'}:")
     for label, rows, spent in timer.phases:
         print(f"  {label:<26} {rows:>12,} rows {spent:8.1f} s")
     rels = result.relationships_created

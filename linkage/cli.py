@@ -120,7 +120,7 @@ def load_command(
         bool,
         typer.Option(
             "--initial",
-            help="First load into an empty local database, through neo4j-admin's importer (restarts the database).",
+            help="First load into an empty local database, through Neo4j's batch importer (restarts the database).",
         ),
     ] = False,
     as_json: JsonOption = False,

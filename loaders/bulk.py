@@ -9,7 +9,7 @@ through Cypher as usual.
 The accounts, payments and sessions files become typed column files (``localdb``'s ``ColumnImport.java`` reads
 them): every node gets its actual id here, so relationships name their ends by number, and times travel as epoch
 milliseconds. neo4j-admin's CSV importer would parse every datetime from text and map every string id through a
-hash table: on the benchmark's batch that took it 95 s against 25 s for the same graph from columns. What is
+hash table: on the benchmark's batch that took it 95 s against 31-41 s for the same graph from columns. What is
 written is what the Cypher statements of :mod:`loaders.write` would write (the same nodes, relationships and
 properties, checked by a test that loads one batch both ways and compares the graphs). The small files
 (allowlist, prompt similarity, bans) are then written through Cypher by the caller.

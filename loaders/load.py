@@ -145,7 +145,7 @@ def load_batch(
     initial: bool = False,
 ) -> LoadResult:
     """Validate every file of ``batch_dir``, then write it; the batch is named after its folder. ``initial``: the
-    first load into an empty local database, through neo4j-admin's importer (:mod:`loaders.bulk`)."""
+    first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`)."""
     started = time.perf_counter()
     progress = progress or Progress()
     batch = batch_dir.name
