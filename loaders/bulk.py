@@ -106,7 +106,7 @@ class _ColumnFiles:
         if isinstance(values, np.ndarray):
             values.astype(np.int64).tofile(path)
             return "long", len(values)
-        array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        array = _combined(values)
         present = len(array) - array.null_count
         if pa.types.is_timestamp(array.type):
             _epoch_millis(array).tofile(path)
@@ -168,9 +168,12 @@ class _NodeIds:
         return ids
 
 
+def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    return array.cast(pa.string())
+    return _combined(values).cast(pa.string())
 
 
 def _repeated(value: str, rows: int) -> pa.Array:

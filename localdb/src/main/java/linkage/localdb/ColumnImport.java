@@ -60,7 +60,8 @@ import org.neo4j.values.storable.DateTimeValue;
  * property key, and KIND is {@code long} (little-endian int64, null as Long.MIN_VALUE), {@code datetime} (UTC
  * epoch milliseconds, the same), {@code boolean} (a byte), {@code string} or {@code string[]} (FILE.offsets:
  * int64 offsets into FILE.data, UTF-8; FILE.valid: a byte per row, 0 for null, only when a row is null; a
- * {@code string[]} value's items are separated by U+001F).
+ * {@code string[]} value's items are separated by U+001F). Each file is mapped whole, so it must stay under 2 GiB;
+ * the Python side writes a part per chunk of accounts and per partition of sessions.
  *
  * <p>Usage: {@code java ... linkage.localdb.ColumnImport NEO4J_HOME MANIFEST MAX_OFF_HEAP_MEMORY}; the store
  * of the database {@code neo4j} under NEO4J_HOME is replaced. Exit code 0 on success, 1 on failure.
