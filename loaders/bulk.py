@@ -320,10 +320,10 @@ def import_initial(graph: Graph, spools: dict[str, Spool], batch: str, folder: P
     try:
         with stage(progress, "neo4j import", None):
             localdb.bulk_import(config, manifest)
-    finally:
+    finally:  # also after a failed import, which leaves the database empty, as it was
         with stage(progress, "start the database", None):
             localdb.start(config)
-    graph.reconnect()
-    with stage(progress, "create the schema", None):
-        graph.apply_schema()
+        graph.reconnect()
+        with stage(progress, "create the schema", None):
+            graph.apply_schema()
     return counts

@@ -7,14 +7,16 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from linkage.cli import app
-from linkage.graph import Graph
+from linkage.graph import Graph, WriteCounts
 from linkage.settings import Settings
-from loaders import InvalidBatch, load_batch
+from loaders import InvalidBatch, bulk, load_batch
+from localdb import LocalDbError
 
 pytestmark = pytest.mark.db
 
@@ -232,3 +234,24 @@ def test_an_initial_load_refuses_a_database_that_holds_data(
     assert result.exit_code == 1, result.output
     assert "only into an empty database" in result.output and "Traceback" not in result.output
     assert _dump(graph) == before
+
+
+def test_a_failed_import_leaves_the_database_empty_running_and_with_its_schema(
+    graph: Graph, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The importer fails half-way (a string column's offsets run past its bytes): the error names the log, the
+    half-written store is gone, and the database is back, empty, with its constraints."""
+    folder = tmp_path / "columns"
+    folder.mkdir()
+    np.arange(3, dtype=np.int64).tofile(folder / "ids")
+    np.array([0, 1, 2, 99], dtype=np.int64).tofile(folder / "names.offsets")
+    (folder / "names.data").write_bytes(b"abc")
+    manifest = folder / "manifest.tsv"
+    manifest.write_text("part\tnodes\tAccount\t3\ncolumn\t:id\tlong\tids\ncolumn\taccount_id\tstring\tnames\n")
+    monkeypatch.setattr(bulk, "write_columns", lambda *_: (manifest, WriteCounts()))
+    with pytest.raises(LocalDbError, match=r"localdb-import\.log"):
+        _load(graph, settings, EXAMPLE, tmp_path, initial=True)
+    assert _count(graph, "(n)") == 0
+    assert graph.gds.run_cypher("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n")["n"][0] >= 12
+    _load(graph, settings, EXAMPLE, tmp_path)
+    assert _count(graph, "(a:Account)") == 12

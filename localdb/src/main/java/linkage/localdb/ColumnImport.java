@@ -64,7 +64,8 @@ import org.neo4j.values.storable.DateTimeValue;
  * the Python side writes a part per chunk of accounts and per partition of sessions.
  *
  * <p>Usage: {@code java ... linkage.localdb.ColumnImport NEO4J_HOME MANIFEST MAX_OFF_HEAP_MEMORY}; the store
- * of the database {@code neo4j} under NEO4J_HOME is replaced. Exit code 0 on success, 1 on failure.
+ * of the database {@code neo4j} under NEO4J_HOME is replaced. Exit code 0 on success, 1 on failure (the store is
+ * then removed, so the database starts empty: the caller only imports into an empty one).
  */
 public final class ColumnImport {
     private static final String ARRAY_SEPARATOR = "\u001f";
@@ -94,8 +95,7 @@ public final class ColumnImport {
         DatabaseLayout layout = Neo4jLayout.of(config).databaseLayout(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
         try (DefaultFileSystemAbstraction fs = new DefaultFileSystemAbstraction();
                 JobScheduler scheduler = JobSchedulerFactory.createInitialisedScheduler()) {
-            fs.deleteRecursively(layout.databaseDirectory(), path -> !path.equals(layout.databaseLockFile()));
-            fs.deleteRecursively(layout.getTransactionLogsDirectory());
+            deleteStore(fs, layout);
             Configuration importConfig = new Configuration.Overridden(Configuration.defaultConfiguration()) {
                 @Override
                 public long maxOffHeapMemory() {
@@ -113,8 +113,18 @@ public final class ColumnImport {
                     scheduler, Collector.STRICT, TransactionLogInitializer.getLogFilesInitializer(),
                     new IndexImporterFactoryImpl(), EmptyMemoryTracker.INSTANCE,
                     CursorContextFactory.NULL_CONTEXT_FACTORY);
-            importer.doImport(new ColumnInput(parts));
+            try {
+                importer.doImport(new ColumnInput(parts));
+            } catch (IOException | RuntimeException e) {
+                deleteStore(fs, layout); // a half-written store would not start; an empty one does
+                throw e;
+            }
         }
+    }
+
+    private static void deleteStore(DefaultFileSystemAbstraction fs, DatabaseLayout layout) throws IOException {
+        fs.deleteRecursively(layout.databaseDirectory(), path -> !path.equals(layout.databaseLockFile()));
+        fs.deleteRecursively(layout.getTransactionLogsDirectory());
     }
 
     /** One file of nodes (one label) or relationships (one type), as typed columns. */
