@@ -189,15 +189,13 @@ def _distinct(spool: Spool, columns: list[str]) -> pa.Table:
     return pa.Table.from_pandas(spool.distinct(columns), preserve_index=False)
 
 
-def _accounts(files: _ColumnFiles, ids: _NodeIds, spools: dict[str, Spool], batch: str, advance: Advance) -> None:
-    """Accounts with what ``merge_accounts`` sets, then those that only payments or sessions name
-    (``merge_account_ids``); their e-mail domains and orgs, linked."""
-    accounts = spools["accounts"]
+def _accounts(
+    files: _ColumnFiles, ids: _NodeIds, accounts: Spool, named_by: list[pa.Array], batch: str, advance: Advance
+) -> None:
+    """Accounts with what ``merge_accounts`` sets, then those that only ``named_by`` (the account ids of the
+    payments and sessions rows) name (``merge_account_ids``); their e-mail domains and orgs, linked."""
     listed = _strings(accounts.column("account_id"))
-    named = pc.unique(pa.chunked_array(
-        [_strings(spools[name].column("account_id")) for name in ("payments", "sessions") if name in spools],
-        pa.string(),
-    ))  # fmt: skip
+    named = pc.unique(pa.chunked_array(named_by, pa.string()))
     unlisted = named.filter(pc.invert(pc.is_in(named, value_set=listed)))
     account_ids = ids.assign("Account", pa.chunked_array([listed, unlisted], pa.string()))
     domains = _distinct(accounts, ["email_domain", "disposable"])
@@ -255,7 +253,9 @@ def _first_rows(codes: pa.Array) -> np.ndarray:
     return first
 
 
-def _sessions(files: _ColumnFiles, ids: _NodeIds, spool: Spool, batch: str, advance: Advance) -> None:
+def _sessions(
+    files: _ColumnFiles, ids: _NodeIds, spool: Spool, account_ids: pa.Array, batch: str, advance: Advance
+) -> None:
     """IPs, subnets and devices once each (numbered as they first appear), then CONNECTED_FROM and USED_DEVICE
     aggregated per partition like ``merge_connected_from`` and ``merge_used_device``.
 
@@ -274,7 +274,7 @@ def _sessions(files: _ColumnFiles, ids: _NodeIds, spool: Spool, batch: str, adva
     devices = pc.dictionary_encode(_strings(spool.column("device_id")))  # a missing device stays null
     files.add("nodes", "Device", {":id": ids.assign("Device", devices.dictionary), "device_id": devices.dictionary})
     ends = pa.table({
-        "account": ids.of("Account", spool.column("account_id")),
+        "account": ids.of("Account", account_ids),
         "ip": pc.add(ids.base("IP"), ips.indices.cast(pa.int64())),
         "device": pc.add(ids.base("Device"), devices.indices.cast(pa.int64())),
         "ts": spool.column("ts"),
@@ -300,11 +300,15 @@ def _sessions(files: _ColumnFiles, ids: _NodeIds, spool: Spool, batch: str, adva
 def write_columns(spools: dict[str, Spool], batch: str, folder: Path, advance: Advance) -> tuple[Path, WriteCounts]:
     """The column files of the accounts, payments and sessions of ``spools``: their manifest and what they hold."""
     files, ids = _ColumnFiles(folder), _NodeIds()
-    _accounts(files, ids, spools, batch, advance)
+    # the account ids of every payments and sessions row, read once: they name unlisted accounts and link sessions
+    named_by = {
+        name: _strings(spools[name].column("account_id")) for name in ("payments", "sessions") if name in spools
+    }
+    _accounts(files, ids, spools["accounts"], list(named_by.values()), batch, advance)
     if "payments" in spools:
         _payments(files, ids, spools["payments"], advance)
     if "sessions" in spools:
-        _sessions(files, ids, spools["sessions"], batch, advance)
+        _sessions(files, ids, spools["sessions"], named_by["sessions"], batch, advance)
     return files.close(), files.counts
 
 

@@ -62,6 +62,11 @@ class LocalDbConfig:
         return self.root / "localdb" / "build" / "linkage-localdb.jar"
 
     @property
+    def classpath(self) -> str:
+        """The launcher's classes (LocalDb, ColumnImport), then every jar it was built with."""
+        return f"{self.launcher_jar}:{self.lib_dir}/*"
+
+    @property
     def stamp_file(self) -> Path:
         return self.root / "localdb" / "build.stamp"
 
@@ -221,7 +226,7 @@ def start(config: LocalDbConfig) -> LocalDbState:
         command = [
             _java_executable(), f"-Xms{config.heap}", f"-Xmx{config.heap}", "-XX:+UseG1GC",
             *_class_archive_options(config), *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
-            "-cp", f"{config.launcher_jar}:{config.lib_dir}/*",
+            "-cp", config.classpath,
             "linkage.localdb.LocalDb", str(config.root), str(config.port), config.pagecache,
         ]  # fmt: skip
         pid = _spawn(command, config.log_file)
@@ -279,7 +284,7 @@ def bulk_import(config: LocalDbConfig, manifest: Path) -> None:
         raise LocalDbError("The local database must be stopped for an import.")
     ensure_built(config)
     command = [
-        _java_executable(), f"-Xmx{config.heap}", *JVM_OPENS, "-cp", f"{config.launcher_jar}:{config.lib_dir}/*",
+        _java_executable(), f"-Xmx{config.heap}", *JVM_OPENS, "-cp", config.classpath,
         "linkage.localdb.ColumnImport", str(config.root / "neo4j"), str(manifest), config.pagecache,
     ]  # fmt: skip
     log = config.root / "localdb-import.log"
