@@ -36,6 +36,7 @@ from linkage.graph import Graph
 from linkage.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"
+BENCH_CYPHER = Path(__file__).parent / "cypher"
 PROJECTION = "bench_lfr"
 ALGORITHMS = ("gds_leiden", "gds_louvain", "igraph_leiden")
 LABELS = {"gds_leiden": "GDS Leiden", "gds_louvain": "GDS Louvain", "igraph_leiden": "igraph Leiden"}
@@ -138,9 +139,11 @@ def load(graph: Graph, case: LfrCase) -> float:
     """Step 2: write the graph to Neo4j (database emptied first; this is the benchmark's own database)."""
     started = time.perf_counter()
     graph.reset()
-    graph.write("bench_create_lfr_index")
-    graph.write_rows("bench_merge_lfr_nodes", [{"node_id": v, "planted": c} for v, c in enumerate(case.planted)])
-    graph.write_rows("bench_merge_lfr_edges", [{"source": u, "target": v} for u, v in case.edges])
+    graph.write(BENCH_CYPHER / "create_lfr_index.cypher")
+    graph.write_rows(
+        BENCH_CYPHER / "merge_lfr_nodes.cypher", [{"node_id": v, "planted": c} for v, c in enumerate(case.planted)]
+    )
+    graph.write_rows(BENCH_CYPHER / "merge_lfr_edges.cypher", [{"source": u, "target": v} for u, v in case.edges])
     return time.perf_counter() - started
 
 

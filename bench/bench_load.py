@@ -108,9 +108,9 @@ def naive_rate(graph: Graph, folder: Path, sample: int) -> float:
     started = time.perf_counter()
     created = 0
     for row in rows:
-        graph.write_rows("merge_account_ids", [row], batch="naive")
-        graph.write_rows("merge_ips", [row], batch="naive")
-        created += graph.write_rows("merge_connected_from", [row], batch="naive").relationships_created
+        graph.write_rows("load/merge_account_ids", [row], batch="naive")
+        graph.write_rows("load/merge_ips", [row], batch="naive")
+        created += graph.write_rows("load/merge_connected_from", [row], batch="naive").relationships_created
     return created / (time.perf_counter() - started)
 
 

@@ -18,10 +18,12 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -36,7 +38,6 @@ from linkage.similarity import minhash
 from linkage.similarity.analyse import analyse, signature_chunk
 from linkage.similarity.families import assign_families
 from linkage.similarity.normalise import normalise, to_arrow
-from linkage.similarity.read import iter_prompt_chunks
 
 
 def _clock() -> tuple[float, float]:
@@ -232,13 +233,20 @@ def full(n: int, seed: int, folder: Path) -> None:
         print(f"generated {n:,} prompts into {path} ({path.stat().st_size / 1e9:.2f} GB) in {_since(start)[1]:.0f} s")
     config = Settings()
     start = _clock()
-    result = analyse(lambda: iter_prompt_chunks(path, config.similarity_chunk_rows), config,
+    result = analyse(lambda: _parquet_chunks(path, config.similarity_chunk_rows), config,
                      progress=lambda m: print(f"{_since(start)[1]:7.1f} s  {m}", file=sys.stderr))  # fmt: skip
     cpu, wall = _since(start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"full stage on {n:,} prompts: {wall:.0f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.2f} GB; "
           f"{len(result.families):,} families, {len(result.links):,} links, "
           f"{len(result.features):,} accounts")  # fmt: skip
+
+
+def _parquet_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    for batch in pq.ParquetFile(path).iter_batches(
+        batch_size=rows, columns=["account_id", "ts", "prompt", "output_tokens"]
+    ):
+        yield batch.to_pandas()
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import resource
 import time
 from pathlib import Path
 
-from linkage.synth import Scenario, synthesize
+from linkage.scenarios import Scenario, synthesize
 
 
 def main() -> None:

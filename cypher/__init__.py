@@ -1,4 +1,9 @@
-"""Every Cypher statement of linkage, one ``.cypher`` file each, shared by the engine and the analysts."""
+"""Every Cypher statement of linkage, one ``.cypher`` file each, shared by the engine and the analysts.
+
+The folders mirror the code: ``load/``, ``similarity/``, ``detect/``, ``nightly/``, ``graph/`` (the bottom layer's
+housekeeping) and ``analyst/`` (the saved queries), beside ``schema.cypher``. A statement is named by its path
+without the suffix: ``statement("detect/value_weights")``.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,18 @@ import re
 from collections import defaultdict
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import LiteralString, cast
+
+SAVED_QUERIES = "analyst"
 
 
 @cache
-def statement(name: str) -> LiteralString:
-    """The text of ``cypher/<name>.cypher``. Values always travel as parameters, never in this text."""
-    text = resources.files(__name__).joinpath(f"{name}.cypher").read_text(encoding="utf-8")
-    return cast(LiteralString, text)
+def statement(name: str | Path) -> LiteralString:
+    """The text of ``cypher/<name>.cypher``, or of a ``.cypher`` file elsewhere (benchmarks and tests keep their
+    own). Values always travel as parameters, never in this text."""
+    source = name if isinstance(name, Path) else resources.files(__name__).joinpath(f"{name}.cypher")
+    return cast(LiteralString, source.read_text(encoding="utf-8"))
 
 
 def schema_statements() -> list[LiteralString]:
@@ -36,6 +45,6 @@ def schema_groups() -> list[list[LiteralString]]:
 
 
 def saved_queries() -> list[str]:
-    """Names of the analysts' saved queries (``cypher/queries/*.cypher``)."""
-    folder = resources.files(__name__).joinpath("queries")
+    """Names of the analysts' saved queries (``cypher/analyst/*.cypher``)."""
+    folder = resources.files(__name__).joinpath(SAVED_QUERIES)
     return sorted(p.name.removesuffix(".cypher") for p in folder.iterdir() if p.name.endswith(".cypher"))

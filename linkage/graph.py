@@ -7,10 +7,11 @@ leader switches; batches are UNWIND lists so one round trip carries thousands of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, LiteralString
 
 import neo4j
@@ -24,6 +25,7 @@ from linkage.errors import ExitCode, LinkageError
 from linkage.settings import Settings
 
 Row = Mapping[str, Any]
+Statement = str | Path  # a name under cypher/, or a benchmark's or test's own .cypher file
 SCHEMA_WORKERS = 4  # schema statements on different labels at once
 
 
@@ -88,7 +90,7 @@ class Graph:
             )
         return self._gds
 
-    def _records(self, name: str, params: dict[str, Any], *, writes: bool) -> list[dict[str, Any]]:
+    def _records(self, name: Statement, params: dict[str, Any], *, writes: bool) -> list[dict[str, Any]]:
         query = statement(name)
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -97,11 +99,11 @@ class Graph:
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work) if writes else session.execute_read(work)
 
-    def read(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+    def read(self, name: Statement, /, **params: Any) -> list[dict[str, Any]]:
         """Run ``cypher/<name>.cypher`` in a managed read transaction; return its records as dicts."""
         return self._records(name, params, writes=False)
 
-    def frame(self, name: str, /, **params: Any) -> pd.DataFrame:
+    def frame(self, name: Statement, /, **params: Any) -> pd.DataFrame:
         """Like :meth:`read`, as a DataFrame (the statement's columns even when there are no rows).
 
         Rows arrive as value lists (``Result.to_df``), not one dict per record, for the million-row reads of
@@ -114,7 +116,7 @@ class Graph:
         with self.driver.session(database=self.database) as session:
             return session.execute_read(work)
 
-    def write(self, name: str, /, **params: Any) -> neo4j.SummaryCounters:
+    def write(self, name: Statement, /, **params: Any) -> neo4j.SummaryCounters:
         """Run ``cypher/<name>.cypher`` in one managed write transaction."""
         query = statement(name)
 
@@ -124,23 +126,16 @@ class Graph:
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
-    def write_returning(self, name: str, /, **params: Any) -> list[dict[str, Any]]:
+    def write_returning(self, name: Statement, /, **params: Any) -> list[dict[str, Any]]:
         """Run a writing ``cypher/<name>.cypher`` in one managed write transaction; return its records."""
         return self._records(name, params, writes=True)
 
-    def write_rows(self, name: str, /, rows: Sequence[Row], **params: Any) -> WriteCounts:
+    def write_rows(self, name: Statement, /, rows: Sequence[Row], **params: Any) -> WriteCounts:
         """Send ``rows`` as ``$rows`` to ``cypher/<name>.cypher``, a batch of them per managed transaction."""
         counts = WriteCounts()
         size = self.settings.write_batch_size
         for start in range(0, len(rows), size):
             counts.add(self.write(name, rows=list(rows[start : start + size]), **params))
-        return counts
-
-    def write_batches(self, name: str, /, batches: Iterable[Sequence[Row]], **params: Any) -> WriteCounts:
-        """Like :meth:`write_rows` for batches that arrive one at a time (streamed input)."""
-        counts = WriteCounts()
-        for batch in batches:
-            counts.merge(self.write_rows(name, batch, **params))
         return counts
 
     def apply_schema(self) -> int:
@@ -158,18 +153,18 @@ class Graph:
             for ddl in statements:
                 session.run(ddl).consume()  # schema statements cannot run in managed transactions
 
-    def run_batched(self, name: str, /, **params: Any) -> neo4j.SummaryCounters:
+    def run_batched(self, name: Statement, /, **params: Any) -> neo4j.SummaryCounters:
         """Run a ``CALL { … } IN TRANSACTIONS`` statement, which only runs in an auto-commit transaction."""
         with self.driver.session(database=self.database) as session:
             return session.run(statement(name), params).consume().counters
 
     def reset(self) -> None:
         """Delete all data and drop every GDS projection; the schema stays."""
-        self.write("drop_all_projections")
-        self.run_batched("delete_all")
+        self.write("graph/drop_all_projections")
+        self.run_batched("graph/delete_all")
 
     def versions(self) -> ServerVersions:
-        neo4j_version = self.read("show_neo4j_version")[0]["version"]
+        neo4j_version = self.read("graph/show_neo4j_version")[0]["version"]
         return ServerVersions(neo4j_version=neo4j_version, gds_version=str(self.gds.server_version()))
 
     @contextmanager
@@ -180,7 +175,7 @@ class Graph:
         finally:
             for graph_name in names:
                 try:
-                    self.write("drop_projection", name=graph_name)
+                    self.write("graph/drop_projection", name=graph_name)
                 except Neo4jError:
                     continue
 

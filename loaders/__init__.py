@@ -1,7 +1,25 @@
 """Turns a night's batch folder into validated frames and writes them to Neo4j."""
 
-from loaders.load import FileSummary, LoadResult, load_batch
+from loaders.load import (
+    FileSummary,
+    LoadResult,
+    accepted_prompts,
+    check_prompts,
+    init_schema,
+    load_batch,
+    load_folder,
+)
 from loaders.progress import Progress
 from loaders.read import InvalidBatch
 
-__all__ = ["FileSummary", "InvalidBatch", "LoadResult", "Progress", "load_batch"]
+__all__ = [
+    "FileSummary",
+    "InvalidBatch",
+    "LoadResult",
+    "Progress",
+    "accepted_prompts",
+    "check_prompts",
+    "init_schema",
+    "load_batch",
+    "load_folder",
+]

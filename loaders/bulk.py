@@ -50,7 +50,7 @@ def check_initial(graph: Graph) -> None:
             "--initial needs the local database; NEO4J_URI points at a server (load without --initial, or run "
             "neo4j-admin database import on the server)."
         )
-    nodes = graph.read("read_node_count")[0]["nodes"]
+    nodes = graph.read("load/read_node_count")[0]["nodes"]
     if nodes:
         raise InitialLoadRefused(
             f"--initial loads only into an empty database; this one holds {nodes:,} nodes (load without --initial, "
@@ -318,15 +318,9 @@ def import_initial(graph: Graph, spools: dict[str, Spool], batch: str, folder: P
     rows = sum(spools[name].rows for name in IMPORTED if name in spools)
     with stage(progress, "write import files", rows) as advance:
         manifest, counts = write_columns(spools, batch, folder, advance)
-    config = graph.settings.localdb
-    with stage(progress, "stop the database", None):
-        localdb.stop(config)
     try:
-        with stage(progress, "neo4j import", None):
-            localdb.bulk_import(config, manifest)
+        localdb.import_store(graph.settings.localdb, manifest, lambda label: stage(progress, label, None))
     finally:  # also after a failed import, which leaves the database empty, as it was
-        with stage(progress, "start the database", None):
-            localdb.start(config)
         graph.reconnect()
         with stage(progress, "create the schema", None):
             graph.apply_schema()

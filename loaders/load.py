@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 from pydantic import BaseModel
 
 from linkage.graph import Graph, WriteCounts
@@ -54,21 +56,26 @@ def check_structure(batch_dir: Path) -> dict[str, Path]:
         raise InvalidBatch(f"{batch_dir}: not a folder.")
     found: dict[str, Path] = {}
     for spec in contract.SPECS:
-        path = find_file(batch_dir, spec)
-        if path is None:
-            if spec.required_file:
-                raise InvalidBatch(
-                    f"{batch_dir}: the required file `{spec.name}` is missing (.csv, .parquet, .jsonl…)."
-                )
-            continue
-        present = columns_of(path)
-        missing = [c for c in spec.required if c not in present]
-        if missing:
-            raise InvalidBatch(f"{path}: missing required column(s): {', '.join(missing)}.")
-        if spec is contract.ALLOWLIST and not set(spec.optional) & set(present):
-            raise InvalidBatch(f"{path}: needs one of the columns account_id, org_id, ip, cidr.")
-        found[spec.name] = path
+        path = _checked_file(batch_dir, spec)
+        if path is None and spec.required_file:
+            raise InvalidBatch(f"{batch_dir}: the required file `{spec.name}` is missing (.csv, .parquet, .jsonl…).")
+        if path is not None:
+            found[spec.name] = path
     return found
+
+
+def _checked_file(batch_dir: Path, spec: FileSpec) -> Path | None:
+    """The batch's file of ``spec`` with its required columns, or None when the batch has none."""
+    path = find_file(batch_dir, spec)
+    if path is None:
+        return None
+    present = columns_of(path)
+    missing = [c for c in spec.required if c not in present]
+    if missing:
+        raise InvalidBatch(f"{path}: missing required column(s): {', '.join(missing)}.")
+    if spec is contract.ALLOWLIST and not set(spec.optional) & set(present):
+        raise InvalidBatch(f"{path}: needs one of the columns account_id, org_id, ip, cidr.")
+    return path
 
 
 def _validate_file(
@@ -143,9 +150,71 @@ def load_batch(
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
     initial: bool = False,
+    work_dir: Path | None = None,
 ) -> LoadResult:
     """Validate every file of ``batch_dir``, then write it; the batch is named after its folder. ``initial``: the
-    first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`)."""
+    first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`). ``work_dir``
+    keeps the spooled clean rows after the load (the nightly run's similarity stage reads the accepted prompts
+    there, :func:`accepted_prompts`); without it they go with a temporary folder."""
+    if work_dir is not None:
+        return _load(graph, settings, batch_dir, work_dir, max_reject_rate, rejects_dir, progress, initial)
+    with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
+        return _load(graph, settings, batch_dir, Path(folder), max_reject_rate, rejects_dir, progress, initial)
+
+
+def accepted_prompts(work_dir: Path, chunk_rows: int) -> Callable[[], Iterator[pd.DataFrame]]:
+    """The prompts a load in ``work_dir`` accepted, as a re-startable stream of frames (account_id, ts, prompt,
+    output_tokens); nothing when the batch had no prompts file or every row was rejected."""
+    spool = Spool(work_dir, contract.PROMPTS)
+    return lambda: spool.frames(chunk_rows)
+
+
+def check_prompts(settings: Settings, batch_dir: Path, work_dir: Path, rejects_dir: Path | None = None) -> FileSummary:
+    """Validate the prompts file of ``batch_dir`` alone, as a load would, spooling its accepted rows to
+    ``work_dir`` (for :func:`accepted_prompts`); nothing is written to the graph."""
+    if not batch_dir.is_dir():
+        raise InvalidBatch(f"{batch_dir}: not a folder.")
+    path = _checked_file(batch_dir, contract.PROMPTS)
+    spool = Spool(work_dir, contract.PROMPTS)
+    if path is None:
+        return FileSummary(file="prompts", path="", rows_read=0, rows_rejected=0, rows_written=0, rejects=None)
+    rows = max(settings.write_batch_size * 10, 50_000)
+    return _validate_file(contract.PROMPTS, path, spool, hash_key(settings), rows,
+                          rejects_dir or Path("rejects") / batch_dir.name, Progress())  # fmt: skip
+
+
+def init_schema(settings: Settings) -> int:
+    """`linkage init`: create every constraint and index (IF NOT EXISTS); returns how many statements ran."""
+    with Graph(settings) as graph:
+        return graph.apply_schema()
+
+
+def load_folder(
+    settings: Settings,
+    batch_dir: Path,
+    *,
+    max_reject_rate: float | None = None,
+    rejects_dir: Path | None = None,
+    progress: Progress | None = None,
+    initial: bool = False,
+) -> LoadResult:
+    """`linkage load`: the schema, then one batch folder, against the configured database."""
+    with Graph(settings) as graph:
+        graph.apply_schema()
+        return load_batch(graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
+                          progress=progress, initial=initial)  # fmt: skip
+
+
+def _load(
+    graph: Graph,
+    settings: Settings,
+    batch_dir: Path,
+    folder: Path,
+    max_reject_rate: float | None,
+    rejects_dir: Path | None,
+    progress: Progress | None,
+    initial: bool,
+) -> LoadResult:
     started = time.perf_counter()
     progress = progress or Progress()
     batch = batch_dir.name
@@ -156,28 +225,27 @@ def load_batch(
     rejects_dir = rejects_dir or Path("rejects") / batch
     chunk_rows = max(settings.write_batch_size * 10, 50_000)
     summaries: dict[str, FileSummary] = {}
-    with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
-        spools = {
-            spec.name: Spool(Path(folder), spec, SESSION_PARTITIONS if spec is contract.SESSIONS else 1)
-            for spec in contract.SPECS
-            if spec.name in files
-        }
-        for spec in contract.SPECS:
-            if spec.name in files:
-                summary = _validate_file(spec, files[spec.name], spools[spec.name], key, chunk_rows, rejects_dir,
-                                         progress)  # fmt: skip
-                _check_reject_rate(summary, max_reject_rate)
-                summaries[spec.name] = summary
-        counts = WriteCounts()
-        if initial:
-            imported = {name: spools[name] for name in bulk.IMPORTED if name in spools}
-            counts.merge(bulk.import_initial(graph, imported, batch, Path(folder) / "import", progress))
-        for name in (name for name in WRITE_ORDER if name in spools):
-            if not initial or name not in bulk.IMPORTED:
-                counts.merge(_write_file(graph, name, spools[name], batch, progress))
-            elif name == "sessions":  # imported: only the allowlist's CIDR rules are left to apply to its IPs
-                counts.merge(write.flag_allowlisted_ips(graph, spools[name].distinct(["ip"])["ip"], batch))
-            summaries[name].rows_written = spools[name].rows
+    spools = {
+        spec.name: Spool(folder, spec, SESSION_PARTITIONS if spec is contract.SESSIONS else 1)
+        for spec in contract.SPECS
+        if spec.name in files
+    }
+    for spec in contract.SPECS:
+        if spec.name in files:
+            summary = _validate_file(spec, files[spec.name], spools[spec.name], key, chunk_rows, rejects_dir,
+                                     progress)  # fmt: skip
+            _check_reject_rate(summary, max_reject_rate)
+            summaries[spec.name] = summary
+    counts = WriteCounts()
+    if initial:
+        imported = {name: spools[name] for name in bulk.IMPORTED if name in spools}
+        counts.merge(bulk.import_initial(graph, imported, batch, folder / "import", progress))
+    for name in (name for name in WRITE_ORDER if name in spools):
+        if not initial or name not in bulk.IMPORTED:
+            counts.merge(_write_file(graph, name, spools[name], batch, progress))
+        elif name == "sessions":  # imported: only the allowlist's CIDR rules are left to apply to its IPs
+            counts.merge(write.flag_allowlisted_ips(graph, spools[name].distinct(["ip"])["ip"], batch))
+        summaries[name].rows_written = spools[name].rows
     ordered = [summaries[spec.name] for spec in contract.SPECS if spec.name in summaries]
     return LoadResult(
         batch=batch,

@@ -115,9 +115,14 @@ def _bad_time(values: pd.Series, parsed: pd.Series) -> pd.Series:
     return (values != "") & parsed.isna()
 
 
+MAX_COUNT = 2**53  # token counts beyond this are not counts (and lose precision as floats)
+
+
 def _bad_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(not a whole number within range, negative) for a column of counts; empty is allowed."""
     numbers = pd.to_numeric(values.where(values != "", None), errors="coerce")
-    return (values != "") & numbers.isna(), numbers < 0
+    whole = numbers.notna() & np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() <= MAX_COUNT)
+    return (values != "") & ~whole, numbers < 0
 
 
 def _seen_before(ids: pd.Series, seen: set[str]) -> pd.Series:
@@ -205,20 +210,24 @@ def sessions(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
 
 
 def prompts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
-    """Prompts are read again by the similarity stage; here they are checked and counted, never stored."""
+    """The accepted prompts feed the similarity stage (from the spool, never the graph): the text, its time and
+    the output length; a rejected row is in no family and no feature."""
     ts = parse_times(frame["ts"])
     bad_in, negative_in = _bad_count(frame["input_tokens"])
     bad_out, negative_out = _bad_count(frame["output_tokens"])
     rules = [
         (_empty(frame["account_id"]), "empty account_id"),
         (ts.isna(), "ts is not an ISO-8601 timestamp"),
-        (bad_in, "input_tokens is not a number"),
+        (bad_in, "input_tokens is not a whole number"),
         (negative_in, "input_tokens is negative"),
-        (bad_out, "output_tokens is not a number"),
+        (bad_out, "output_tokens is not a whole number"),
         (negative_out, "output_tokens is negative"),
     ]
     kept, rejects = _split(frame, contract.PROMPTS, rules)
-    return Checked(pd.DataFrame({"account_id": kept["account_id"]}), rejects)
+    output = pd.to_numeric(kept["output_tokens"].where(kept["output_tokens"] != "", None), errors="coerce")
+    clean = pd.DataFrame({"account_id": kept["account_id"].str.strip(), "ts": ts[kept.index],
+                          "prompt": kept["prompt"], "output_tokens": output.fillna(0).astype("int64")})  # fmt: skip
+    return Checked(clean, rejects)
 
 
 def prompt_similarity(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:

@@ -50,17 +50,17 @@ def _write_links(
 def ensure_accounts(graph: Graph, ids: pd.Series, batch: str) -> WriteCounts:
     """Create the accounts a file refers to but no accounts file listed, before their relationships."""
     unique = pd.DataFrame({"account_id": sorted(ids.unique())})
-    return _write(graph, "merge_account_ids", unique, batch, lambda _: None)
+    return _write(graph, "load/merge_account_ids", unique, batch, lambda _: None)
 
 
 def write_accounts(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
     """Accounts, then their e-mail domains and orgs (each value once), then the links between them."""
-    counts = _write(graph, "merge_accounts", frame.sort_values("account_id"), batch, advance)
+    counts = _write(graph, "load/merge_accounts", frame.sort_values("account_id"), batch, advance)
     domains = frame.dropna(subset=["email_domain"]).drop_duplicates("email_domain", keep="last")
-    counts.merge(_write(graph, "merge_email_domains", domains.sort_values("email_domain"), batch, lambda _: None))
+    counts.merge(_write(graph, "load/merge_email_domains", domains.sort_values("email_domain"), batch, lambda _: None))
     orgs = pd.DataFrame({"org_id": sorted(frame["org_id"].dropna().unique())})
-    counts.merge(_write(graph, "merge_orgs", orgs, batch, lambda _: None))
-    for statement, end in (("merge_email_at", "email_domain"), ("merge_member_of", "org_id")):
+    counts.merge(_write(graph, "load/merge_orgs", orgs, batch, lambda _: None))
+    for statement, end in (("load/merge_email_at", "email_domain"), ("load/merge_member_of", "org_id")):
         links = frame.dropna(subset=[end])[["account_id", end]]
         counts.merge(_write_links(graph, statement, links, end, batch, lambda _: None))
     return counts
@@ -69,17 +69,19 @@ def write_accounts(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
 def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
     # each column's last value given (merge_payment_methods keeps earlier chunks' values where a column is empty)
     methods = frame.groupby("fingerprint", as_index=False, sort=True)[["method_type", "card_country"]].last()
-    counts = _write(graph, "merge_payment_methods", methods, batch, lambda _: None)
+    counts = _write(graph, "load/merge_payment_methods", methods, batch, lambda _: None)
     counts.merge(ensure_accounts(graph, frame["account_id"], batch))
     links = frame.groupby(["account_id", "fingerprint"], as_index=False).agg(first_seen=("first_seen", "min"))
-    counts.merge(_write_links(graph, "merge_paid_with", links, "fingerprint", batch, advance))
+    counts.merge(_write_links(graph, "load/merge_paid_with", links, "fingerprint", batch, advance))
     return counts
 
 
 def write_session_values(graph: Graph, ips: pd.DataFrame, devices: pd.Series, batch: str) -> WriteCounts:
     """The IPs (with their subnets) and devices of a whole sessions file, each written once."""
-    counts = _write(graph, "merge_ips", ips.sort_values("ip"), batch, lambda _: None)
-    counts.merge(_write(graph, "merge_devices", pd.DataFrame({"device_id": sorted(devices)}), batch, lambda _: None))
+    counts = _write(graph, "load/merge_ips", ips.sort_values("ip"), batch, lambda _: None)
+    counts.merge(
+        _write(graph, "load/merge_devices", pd.DataFrame({"device_id": sorted(devices)}), batch, lambda _: None)
+    )
     return counts
 
 
@@ -88,28 +90,28 @@ def write_session_links(
 ) -> WriteCounts:
     """CONNECTED_FROM and USED_DEVICE of some accounts' sessions; their IPs and devices already exist."""
     counts = ensure_accounts(graph, pd.concat([ip_links["account_id"], device_links["account_id"]]), batch)
-    counts.merge(_write_links(graph, "merge_connected_from", ip_links, "ip", batch, advance))
-    counts.merge(_write_links(graph, "merge_used_device", device_links, "device_id", batch, lambda _: None))
+    counts.merge(_write_links(graph, "load/merge_connected_from", ip_links, "ip", batch, advance))
+    counts.merge(_write_links(graph, "load/merge_used_device", device_links, "device_id", batch, lambda _: None))
     return counts
 
 
 def write_similarity(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
     edges = frame.drop_duplicates(["account_a", "account_b"], keep="last").sort_values(["account_a", "account_b"])
-    return _write(graph, "merge_batch_similar_prompts", edges, batch, advance)
+    return _write(graph, "load/merge_batch_similar_prompts", edges, batch, advance)
 
 
 def write_bans(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
-    return _write(graph, "set_bans", frame.sort_values("account_id"), batch, advance)
+    return _write(graph, "load/set_bans", frame.sort_values("account_id"), batch, advance)
 
 
 def write_allowlist(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advance) -> WriteCounts:
-    return _write(graph, "merge_allow_rules", frame.drop_duplicates("rule").sort_values("rule"), batch, advance)
+    return _write(graph, "load/merge_allow_rules", frame.drop_duplicates("rule").sort_values("rule"), batch, advance)
 
 
 def flag_allowlisted_ips(graph: Graph, ips: pd.Series, batch: str) -> WriteCounts:
     """Mark this batch's IPs that fall inside any allowlisted CIDR (rules of this or earlier batches)."""
-    networks = [ipaddress.ip_network(row["cidr"]) for row in graph.read("read_allow_cidrs")]
+    networks = [ipaddress.ip_network(row["cidr"]) for row in graph.read("load/read_allow_cidrs")]
     if not networks or ips.empty:
         return WriteCounts()
     inside = [ip for ip in ips.unique() if any(ipaddress.ip_address(ip) in net for net in networks)]
-    return _write(graph, "set_ips_allowlisted", pd.DataFrame({"ip": sorted(inside)}), batch, lambda _: None)
+    return _write(graph, "load/set_ips_allowlisted", pd.DataFrame({"ip": sorted(inside)}), batch, lambda _: None)

@@ -18,7 +18,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -292,6 +293,24 @@ def bulk_import(config: LocalDbConfig, manifest: Path) -> None:
         done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
         raise LocalDbError(f"The import failed (exit code {done.returncode}); log: {log}\n" + _log_tail(log))
+
+
+def import_store(
+    config: LocalDbConfig,
+    manifest: Path,
+    step: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
+) -> None:
+    """Stop the local database, replace its store with the column files of ``manifest`` (:func:`bulk_import`)
+    and start it again, also after a failed import, which leaves it empty, as it was. ``step`` wraps each of the
+    three steps (the loaders show them as progress stages)."""
+    with step("stop the database"):
+        stop(config)
+    try:
+        with step("neo4j import"):
+            bulk_import(config, manifest)
+    finally:
+        with step("start the database"):
+            start(config)
 
 
 def stop(config: LocalDbConfig, timeout: float = 60.0) -> bool:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cypher import statement
+from linkage.analyst.queries import list_queries
 from linkage.cli import app
 from linkage.detect.stage import Detection, detect
 from linkage.graph import Graph
-from linkage.runs import start_run
+from linkage.nightly.records import start_run
 from linkage.settings import Settings
 from tests.graph_builders import add_accounts, share
 
@@ -260,3 +263,28 @@ def test_clusters_joined_by_a_merge_are_absorbed_not_dissolved(graph: Graph, set
     )
     assert ended.to_dict("records") == [{"status": "absorbed", "into": heir}]
     assert second.result.absorbed_clusters == 1 and second.result.dissolved_clusters == 0
+
+
+def test_saved_query_parameters_are_typed_by_their_declaration(
+    graph: Graph, settings: Settings, test_env: dict[str, str]
+) -> None:
+    """An id that looks like a number stays text (the query declares ``account_id (string)``), and a value that
+    does not fit its declared type is refused before the query runs."""
+    graph.gds.run_cypher("UNWIND ['12345', '67890'] AS id MERGE (:Account {account_id: id})")
+    share(graph, "card", ["12345", "67890"], ["fp_shared"])
+    _detect(graph, settings)  # weighs the shared values (the query skips values shared by thousands)
+    runner = CliRunner()
+    found = runner.invoke(app, ["query", "run", "account_neighbours", "-p", "account_id=12345", "--json"], env=test_env)
+    assert found.exit_code == 0, found.output
+    assert [row["account_id"] for row in json.loads(found.stdout)] == ["67890"]
+    wrong = runner.invoke(app, ["query", "run", "cluster_picture", "-p", "cluster_id=C-1", "-p", "max_accounts=many"],
+                          env=test_env)  # fmt: skip
+    assert wrong.exit_code == 2 and "is declared integer" in wrong.output
+    unknown = runner.invoke(app, ["query", "run", "top_clusters", "-p", "limit=3"], env=test_env)
+    assert unknown.exit_code == 2 and "takes no parameter 'limit'" in unknown.output
+
+
+def test_every_saved_query_declares_exactly_the_parameters_it_uses() -> None:
+    for query in list_queries():
+        body = "\n".join(line for line in statement(f"analyst/{query.name}").splitlines() if not line.startswith("//"))
+        assert set(query.parameters) == set(re.findall(r"\$([A-Za-z_]\w*)", body)), query.name

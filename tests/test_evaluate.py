@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from linkage.errors import ExitCode
-from linkage.evaluate import InvalidEvalInput, evaluate, known_bans
+from linkage.scenarios.evaluate import InvalidEvalInput, evaluate, known_bans
 
 TRUTH = [
     # 6 coordinated (4 farm, 2 respawn), 6 benign (3 enterprise, 3 background)

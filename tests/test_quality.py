@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from linkage.evaluate import EvalResult, evaluate, known_bans
 from linkage.graph import Graph
-from linkage.nightly import nightly_run
+from linkage.nightly.run import nightly_run
+from linkage.scenarios.evaluate import EvalResult, evaluate, known_bans
+from linkage.scenarios.generate import synthesize
+from linkage.scenarios.scenario import Scenario
 from linkage.settings import Settings
-from linkage.synth.generate import synthesize
-from linkage.synth.scenario import Scenario
 
 pytestmark = pytest.mark.db
 

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,12 @@ from typer.testing import CliRunner
 from linkage.cli import app
 from linkage.graph import Graph
 from linkage.settings import Settings
-from linkage.similarity.stage import run_similarity
+from linkage.similarity.stage import SimilarityResult, run_similarity
+from loaders import accepted_prompts, check_prompts
 
 pytestmark = pytest.mark.db
 
+TEST_CYPHER = Path(__file__).parent / "cypher"
 TEMPLATE = (
     "Think step by step and show all of your reasoning before you answer. You are an expert tutor in organic "
     "chemistry and thermodynamics for university students. Question: {q} Finally, state the answer clearly on "
@@ -74,20 +77,28 @@ def _batch(folder: Path, seed: int) -> list[str]:
     return [prompt for _, prompt, _ in rows]
 
 
+def _stage(graph: Graph, settings: Settings, batch_dir: Path) -> SimilarityResult:
+    """The stage on a batch folder's prompts as a run feeds it: validated by the loader, then analysed."""
+    with tempfile.TemporaryDirectory() as work:
+        check_prompts(settings, batch_dir, Path(work), batch_dir.parent / "rejects")
+        prompts = accepted_prompts(Path(work), settings.similarity_chunk_rows)
+        return run_similarity(graph, settings, prompts, batch_dir.name)
+
+
 def test_stage_writes_families_links_and_features_but_no_prompt_text(
     graph: Graph, settings: Settings, tmp_path: Path
 ) -> None:
     texts = _batch(tmp_path / "2026-11-23", seed=1)
-    result = run_similarity(graph, settings, tmp_path / "2026-11-23")
+    result = _stage(graph, settings, tmp_path / "2026-11-23")
     assert result.prompts == 121 and result.accounts == 67
     assert result.families == 2 and result.cot_families == 1 and result.largest_family_accounts == 40
 
-    families = {row["accounts"]: row for row in graph.read("queries/template_families")}
+    families = {row["accounts"]: row for row in graph.read("analyst/template_families")}
     assert families[6]["cot"] is True and families[6]["requests"] == 60 and families[6]["weight"] > 0.7
     assert families[40]["cot"] is False and families[40]["weight"] < families[6]["weight"]
     assert families[6]["example"].startswith("think step by step and show all of your reasoning")
 
-    links = graph.read("read_similar_prompts")
+    links = graph.read(TEST_CYPHER / "read_similar_prompts.cypher")
     pairs = {(row["account_a"], row["account_b"]) for row in links}
     assert ("ring-0", "ring-5") in pairs and len(pairs) == 15 + sum(1 for a, _ in pairs if a.startswith("tool"))
     ring = [row for row in links if row["account_a"].startswith("ring")]
@@ -95,7 +106,7 @@ def test_stage_writes_families_links_and_features_but_no_prompt_text(
     assert all(row["families"] == [families[6]["family_id"]] for row in ring)
     assert all(row["score"] < ring[0]["score"] for row in links if row["account_a"].startswith("tool"))
 
-    features = {row["account_id"]: row for row in graph.read("read_prompt_features")}
+    features = {row["account_id"]: row for row in graph.read(TEST_CYPHER / "read_prompt_features.cypher")}
     assert features["ring-0"]["prompt_requests"] == 10 and features["ring-0"]["prompt_cot_share"] == 1.0
     assert features["ring-0"]["prompt_template_concentration"] == 1.0
     assert features["ring-0"]["prompt_mean_output_tokens"] == 1500.0
@@ -103,7 +114,7 @@ def test_stage_writes_families_links_and_features_but_no_prompt_text(
     assert features["odd-1"]["prompt_requests"] == 1 and features["solo-3"]["prompt_cot_share"] == 0.0
 
     strings: list[str] = []
-    for row in graph.read("read_all_properties"):
+    for row in graph.read(TEST_CYPHER / "read_all_properties.cypher"):
         value = row["value"]
         strings += (
             [value]
@@ -121,10 +132,10 @@ def test_stage_writes_families_links_and_features_but_no_prompt_text(
 def test_a_template_keeps_its_family_id_on_the_next_night(graph: Graph, settings: Settings, tmp_path: Path) -> None:
     _batch(tmp_path / "night-1", seed=1)
     _batch(tmp_path / "night-2", seed=2)
-    run_similarity(graph, settings, tmp_path / "night-1")
-    first = {row["accounts"]: row for row in graph.read("queries/template_families")}
-    run_similarity(graph, settings, tmp_path / "night-2")
-    second = {row["accounts"]: row for row in graph.read("queries/template_families")}
+    _stage(graph, settings, tmp_path / "night-1")
+    first = {row["accounts"]: row for row in graph.read("analyst/template_families")}
+    _stage(graph, settings, tmp_path / "night-2")
+    second = {row["accounts"]: row for row in graph.read("analyst/template_families")}
     assert len(second) == 2
     assert second[6]["family_id"] == first[6]["family_id"]
     assert second[6]["first_batch"] == "night-1" and second[6]["last_batch"] == "night-2"
@@ -144,9 +155,28 @@ def test_running_the_stage_twice_on_one_batch_leaves_the_same_graph(
     graph: Graph, settings: Settings, tmp_path: Path
 ) -> None:
     _batch(tmp_path / "again", seed=4)
-    first = run_similarity(graph, settings, tmp_path / "again")
-    snapshot = sorted(map(repr, graph.read("read_all_properties")))
-    second = run_similarity(graph, settings, tmp_path / "again")
-    assert sorted(map(repr, graph.read("read_all_properties"))) == snapshot
+    first = _stage(graph, settings, tmp_path / "again")
+    snapshot = sorted(map(repr, graph.read(TEST_CYPHER / "read_all_properties.cypher")))
+    second = _stage(graph, settings, tmp_path / "again")
+    assert sorted(map(repr, graph.read(TEST_CYPHER / "read_all_properties.cypher"))) == snapshot
     assert second.nodes_created == 0 and second.relationships_created == 0
     assert first.relationships_created > 0
+
+
+def test_prompts_the_loader_rejects_feed_no_family_and_no_feature(
+    graph: Graph, settings: Settings, tmp_path: Path
+) -> None:
+    """A row rejected by validation (here: no timestamp) is in no family, link or feature: the stage reads what the
+    loader accepted, not the raw file."""
+    _batch(tmp_path / "rejects-night", seed=5)
+    bad = [f'ghost-{i % 6},g{i},,"{TEMPLATE.format(q=_question(random.Random(i)))}",m,10,1500\n' for i in range(60)]
+    with (tmp_path / "rejects-night" / "prompts.csv").open("a", encoding="utf-8") as out:
+        out.writelines(bad)
+    result = _stage(graph, settings, tmp_path / "rejects-night")
+    assert result.prompts == 121 and result.accounts == 67
+    families = {row["accounts"]: row for row in graph.read("analyst/template_families")}
+    assert families[6]["requests"] == 60  # the ring's 60 prompts, not the ghosts' 60 more
+    features = {row["account_id"] for row in graph.read(TEST_CYPHER / "read_prompt_features.cypher")}
+    assert not any(account.startswith("ghost") for account in features)
+    rejects = (tmp_path / "rejects" / "prompts.csv").read_text()
+    assert rejects.count("ts is not an ISO-8601 timestamp") == 60

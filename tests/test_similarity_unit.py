@@ -11,13 +11,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from linkage.errors import LinkageError
+from linkage.scenarios import prompts as synth_prompts
 from linkage.settings import Settings
 from linkage.similarity import Analysis, analyse
 from linkage.similarity.families import match_known
 from linkage.similarity.links import account_links, family_weight
 from linkage.similarity.minhash import signatures
 from linkage.similarity.normalise import fold_case, normalise, normalise_text, redact, to_arrow
-from linkage.synth import prompts as synth_prompts
 
 TEMPLATE = (
     "Think step by step and show all of your reasoning before you answer. You are an expert tutor in organic "

@@ -12,10 +12,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from linkage.synth import Scenario, synthesize
-from linkage.synth.common import DISPOSABLE, SCHEMAS
-from linkage.synth.prompts import TOOL_TEMPLATE
-from linkage.synth.values import luhn_valid
+from linkage.scenarios import Scenario, synthesize
+from linkage.scenarios.common import DISPOSABLE, SCHEMAS
+from linkage.scenarios.prompts import TOOL_TEMPLATE
+from linkage.scenarios.values import luhn_valid
 
 BATCH_FILES = ["accounts", "payments", "sessions", "prompts", "bans", "allowlist"]
 
@@ -309,8 +309,8 @@ def test_unrelated_benign_prompts_are_not_near_duplicates(data: dict[str, pd.Dat
 
 def test_scenario_overrides_are_validated() -> None:
     from linkage.errors import ExitCode
-    from linkage.synth import scenario_from
-    from linkage.synth.scenario import InvalidScenario
+    from linkage.scenarios import scenario_from
+    from linkage.scenarios.scenario import InvalidScenario
 
     scenario = scenario_from({"accounts": 800}, ["farm_proxy=0.1", "seed=3"])
     assert (scenario.accounts, scenario.farm_proxy, scenario.seed) == (800, 0.1, 3)

@@ -43,10 +43,10 @@ class CommunityResult(BaseModel):
 
 def _check_memory(graph: Graph, settings: Settings) -> float:
     """Estimate before projecting; refuse rather than push the server out of heap."""
-    size = graph.read("count_evidence")[0]
+    size = graph.read("detect/count_evidence")[0]
     if size["relationship_count"] == 0:
         return 0.0
-    estimate = graph.read("estimate_evidence_graph", **size)[0]
+    estimate = graph.read("detect/estimate_evidence_graph", **size)[0]
     percentage = float(estimate["heap_percentage"])
     if percentage > settings.detect_max_heap_percentage:
         raise InsufficientMemory(
@@ -60,11 +60,11 @@ def _check_memory(graph: Graph, settings: Settings) -> float:
 def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
     """Write ``component`` (WCC over strong links) and ``community`` (weighted Leiden) on every linked account."""
     graph.run_batched(
-        "detect_value_weights",
+        "detect/value_weights",
         max_accounts=settings.detect_max_value_accounts,
         overlap_days=settings.detect_overlap_days,
     )
-    graph.run_batched("clear_communities")
+    graph.run_batched("detect/clear_communities")
     heap_percentage = _check_memory(graph, settings)
     if heap_percentage == 0.0:
         return CommunityResult(nodes=0, relationships=0, estimated_heap_percentage=0.0, components=0,
@@ -72,7 +72,7 @@ def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
     gds = graph.gds
     with graph.projection_cleanup(GRAPH_NAME):
         projected, result = gds.graph.project.cypher(
-            statement("project_evidence"), graph_name=GRAPH_NAME, type_weights=TYPE_WEIGHTS
+            statement("detect/project_evidence"), graph_name=GRAPH_NAME, type_weights=TYPE_WEIGHTS
         )
         wcc = gds.wcc.mutate(
             projected,

@@ -58,26 +58,26 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     communities = detect_communities(graph, settings)
     # template families are re-weighted by the communities that use them (see the statement for why)
     graph.run_batched(
-        "detect_family_weights",
+        "detect/family_weights",
         max_accounts=settings.detect_max_value_accounts,
         overlap_days=settings.detect_overlap_days,
     )
-    features = graph.frame("detect_account_features")
+    features = graph.frame("detect/account_features")
     if features.empty:
         empty = DetectResult(run_id=run_id, communities=communities, accounts_scored=0, bans=0, new_bans=0, reviews=0,
                              respawns_flagged=0, clusters=0, cluster_events={}, dissolved_clusters=0,
                              absorbed_clusters=0)  # fmt: skip
         return Detection(result=empty, banlist=pd.DataFrame(columns=BANLIST_COLUMNS),
                          clusters=pd.DataFrame(columns=CLUSTER_COLUMNS))  # fmt: skip
-    links = _frame(graph, "detect_account_links", LINK_COLUMNS)
-    banned_links = _frame(graph, "detect_banned_links", BANNED_LINK_COLUMNS)
+    links = _frame(graph, "detect/account_links", LINK_COLUMNS)
+    banned_links = _frame(graph, "detect/banned_links", BANNED_LINK_COLUMNS)
     scored = score_accounts(features, links, banned_links, batch, settings)
 
-    previous = _frame(graph, "read_clusters", ["cluster_id", "size", "first_seen_run"]).set_index("cluster_id")
+    previous = _frame(graph, "detect/read_clusters", ["cluster_id", "size", "first_seen_run"]).set_index("cluster_id")
     suspicious = set(scored.loc[scored["decision"] != "", "community"])
 
     def new_id() -> str:
-        return f"C-{graph.write_returning('next_cluster_number')[0]['number']:04d}"
+        return f"C-{graph.write_returning('detect/next_cluster_number')[0]['number']:04d}"
 
     assigned = assign_cluster_ids(scored, suspicious, previous["size"], new_id)
     clusters = _cluster_rows(scored, assigned, previous["first_seen_run"], run_id)
@@ -92,12 +92,12 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         for _, row in members[decided].iterrows()
     ]  # fmt: skip
 
-    graph.write("clear_decisions")
+    graph.write("detect/clear_decisions")
     cluster_rows = frame_rows(clusters[["cluster_id", "size", "score", "signals", "status", "parents"]])
-    graph.write_rows("merge_clusters", cluster_rows, run_id=run_id)
+    graph.write_rows("detect/merge_clusters", cluster_rows, run_id=run_id)
     decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons"]])
-    graph.write_rows("write_decisions", decision_rows, run_id=run_id)
-    ended = graph.write_returning("dissolve_clusters", run_id=run_id)[0]
+    graph.write_rows("detect/write_decisions", decision_rows, run_id=run_id)
+    ended = graph.write_returning("detect/dissolve_clusters", run_id=run_id)[0]
 
     banlist = members.loc[decided, BANLIST_COLUMNS].sort_values(["decision", "score"], ascending=[True, False])
     result = DetectResult(

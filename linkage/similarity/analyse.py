@@ -20,7 +20,6 @@ from linkage.settings import Settings
 from linkage.similarity import families, links, minhash
 from linkage.similarity.features import account_features
 from linkage.similarity.normalise import chain_of_thought, fold_case, redact, to_arrow
-from linkage.similarity.read import PromptsFileError
 
 ChunkSource = Callable[[], Iterable[pd.DataFrame]]
 Progress = Callable[[str], None]
@@ -77,7 +76,7 @@ def _prepared(
         previous: pd.DataFrame | None = None
         for chunk in chunks:
             if "account_id" not in chunk or "prompt" not in chunk:
-                raise PromptsFileError("prompt chunks need the columns account_id and prompt")
+                raise LinkageError("prompt chunks need the columns account_id and prompt")
             future = pool.submit(_prepare, chunk["prompt"], settings)
             if pending is not None and previous is not None:
                 yield (previous, *pending.result())

@@ -1,4 +1,4 @@
-"""The similarity stage over a batch folder: stream its prompts, compute families/links/features, write them.
+"""The similarity stage over a batch's accepted prompts: stream them, compute families/links/features, write them.
 
 Writes TemplateFamily nodes, USES_TEMPLATE and SIMILAR_PROMPTS {source: 'minhash'} relationships and the Account
 prompt features through :meth:`Graph.write_rows`. The batch's own ``prompt_similarity`` edges are the loaders'
@@ -7,19 +7,18 @@ prompt features through :meth:`Graph.write_rows`. The batch's own ``prompt_simil
 
 from __future__ import annotations
 
+import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel
 
 from linkage.graph import Graph, WriteCounts, frame_rows
 from linkage.settings import Settings
 from linkage.similarity import families
 from linkage.similarity.analyse import Analysis, ChunkSource, Progress, analyse, rename_families
-from linkage.similarity.read import iter_prompt_chunks, prompts_file
+from loaders import accepted_prompts, check_prompts
 
 SOURCE = "minhash"
 
@@ -44,37 +43,23 @@ class SimilarityResult(BaseModel):
     seconds: float
 
 
-def chunk_source(batch_dir: Path, settings: Settings) -> ChunkSource | None:
-    """A re-startable stream of the batch's prompt chunks (None when the batch has no prompts file)."""
-    path = prompts_file(batch_dir)
-    if path is None:
-        return None
-    found = path
-
-    def chunks() -> Iterator[pd.DataFrame]:
-        return iter_prompt_chunks(found, settings.similarity_chunk_rows)
-
-    return chunks
-
-
 def run_similarity(
-    graph: Graph, settings: Settings, batch_dir: Path, progress: Progress | None = None
+    graph: Graph, settings: Settings, prompts: ChunkSource, batch: str, progress: Progress | None = None
 ) -> SimilarityResult:
-    """Run the stage over ``batch_dir`` (named after its folder) and write the result to ``graph``."""
+    """Run the stage over the batch's accepted prompts (``prompts()`` streams them: the loader's spool) and write
+    the result to ``graph``."""
     started = time.perf_counter()
-    source = chunk_source(batch_dir, settings)
-    empty: ChunkSource = lambda: iter(())  # noqa: E731  a batch without prompts writes nothing
-    result = analyse(source or empty, settings, progress)
+    result = analyse(prompts, settings, progress)
     continue_known_families(graph, result, settings)
-    counts = write_analysis(graph, result, batch_dir.name)
-    return summarise(result, counts, batch_dir.name, time.perf_counter() - started)
+    counts = write_analysis(graph, result, batch)
+    return summarise(result, counts, batch, time.perf_counter() - started)
 
 
 def continue_known_families(graph: Graph, result: Analysis, settings: Settings) -> int:
     """Match tonight's families to the graph's by consensus signature; matched ones keep their earlier id."""
     if result.families.empty:
         return 0
-    known = graph.read("read_template_signatures")
+    known = graph.read("similarity/read_template_signatures")
     if not known:
         return 0
     width = settings.similarity_num_perm
@@ -92,10 +77,12 @@ def continue_known_families(graph: Graph, result: Analysis, settings: Settings) 
 def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
     """Families first (the USES_TEMPLATE rows match them), then usage, links and account features."""
     counts = WriteCounts()
-    counts.merge(graph.write_rows("merge_template_families", frame_rows(result.families), batch=batch))
-    counts.merge(graph.write_rows("merge_uses_template", frame_rows(result.usage), batch=batch))
-    counts.merge(graph.write_rows("merge_similar_prompts", frame_rows(result.links), batch=batch, source=SOURCE))
-    counts.merge(graph.write_rows("set_prompt_features", frame_rows(result.features), batch=batch))
+    counts.merge(graph.write_rows("similarity/merge_template_families", frame_rows(result.families), batch=batch))
+    counts.merge(graph.write_rows("similarity/merge_uses_template", frame_rows(result.usage), batch=batch))
+    counts.merge(
+        graph.write_rows("similarity/merge_similar_prompts", frame_rows(result.links), batch=batch, source=SOURCE)
+    )
+    counts.merge(graph.write_rows("similarity/set_prompt_features", frame_rows(result.features), batch=batch))
     return counts
 
 
@@ -121,7 +108,11 @@ def summarise(result: Analysis, counts: WriteCounts, batch: str, seconds: float)
 
 
 def similarity_command(settings: Settings, batch_dir: Path, progress: Progress | None = None) -> SimilarityResult:
-    """``linkage similarity``: the stage alone on a batch, against the configured database."""
-    with Graph(settings) as graph:
+    """``linkage similarity``: the stage alone on a batch folder's prompts file, against the configured database.
+    The file is validated as ``linkage load`` would (its rejects go to ``rejects/<batch>/prompts.csv``); only the
+    accepted rows are analysed."""
+    with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-similarity-") as folder:
         graph.apply_schema()
-        return run_similarity(graph, settings, batch_dir, progress)
+        check_prompts(settings, batch_dir, Path(folder))
+        prompts = accepted_prompts(Path(folder), settings.similarity_chunk_rows)
+        return run_similarity(graph, settings, prompts, batch_dir.name, progress)

@@ -1,0 +1,9 @@
+// Accounts that share any value with one account, with how many values they share.
+// Parameters: account_id (string)
+MATCH (a:Account {account_id: $account_id})-[:PAID_WITH|CONNECTED_FROM|USED_DEVICE|USES_TEMPLATE]->(v)
+      <-[:PAID_WITH|CONNECTED_FROM|USED_DEVICE|USES_TEMPLATE]-(b:Account)
+WHERE b <> a AND v.link_accounts <= 1000
+RETURN b.account_id AS account_id, b.cluster_id AS cluster_id, b.decision AS decision,
+       count(DISTINCT v) AS shared_values, collect(DISTINCT labels(v)[0]) AS kinds
+ORDER BY shared_values DESC
+LIMIT 100

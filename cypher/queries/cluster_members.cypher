@@ -1,5 +1,0 @@
-// Members of one cluster with their decision, score and prompt features.  Parameters: cluster_id
-MATCH (a:Account)-[:IN_CLUSTER]->(c:Cluster {cluster_id: $cluster_id})
-RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.created_at AS created_at,
-       a.prompt_requests AS requests, a.prompt_cot_share AS cot_share
-ORDER BY score DESC, account_id

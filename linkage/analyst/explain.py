@@ -1,0 +1,62 @@
+"""`linkage explain ACCOUNT_ID`: the evidence behind one account, as trust & safety or an analyst reads it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from linkage.detect.reasons import VALUE_NAMES
+from linkage.errors import LinkageError
+from linkage.graph import Graph
+from linkage.settings import Settings
+
+
+class UnknownAccount(LinkageError):
+    pass
+
+
+class SharedValue(BaseModel):
+    kind: str
+    value: str | None
+    accounts: int | None
+    weight: float | None
+    shared_in_cluster: int
+
+
+class Explanation(BaseModel):
+    account_id: str
+    decision: str | None
+    score: float | None
+    reasons: str | None
+    cluster_id: str | None
+    cluster_size: int | None
+    cluster_status: str | None
+    cluster_signals: str | None
+    created_at: str | None
+    banned_in_batch: bool
+    allowlisted: bool
+    decided_run: str | None
+    prompt_requests: int | None
+    cot_share: float | None
+    template_concentration: float | None
+    output_tokens: int | None
+    similar_accounts: int
+    max_similarity: float | None
+    shared: list[SharedValue]
+
+
+def explain(settings: Settings, account_id: str) -> Explanation:
+    with Graph(settings) as graph:
+        rows = graph.read("analyst/explain_account", account_id=account_id)
+    if not rows:
+        raise UnknownAccount(f"No account {account_id!r} in the graph.")
+    row: dict[str, Any] = rows[0]
+    shared = [
+        SharedValue(kind=VALUE_NAMES.get(item["signal"], item["signal"].lower()), value=item["value"],
+                    accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"])
+        for item in row.pop("shared")
+    ]  # fmt: skip
+    shared.sort(key=lambda s: (-s.shared_in_cluster, -(s.weight or 0.0)))
+    created = row.pop("created_at")
+    return Explanation(**row, created_at=str(created) if created is not None else None, shared=shared)

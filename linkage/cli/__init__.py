@@ -1,0 +1,5 @@
+"""The `linkage` command line (Typer): thin commands over the library's functions."""
+
+from linkage.cli.app import app
+
+__all__ = ["app"]

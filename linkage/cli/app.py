@@ -1,0 +1,330 @@
+"""The `linkage` command line: each command parses its options and calls one library function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import loaders
+from linkage import nightly
+from linkage.analyst import queries
+from linkage.analyst.explain import explain
+from linkage.analyst.picture import draw_cluster
+from linkage.cli import db, render
+from linkage.errors import ExitCode, LinkageError
+from linkage.settings import Settings, SettingsError, load_settings
+from localdb import LocalDbError
+
+app = typer.Typer(
+    name="linkage",
+    help="Find coordinated fake-account networks in Neo4j with Graph Data Science.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database: the local Neo4j + GDS, or the server NEO4J_URI names.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
+
+
+@contextmanager
+def expected_failures() -> Iterator[None]:
+    """Turn the failures a user can fix into one clear line on stderr and an exit code, never a traceback."""
+    try:
+        yield
+    except LinkageError as exc:
+        render.error(str(exc))
+        raise typer.Exit(code=int(exc.exit_code)) from None
+    except LocalDbError as exc:
+        render.error(str(exc))
+        raise typer.Exit(code=int(ExitCode.DATABASE)) from None
+    except SettingsError as exc:
+        render.error(str(exc))
+        raise typer.Exit(code=int(ExitCode.FAILURE)) from None
+
+
+def settings() -> Settings:
+    with expected_failures():
+        return load_settings()
+
+
+@db_app.command("start")
+def db_start(as_json: JsonOption = False) -> None:
+    """Start the local database (fetching Neo4j and GDS from Maven Central the first time)."""
+    with expected_failures():
+        render.stderr.print("Starting the local Neo4j + GDS …")
+        result = db.start(settings())
+    render.print_json(result) if as_json else render.print_fields("Database", result)
+
+
+@db_app.command("stop")
+def db_stop(as_json: JsonOption = False) -> None:
+    """Stop the local database cleanly."""
+    with expected_failures():
+        was_running = db.stop(settings())
+    if as_json:
+        render.print_json({"stopped": was_running})
+    else:
+        render.stderr.print("Stopped." if was_running else "The local database was not running.")
+
+
+@db_app.command("status")
+def db_status(as_json: JsonOption = False) -> None:
+    """Running or stopped, URI, pid, Neo4j and GDS versions. Exit code 4 when it is not running."""
+    with expected_failures():
+        result = db.status(settings())
+    if as_json:
+        render.print_json(result.model_dump(include={"running", "uri", "pid", "neo4j_version", "gds_version"}))
+    else:
+        render.print_fields("Database", result)
+    if not result.running:
+        raise typer.Exit(code=int(ExitCode.DATABASE))
+
+
+@db_app.command("reset")
+def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False) -> None:
+    """Delete all data and GDS projections of the database (the schema stays)."""
+    cfg = settings()
+    if not yes:
+        typer.confirm(f"Delete every node and relationship at {cfg.uri}?", abort=True)
+    with expected_failures():
+        db.reset(cfg)
+    render.stderr.print("The database is empty.")
+
+
+# --- schema and loading ------------------------------------------------------------------------------------
+
+
+@app.command("init")
+def init_command(as_json: JsonOption = False) -> None:
+    """Create every constraint and index of the graph model (idempotent)."""
+    with expected_failures():
+        created = loaders.init_schema(settings())
+    if as_json:
+        render.print_json({"schema_statements": created})
+    else:
+        render.stderr.print(f"Schema ready: {created} constraints and indexes.")
+
+
+@app.command("load")
+def load_command(
+    batch_dir: Annotated[Path, typer.Argument(help="A batch folder (see README: the batch folder).")],
+    max_reject_rate: Annotated[
+        float | None, typer.Option(help="Fail, writing nothing, when more than this share of a file's rows is bad.")
+    ] = None,
+    rejects_dir: Annotated[
+        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH].")
+    ] = None,
+    initial: Annotated[
+        bool,
+        typer.Option(
+            "--initial",
+            help="First load into an empty local database, through Neo4j's batch importer (restarts the database).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and load one batch folder; bad rows go to rejects/<file>.csv. Exit code 3: invalid input."""
+    with expected_failures(), render.RowProgress() as progress:
+        result = loaders.load_folder(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
+                             progress=progress, initial=initial)  # fmt: skip
+    if as_json:
+        render.print_json(result)
+        return
+    render.print_table(f"Batch {result.batch}", [f.model_dump(exclude={"path"}) for f in result.files])
+    render.stderr.print(
+        f"{result.nodes_created:,} nodes and {result.relationships_created:,} relationships created "
+        f"in {result.seconds:.1f}s"
+    )
+
+
+# --- detection, the nightly run, explanations -------------------------------------------------------------
+
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json.")]
+
+
+@app.command("run")
+def run_command(
+    batch_dir: Annotated[Path, typer.Argument(help="Tonight's batch folder (see README: the batch folder).")],
+    out_dir: OutputOption = Path("out"),
+    max_reject_rate: Annotated[
+        float | None, typer.Option(help="Fail the load when more than this share of a file's rows is rejected.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The nightly job: init, load, similarity, detect, score, write the ban list, report what changed."""
+    with expected_failures(), render.RowProgress() as progress:
+        result = nightly.nightly_run(
+            settings(), batch_dir, out_dir, max_reject_rate=max_reject_rate, report=render.stderr.log,
+            progress=progress,
+        )  # fmt: skip
+    if as_json:
+        render.print_json(result)
+        return
+    summary = result.summary
+    render.print_fields("Run " + result.run_id, {
+        "batch": result.batch, "bans": summary.bans, "reviews": summary.reviews, "clusters": summary.clusters,
+        **summary.changes.model_dump(),
+    })  # fmt: skip
+    render.stderr.print(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
+
+
+@app.command("detect")
+def detect_command(
+    batch: Annotated[str, typer.Option(help="Name of the batch the new accounts came from (for respawns).")] = "manual",
+    as_json: JsonOption = False,
+) -> None:
+    """Detection alone on the graph as it stands: communities, scores, cluster ids and decisions."""
+    with expected_failures():
+        detection = nightly.detect_only(settings(), batch)
+    if as_json:
+        render.print_json(detection.result)
+    else:
+        render.print_fields("Detection", detection.result.model_dump(exclude={"communities"}))
+
+
+@app.command("banlist")
+def banlist_command(
+    path: Annotated[Path, typer.Option("--output", "-o", help="Where to write the ban list CSV.")] = Path(
+        "out/banlist.csv"
+    ),
+    as_json: JsonOption = False,
+) -> None:
+    """Write the decisions now in the graph as banlist.csv (no detection is run)."""
+    with expected_failures():
+        rows = nightly.export_banlist(settings(), path)
+    if as_json:
+        render.print_json({"path": str(path), "rows": rows})
+    else:
+        render.stderr.print(f"{rows:,} decisions written to {path}")
+
+
+@app.command("explain")
+def explain_command(account_id: str, as_json: JsonOption = False) -> None:
+    """The evidence behind one account: its signals, the values it shares, its cluster, its score."""
+    with expected_failures():
+        result = explain(settings(), account_id)
+    if as_json:
+        render.print_json(result)
+        return
+    render.print_fields(f"Account {account_id}", result.model_dump(exclude={"shared"}))
+    render.print_table("Shared values", [s.model_dump() for s in result.shared])
+
+
+@app.command("similarity")
+def similarity_command(
+    batch_dir: Annotated[Path, typer.Argument(help="Batch folder whose prompts file is analysed.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Prompt similarity alone: template families, SIMILAR_PROMPTS links and prompt features of a batch."""
+    from linkage.similarity.stage import similarity_command as run_stage  # numba loads for this command only
+
+    with expected_failures():
+        result = run_stage(settings(), batch_dir, progress=render.stderr.log)
+    render.print_json(result) if as_json else render.print_fields("Prompt similarity", result)
+
+
+# --- analysts' saved queries --------------------------------------------------------------------------------
+
+query_app = typer.Typer(help="Analysts' saved Cypher queries (cypher/analyst/*.cypher).", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+
+@query_app.command("list")
+def query_list(as_json: JsonOption = False) -> None:
+    """The saved queries, what each shows, and the parameters it takes."""
+    found = queries.list_queries()
+    if as_json:
+        render.print_json([q.model_dump() for q in found])
+    else:
+        rows = [
+            {**q.model_dump(), "parameters": ", ".join(f"{k} ({t})" for k, t in q.parameters.items())} for q in found
+        ]
+        render.print_table("Saved queries", rows)
+
+
+@query_app.command("run")
+def query_run(
+    name: str,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a saved query by name, e.g. `linkage query run cluster_members -p cluster_id=C-0001`."""
+    with expected_failures():
+        rows = queries.run_query(settings(), name, param or [])
+    if as_json:
+        render.print_json(rows)
+    else:
+        render.print_table(name, rows)
+
+
+@app.command("picture")
+def picture_command(
+    cluster_id: str,
+    path: Annotated[Path, typer.Option("--output", "-o", help="Image file: .png or .svg.")] = Path("cluster.png"),
+) -> None:
+    """Draw one cluster: its accounts and the cards, IPs, devices, domains and templates they share."""
+    with expected_failures():
+        written = draw_cluster(settings(), cluster_id, path)
+    render.stderr.print(f"Cluster {cluster_id} drawn in {written}")
+
+
+# --- scenarios and evaluation -------------------------------------------------------------------------------
+
+
+@app.command("synth")
+def synth_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for night1/, night2/ and truth.csv.")],
+    accounts: Annotated[int, typer.Option(help="Night 1's accounts (night 2 adds about 5%).", min=500)] = 3000,
+    nights: Annotated[int, typer.Option(help="1 or 2 nights.", min=1, max=2)] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
+    file_format: Annotated[str, typer.Option("--format", help="parquet or csv (.csv.gz).")] = "parquet",
+    overrides: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a scenario field, e.g. --set farm_proxy=0.1.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate a synthetic scenario with ground truth: benign users, look-alikes and coordinated farms."""
+    from linkage.scenarios import scenario_from, synthesize
+
+    options: dict[str, object] = {"accounts": accounts, "nights": nights, "seed": seed, "file_format": file_format}
+    with expected_failures():
+        result = synthesize(out_dir, scenario_from(options, overrides), progress=render.stderr.log)
+    if as_json:
+        render.print_json(result)
+        return
+    rows = [{"night": night, **counts} for night, counts in result.nights.items()]
+    render.print_table("Scenario " + result.out_dir, rows)
+    render.print_table("Groups", [g.model_dump() for g in result.groups])
+    render.stderr.print(
+        f"{result.accounts:,} accounts ({result.coordinated:,} coordinated) in {result.seconds:.1f} s; "
+        f"truth: {result.truth}"
+    )
+
+
+@app.command("eval")
+def eval_command(
+    banlist: Annotated[Path, typer.Argument(help="banlist.csv of a run.")],
+    truth: Annotated[Path, typer.Argument(help="truth.csv of the scenario.")],
+    night: Annotated[int | None, typer.Option(help="Only accounts that existed by this night.")] = None,
+    show_groups: Annotated[
+        bool, typer.Option("--groups/--no-groups", help="Print the table of every ground-truth group.")
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Precision, recall and F1 of decision=ban against the ground truth, and bans per ground-truth group."""
+    from linkage.scenarios.evaluate import evaluate, known_bans
+
+    with expected_failures():
+        result = evaluate(banlist, truth, night, known_bans(truth, night))
+    if as_json:
+        render.print_json(result)
+        return
+    render.print_fields("Evaluation", result.model_dump(exclude={"groups", "group_types"}))
+    render.print_table("Group types", [t.model_dump() for t in result.group_types])
+    if show_groups:
+        render.print_table("Ground-truth groups", [g.model_dump() for g in result.groups])

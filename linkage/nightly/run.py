@@ -1,0 +1,108 @@
+"""`linkage run`: the nightly job, stage by stage, callable from Python as ``nightly_run(settings, …)``.
+
+init → load (validate, then write) → prompt similarity over the accepted prompts → detect (communities, scores,
+cluster ids, decisions) → outputs → what changed. The run is recorded only once its batch has loaded, and counts
+as a previous run only once it has finished.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from linkage.detect.stage import BANLIST_COLUMNS, Detection, detect
+from linkage.graph import Graph
+from linkage.nightly.outputs import OutputFiles, write_banlist, write_outputs
+from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_summary, start_run
+from linkage.settings import Settings
+from linkage.similarity.stage import run_similarity
+from loaders import Progress, accepted_prompts, load_batch
+
+Report = Callable[[str], None]
+
+
+class RunResult(BaseModel):
+    run_id: str
+    batch: str
+    outputs: OutputFiles
+    summary: RunSummary
+
+
+class _Timings:
+    def __init__(self, report: Report) -> None:
+        self.seconds: dict[str, float] = {}
+        self.report = report
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        self.report(f"{name} …")
+        start = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - start, 3)
+        self.report(f"{name} done in {self.seconds[name]:.1f}s")
+
+
+def _graph_counts(graph: Graph) -> GraphCounts:
+    counts = GraphCounts(nodes={}, relationships={})
+    for row in graph.read("nightly/count_graph"):
+        (counts.nodes if row["kind"] == "node" else counts.relationships)[row["name"]] = row["count"]
+    return counts
+
+
+def nightly_run(
+    settings: Settings,
+    batch_dir: Path,
+    out_dir: Path,
+    *,
+    max_reject_rate: float | None = None,
+    report: Report = lambda _: None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every stage on one night's batch folder and write banlist.csv, clusters.csv and run.json."""
+    timings = _Timings(report)
+    batch = batch_dir.name
+    started = datetime.now(UTC)
+    with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-run-") as work:
+        with timings.stage("init"):
+            graph.apply_schema()
+        with timings.stage("load"):
+            loaded = load_batch(
+                graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / "rejects",
+                progress=progress, work_dir=Path(work),
+            )  # fmt: skip
+        run = start_run(graph, settings, batch, started)
+        with timings.stage("similarity"):
+            prompts = accepted_prompts(Path(work), settings.similarity_chunk_rows)
+            similarity = run_similarity(graph, settings, prompts, batch)
+        with timings.stage("detect"):
+            detection = detect(graph, settings, run_id=run.run_id, batch=batch)
+        summary = run_summary(run, settings, detection.result, batch_dir=str(batch_dir), load=loaded,
+                           similarity=similarity, timings_s=timings.seconds, graph=_graph_counts(graph))  # fmt: skip
+        outputs = write_outputs(out_dir, detection.banlist, detection.clusters, summary)
+        finish_run(graph, summary)
+    return RunResult(run_id=run.run_id, batch=batch, outputs=outputs, summary=summary)
+
+
+def detect_only(settings: Settings, batch: str) -> Detection:
+    """`linkage detect`: detection on the graph as it stands (no load), recorded as a run of its own."""
+    with Graph(settings) as graph:
+        run = start_run(graph, settings, batch)
+        detection = detect(graph, settings, run_id=run.run_id, batch=batch)
+        summary = run_summary(run, settings, detection.result)
+        finish_run(graph, summary)
+    return detection
+
+
+def export_banlist(settings: Settings, path: Path) -> int:
+    """`linkage banlist`: the decisions now in the graph, written as a ban list; returns its row count."""
+    with Graph(settings) as graph:
+        frame = graph.frame("nightly/read_banlist")
+    write_banlist(frame if not frame.empty else pd.DataFrame(columns=BANLIST_COLUMNS), path)
+    return len(frame)

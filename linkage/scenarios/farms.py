@@ -1,0 +1,234 @@
+"""Coordinated groups: proxy-routed distillation farms, stolen-card farms, camouflaged farms and night-2 respawns.
+
+A farm's infrastructure (its prepaid card pool, proxy IPs, devices, template families) is drawn from the group's
+own random stream, so a respawn on night 2 can rebuild exactly the infrastructure of the farm it replaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from linkage.scenarios import prompts
+from linkage.scenarios.common import (
+    BROWSERS,
+    COUNTRIES,
+    DISPOSABLE,
+    POPULAR,
+    POPULAR_P,
+    SCRIPTED,
+    Activity,
+    Block,
+    Chunk,
+    RowFn,
+    accounts_and_truth,
+    benign_output,
+    constant,
+    countries,
+    datacenter_subnets,
+    emails,
+    emit_activity,
+    payments,
+    per_member,
+    pool_ips,
+    sequential_emails,
+    times,
+)
+from linkage.scenarios.groups import shared_pool
+from linkage.scenarios.values import ipv4, iso_times, pick
+
+HOUR = 3600
+PRE_BANNED = 3  # accounts of farm_proxy_1 the fraud team had already banned (the bans file)
+
+
+@dataclass
+class Infra:
+    """What a farm's accounts share, indexed per member of the group."""
+
+    card_of: pa.Array  # fingerprint per member
+    device_of: pa.Array  # device id per member
+    subnets: list[int]
+    ips: np.ndarray
+    families: list[prompts.Family]
+    agents: list[str]
+    domains: list[str]
+    burst: int  # epoch seconds the sign-up burst starts
+
+
+def proxy_infra(chunk: Chunk, size: int | None = None) -> Infra:
+    """A proxy farm: 10-40 accounts per prepaid card, a rotating pool in 2-4 datacenter /24s, shared devices."""
+    g = chunk.group_rng("infra")
+    size = size or chunk.plan.size
+    reuse = int(g.integers(10, 41))
+    cards = chunk.token("fp_", "prepaid", g.permutation(size) % max(1, -(-size // reuse)))
+    devices = chunk.token("dev_", "farm_device", g.permutation(size) % max(2, size // int(g.integers(5, 16))))
+    subnets = datacenter_subnets(g, int(g.integers(2, 5)))
+    ips = pool_ips(g, subnets, int(g.integers(20, 121)))
+    families = [
+        prompts.cot_family(g, f"{chunk.plan.name}-{i}", int(g.integers(2, 5))) for i in range(int(g.integers(1, 4)))
+    ]
+    agents = [str(a) for a in g.choice(SCRIPTED, int(g.integers(1, 3)), replace=False)]
+    domains = [str(d) for d in g.choice(DISPOSABLE, int(g.integers(1, 3)), replace=False)]
+    lo, _ = chunk.scenario.night_window(chunk.plan.night)
+    burst = lo - int(g.integers(0, 2 * 86_400))
+    return Infra(cards, devices, subnets, ips, families, agents, domains, burst)
+
+
+def _farm_activity(chunk: Chunk, created: np.ndarray, infra: Infra, ip: RowFn, template_share: np.ndarray,
+                   volume: tuple[int, int], model: str, device: RowFn | None = None) -> Activity:  # fmt: skip
+    """High volume, long outputs, mostly the farm's families (one main family per member)."""
+    rng = chunk.rng("activity")
+    family = (np.arange(chunk.lo, chunk.hi) % len(infra.families)).astype(np.int64)
+    members = pa.array(np.arange(chunk.lo, chunk.hi))
+    agent_of = pick(infra.agents, np.arange(chunk.lo, chunk.hi) % len(infra.agents))
+
+    def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        templated = pa.array(r.random(len(rows)) < template_share[rows])
+        return pc.if_else(templated, prompts.cot(r, infra.families, family[rows]), prompts.benign(r, len(rows)))
+
+    def output(r: np.random.Generator, rows: np.ndarray) -> np.ndarray:
+        return np.where(r.random(len(rows)) < template_share[rows], r.integers(1500, 4000, len(rows)),
+                        benign_output(r, len(rows)))  # fmt: skip
+
+    return Activity(
+        created=created,
+        sessions=rng.integers(3, 11, chunk.n),
+        prompts=rng.integers(volume[0], volume[1], chunk.n),
+        ip=ip,
+        device=device or per_member(infra.device_of.take(members)),
+        user_agent=per_member(agent_of),
+        text=text,
+        output=output,
+        model=constant(model),
+    )
+
+
+def _rotating(pool: np.ndarray) -> RowFn:
+    return lambda r, rows: ipv4(pool[r.integers(0, len(pool), len(rows))])
+
+
+def _model(chunk: Chunk) -> str:
+    """Farms move to the newest model within a day of its release (night 2)."""
+    return "model-large-2" if chunk.night >= 2 else "model-large"
+
+
+def farm_proxy(chunk: Chunk) -> Block:
+    """Proxy-routed distillation farm: pooled prepaid cards, rotating datacenter proxies, disposable sequential
+    e-mails, a sign-up burst of a few hours, scripted clients, chain-of-thought families at high volume."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    infra = proxy_infra(chunk)
+    created = infra.burst + rng.integers(0, int(chunk.group_rng("burst").integers(2, 7)) * HOUR, chunk.n)
+    banned = np.zeros(chunk.n, dtype=bool)
+    if chunk.plan.name == "farm_proxy_1" and chunk.lo == 0:
+        banned[:PRE_BANNED] = True
+        created[banned] = infra.burst - 10 * 86_400
+    members = pa.array(np.arange(chunk.lo, chunk.hi))
+    if not chunk.returning:
+        email = sequential_emails(chunk.group_rng("handles"), chunk.lo, chunk.n, infra.domains)
+        accounts_and_truth(chunk, block, ids, created, email, countries(rng, chunk.n))
+        payments(block, ids, infra.card_of.take(members), "prepaid", pick(COUNTRIES, rng.integers(0, 5, chunk.n)),
+                 created)  # fmt: skip
+        if banned.any():
+            _, hi = chunk.window()
+            block.add("bans", {
+                "account_id": ids.slice(0, PRE_BANNED), "banned_at": iso_times(np.full(PRE_BANNED, hi - HOUR)),
+                "reason": pa.array(["chargeback on a prepaid card (manual review)"] * PRE_BANNED),
+            })  # fmt: skip
+    activity = _farm_activity(chunk, created, infra, _rotating(infra.ips), np.full(chunk.n, 0.95), (60, 200),
+                              _model(chunk))  # fmt: skip
+    activity.prompts[banned] = 0
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+def farm_stolen(chunk: Chunk) -> Block:
+    """Stolen cards, one each (issued abroad), one datacenter /24, heavily paraphrased templates, fresh devices."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    g = chunk.group_rng("infra")
+    subnet = datacenter_subnets(g, 1)
+    pool = pool_ips(g, subnet, int(g.integers(10, 41)))
+    families = [prompts.cot_family(g, f"{chunk.plan.name}-{i}", int(g.integers(5, 9)), heavy=True)
+                for i in range(int(g.integers(1, 3)))]  # fmt: skip
+    agent = str(g.choice(SCRIPTED))
+    _, hi = chunk.scenario.night_window(chunk.plan.night)
+    created = times(rng, chunk.n, hi - 3 * 86_400, hi - HOUR)
+    cards = chunk.token("fp_", "stolen", np.arange(chunk.lo, chunk.hi))
+    if not chunk.returning:
+        country = countries(rng, chunk.n)
+        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
+        payments(block, ids, cards, "card", pick(COUNTRIES, rng.integers(5, len(COUNTRIES), chunk.n)), created)
+    devices = chunk.token("dev_", "vm", np.arange(chunk.lo, chunk.hi))
+    infra = Infra(cards, devices, subnet, pool, families, [agent], [], 0)
+    activity = _farm_activity(chunk, created, infra, _rotating(pool), np.full(chunk.n, 0.9), (40, 150),
+                              _model(chunk), device=per_member(devices))  # fmt: skip
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+def farm_camouflaged(chunk: Chunk) -> Block:
+    """Hides among benign traffic: browser agents, popular e-mail, half its sessions through a carrier's NAT and
+    40-60% ordinary prompts; still pools prepaid cards, devices, one datacenter /24 and a template family."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    g = chunk.group_rng("infra")
+    size = chunk.plan.size
+    cards = chunk.token("fp_", "prepaid", g.permutation(size) % max(1, size // int(g.integers(5, 16))))
+    devices = chunk.token("dev_", "farm_device", g.permutation(size) % max(2, size // int(g.integers(4, 9))))
+    subnet = datacenter_subnets(g, 1)
+    own = pool_ips(g, subnet, int(g.integers(10, 31)))
+    families = [prompts.cot_family(g, f"{chunk.plan.name}-{i}", 3) for i in range(int(g.integers(1, 3)))]
+    carriers = [p for p in chunk.plans.values() if p.builder == "carrier"]
+    nat = shared_pool(Chunk(chunk.scenario, carriers[0], chunk.plans, 0, 0, 1, 1), "carrier") if carriers else own
+    _, hi = chunk.scenario.night_window(chunk.plan.night)
+    created = times(rng, chunk.n, hi - 7 * 86_400, hi - HOUR)
+    members = pa.array(np.arange(chunk.lo, chunk.hi))
+    if not chunk.returning:
+        country = countries(rng, chunk.n)
+        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
+        payments(block, ids, cards.take(members), "prepaid", country, created)
+    agents = [str(a) for a in g.choice(BROWSERS[:3], 2, replace=False)]
+    infra = Infra(cards, devices, subnet, own, families, agents, [], 0)
+
+    def ip(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        through_nat = pa.array(r.random(len(rows)) < 0.5)
+        return pc.if_else(through_nat, ipv4(nat[r.integers(0, len(nat), len(rows))]),
+                          ipv4(own[r.integers(0, len(own), len(rows))]))  # fmt: skip
+
+    share = rng.uniform(0.4, 0.6, chunk.n)
+    emit_activity(chunk, block, ids, _farm_activity(chunk, created, infra, ip, share, (40, 120), _model(chunk)))
+    return block
+
+
+def respawn(chunk: Chunk) -> Block:
+    """Night-2 replacements of a banned proxy farm: new disposable sign-ups within hours that pick up the farm's
+    cards, proxy pool and subnets, devices, client strings and template families."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    farm_plan = chunk.plans[str(chunk.plan.params["farm"])]
+    farm = Chunk(chunk.scenario, farm_plan, chunk.plans, 0, 0, farm_plan.size, farm_plan.night)
+    infra = proxy_infra(farm)
+    lo, _ = chunk.window()
+    created = lo + int(chunk.group_rng("burst").integers(0, 12 * HOUR)) + rng.integers(0, 3 * HOUR, chunk.n)
+    old = rng.integers(0, farm_plan.size, chunk.n)
+    reuse_card = rng.random(chunk.n) < 0.6
+    new_cards = chunk.token("fp_", "prepaid", np.arange(chunk.lo, chunk.hi) // 10)
+    cards = pc.if_else(pa.array(reuse_card), infra.card_of.take(pa.array(old)), new_cards)
+    reuse_device = rng.random(chunk.n) < 0.6
+    new_devices = chunk.token("dev_", "farm_device", np.arange(chunk.lo, chunk.hi) // 5)
+    devices = pc.if_else(pa.array(reuse_device), infra.device_of.take(pa.array(old)), new_devices)
+    email = sequential_emails(chunk.group_rng("handles"), chunk.lo, chunk.n, infra.domains)
+    accounts_and_truth(chunk, block, ids, created, email, countries(rng, chunk.n))
+    payments(block, ids, cards, "prepaid", pick(COUNTRIES, rng.integers(0, 5, chunk.n)), created)
+    fresh = np.array(infra.subnets, dtype=np.uint64)
+
+    def ip(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        """Mostly the farm's own proxies, the rest new hosts in the same /24s."""
+        new_hosts = fresh[r.integers(0, len(fresh), len(rows))] + r.integers(1, 255, len(rows)).astype(np.uint64)
+        old_hosts = infra.ips[r.integers(0, len(infra.ips), len(rows))]
+        return ipv4(np.where(r.random(len(rows)) < 0.7, old_hosts, new_hosts))
+
+    activity = _farm_activity(chunk, created, infra, ip, np.full(chunk.n, 0.95), (60, 200), _model(chunk),
+                              device=per_member(devices))  # fmt: skip
+    emit_activity(chunk, block, ids, activity)
+    return block

@@ -1,0 +1,294 @@
+"""Benign groups, including the look-alikes a ban list must spare: enterprise seats, households, carrier NAT and
+VPN users, users of one popular coding tool, classroom and hackathon sign-up bursts. One function per kind.
+
+Each function builds one chunk of its group. What members share (an org's card, a household's IP, a carrier's
+NAT pool) comes from the group's own random stream, so every chunk and every night sees the same values.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from linkage.scenarios import prompts
+from linkage.scenarios.common import (
+    BROWSERS,
+    POPULAR,
+    POPULAR_P,
+    Activity,
+    Block,
+    Chunk,
+    RowFn,
+    accounts_and_truth,
+    benign_models,
+    benign_output,
+    constant,
+    countries,
+    emails,
+    emit_activity,
+    payments,
+    per_member,
+    pool_ips,
+    residential_ips,
+    times,
+)
+from linkage.scenarios.values import concat, hex_strings, ipv4, pick
+
+DAY = 86_400
+TOOL_AGENT = "Quillcode/2.3.1 (vscode; extension-host)"
+# raw test card numbers (public test PANs, Luhn-valid): the loaders must reject and mask them
+RAW_CARDS = ["4111111111111111", "5555555555554444", "378282246310005"]
+
+
+def _homes(chunk: Chunk, rng: np.random.Generator, n: int) -> pa.Array:
+    """Home addresses; one in ten is IPv6 (its own /48)."""
+    v4 = ipv4(residential_ips(rng, n))
+    groups = [hex_strings(rng.integers(0, 1 << 62, n, dtype=np.int64).astype(np.uint64), 4) for _ in range(4)]
+    v6 = concat("2a02:", groups[0], ":", groups[1], ":", groups[2], "::", groups[3])
+    return pc.if_else(pa.array(rng.random(n) < 0.1), v6, v4)
+
+
+def _mixed_ip(primary: pa.Array, secondary: pa.Array, share: float) -> RowFn:
+    """Each session uses the member's primary address, or with ``share`` its secondary one."""
+
+    def make(rng: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        taken = pa.array(rows)
+        return pc.if_else(pa.array(rng.random(len(rows)) < share), secondary.take(taken), primary.take(taken))
+
+    return make
+
+
+def _pool_or_home(pool: np.ndarray, homes: pa.Array, pool_share: float) -> RowFn:
+    """Sessions through a shared pool (NAT, VPN, campus) with ``pool_share``, otherwise from home."""
+
+    def make(rng: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        shared = ipv4(pool[rng.integers(0, len(pool), len(rows))])
+        return pc.if_else(pa.array(rng.random(len(rows)) < pool_share), shared, homes.take(pa.array(rows)))
+
+    return make
+
+
+def _devices(chunk: Chunk) -> pa.Array:
+    return chunk.token("dev_", "device", np.arange(chunk.lo, chunk.hi))
+
+
+def _cards(chunk: Chunk, block: Block, ids: pa.Array, created: np.ndarray,
+           country: pa.Array, share: float) -> None:  # fmt: skip
+    """Own cards for ``share`` of the members (a free tier needs none); own stream, as it runs on one night only."""
+    has = chunk.rng("cards").random(chunk.n) < share
+    take = pa.array(np.flatnonzero(has))
+    fingerprints = chunk.token("fp_", "card", np.arange(chunk.lo, chunk.hi)).take(take)
+    payments(block, ids.take(take), fingerprints, "card", country.take(take), created[has])
+
+
+def _benign_activity(chunk: Chunk, created: np.ndarray, ip: RowFn, agents: pa.Array, scale: float,
+                     text: RowFn | None = None) -> Activity:  # fmt: skip
+    rng = chunk.rng("activity")
+    devices = _devices(chunk)
+    return Activity(
+        created=created,
+        sessions=1 + rng.poisson(2, chunk.n),
+        prompts=np.minimum(rng.geometric(1 / scale, chunk.n), 300),
+        ip=ip,
+        device=per_member(devices),
+        user_agent=per_member(agents),
+        text=text or (lambda r, rows: prompts.benign(r, len(rows))),
+        output=lambda r, rows: benign_output(r, len(rows)),
+        model=lambda r, rows: benign_models(r, len(rows)),
+    )
+
+
+def _created(chunk: Chunk, rng: np.random.Generator, days_back: int) -> np.ndarray:
+    lo, hi = chunk.scenario.night_window(chunk.plan.night)
+    return times(rng, chunk.n, lo - days_back * DAY if chunk.plan.night == 1 else lo, hi)
+
+
+def background(chunk: Chunk) -> Block:
+    """Independent users: popular providers, their own home IPs and cards, diverse prompts."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
+    email = emails(rng, chunk.n, POPULAR, POPULAR_P)
+    home, mobile = _homes(chunk, rng, chunk.n), _homes(chunk, rng, chunk.n)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    if not chunk.returning:
+        accounts_and_truth(chunk, block, ids, created, email, country)
+        _cards(chunk, block, ids, created, country, 0.8)
+    emit_activity(chunk, block, ids, _benign_activity(chunk, created, _mixed_ip(home, mobile, 0.2), agents, 8))
+    if chunk.chunk == 0 and chunk.plan.name.endswith("_1") and not chunk.returning:
+        _malformed(chunk, block, ids)
+    return block
+
+
+def _malformed(chunk: Chunk, block: Block, ids: pa.Array) -> None:
+    """A few rows the loaders must reject (raw card numbers, bad IPs and timestamps, negative counts), attached to
+    accounts that exist so nothing else is lost."""
+    owners = ids.slice(0, 3)
+    lo, _ = chunk.window()
+    payments(block, owners, pa.array(RAW_CARDS), "card", pa.array(["US"] * 3), np.full(3, lo))
+    block.add("sessions", {
+        "account_id": owners.slice(0, 2).to_pylist() * 2, "ip": ["999.12.4.1", "not-an-ip", "81.2.3.4", "81.2.3.5"],
+        "ts": ["2026-11-01T03:00:00Z", "2026-11-01T03:00:00Z", "2026-13-45T99:61:00Z", "yesterday"],
+        "user_agent": [BROWSERS[0]] * 4, "device_id": ["dev_malformed"] * 4,
+    })  # fmt: skip
+    block.add("prompts", {
+        "account_id": owners.slice(0, 2),
+        "request_id": [f"req_malformed_{chunk.night}_1", f"req_malformed_{chunk.night}_2"],
+        "ts": ["not a time", "2026-11-01T04:00:00Z"],
+        "prompt": ["How do I bake bread?", "What is a good name for a cat?"],
+        "model": ["model-large"] * 2, "input_tokens": [5, 8], "output_tokens": [120, -5],
+    })  # fmt: skip
+
+
+def household(chunk: Chunk) -> Block:
+    """Families of 2-5: one card, one home IP, sometimes one shared laptop; otherwise ordinary users."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    g = chunk.group_rng("homes")
+    sizes = g.integers(2, 6, chunk.plan.size)
+    home_of = np.repeat(np.arange(len(sizes)), sizes)[: chunk.plan.size][chunk.lo : chunk.hi]
+    homes = ipv4(residential_ips(g, len(sizes)))
+    cards = chunk.token("fp_", "home_card", home_of)
+    created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
+    if not chunk.returning:
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
+        )
+        payments(block, ids, cards, "card", country, created)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    home = homes.take(pa.array(home_of))
+    activity = _benign_activity(chunk, created, _mixed_ip(home, _homes(chunk, rng, chunk.n), 0.15), agents, 8)
+    shared_laptop = chunk.token("dev_", "home_device", home_of)
+    own = _devices(chunk)
+    activity.device = lambda r, rows: pc.if_else(pa.array(r.random(len(rows)) < 0.3), shared_laptop.take(
+        pa.array(rows)), own.take(pa.array(rows)))  # fmt: skip
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+class _Org(NamedTuple):
+    word: str
+    domain: str
+    nat_cidr: str
+    nat: np.ndarray
+    org_id: str
+
+
+def org_infra(chunk: Chunk) -> _Org:
+    """What an enterprise's seats share: the org, its corporate domain, its NAT egress /24 and 1-3 addresses."""
+    g = chunk.group_rng("org")
+    word = str(g.choice(prompts.NAMES))
+    domain = f"{word}-{g.choice(['systems', 'labs', 'logistics', 'health', 'media', 'analytics'])}.com"
+    octets = [int(g.choice([12, 38, 63, 64, 66, 199, 204, 206])), int(g.integers(0, 256)), int(g.integers(0, 256))]
+    nat = pool_ips(g, [(octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8)], int(g.integers(1, 4)))
+    org_id = chunk.token("org_", "org", np.zeros(1, dtype=np.int64))[0].as_py()
+    return _Org(word, domain, "{}.{}.{}.0/24".format(*octets), nat, org_id)
+
+
+def enterprise(chunk: Chunk) -> Block:
+    """Seats of one org: its card, 1-3 NAT egress IPs in one /24, a corporate domain, templated internal prompts."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    org, g = org_infra(chunk), chunk.group_rng("seats")
+    templates = prompts.org_templates(chunk.group_rng("templates"), org.word.capitalize())
+    card = chunk.token("fp_", "org_card", np.zeros(chunk.n, dtype=np.int64))
+    lo, hi = chunk.scenario.night_window(chunk.plan.night)
+    onboarding = int(g.integers(lo - 300 * DAY, lo - 30 * DAY))
+    created = np.where(rng.random(chunk.n) < 0.4, onboarding + rng.integers(0, 8 * 3600, chunk.n),
+                       times(rng, chunk.n, onboarding, hi))  # fmt: skip
+    country = pick([str(g.choice(["US", "GB", "DE", "FR", "JP"]))], np.zeros(chunk.n, dtype=np.int64))
+    if not chunk.returning:
+        org_ids = pa.array([org.org_id] * chunk.n)
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, [org.domain]), country, org_ids
+        )
+        payments(block, ids, card, "card", country, created)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    homes = _homes(chunk, rng, chunk.n)
+    emit_activity(chunk, block, ids, _benign_activity(
+        chunk, created, _pool_or_home(org.nat, homes, 0.85), agents, 15,
+        text=lambda r, rows: prompts.enterprise(r, len(rows), templates),
+    ))  # fmt: skip
+    return block
+
+
+def shared_pool(chunk: Chunk, kind: str) -> np.ndarray:
+    """The addresses unrelated users share: a carrier's NAT pool or a VPN's exits. Each address carries a few dozen
+    users at least (thousands at scale): the pool grows with the group, up to 32 NAT IPs in 4 /24s or 60 VPN exits
+    in 3 /24s, so a small scenario does not turn a carrier into a rare, proxy-like pool."""
+    g = chunk.group_rng("pool")
+    size = chunk.plan.size
+    if kind == "carrier":
+        count = int(np.clip(size // 25, 4, 32))
+        second = int(g.integers(0, 256))
+        subnets = [(172 << 24) | (second << 16) | (int(g.integers(0, 256)) << 8) for _ in range(-(-count // 8))]
+        return pool_ips(g, subnets, count)
+    count = int(np.clip(size // 30, 3, 60))
+    subnets = [(185 << 24) | (int(g.integers(0, 1 << 16)) << 8) for _ in range(min(3, -(-count // 20)))]
+    return pool_ips(g, subnets, count)
+
+
+def carrier(chunk: Chunk) -> Block:
+    return _shared_exit(chunk, "carrier", 0.7)
+
+
+def vpn(chunk: Chunk) -> Block:
+    return _shared_exit(chunk, "vpn", 0.8)
+
+
+def _shared_exit(chunk: Chunk, kind: str, share: float) -> Block:
+    """Unrelated users behind a few shared addresses; everything else about them is independent."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
+    if not chunk.returning:
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
+        )
+        _cards(chunk, block, ids, created, country, 0.7)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    ip = _pool_or_home(shared_pool(chunk, kind), _homes(chunk, rng, chunk.n), share)
+    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
+    return block
+
+
+def tool(chunk: Chunk) -> Block:
+    """Users of one popular coding tool: the tool's fixed template around each user's own question."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
+    if not chunk.returning:
+        accounts_and_truth(
+            chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
+        )
+        _cards(chunk, block, ids, created, country, 0.85)
+    homes = _homes(chunk, rng, chunk.n)
+    activity = _benign_activity(chunk, created, _mixed_ip(homes, _homes(chunk, rng, chunk.n), 0.2), homes, 20,
+        text=lambda r, rows: pc.if_else(pa.array(r.random(len(rows)) < 0.75), prompts.tool(r, len(rows)),
+                                        prompts.benign(r, len(rows))),
+    )  # fmt: skip
+    activity.user_agent = constant(TOOL_AGENT)
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+def classroom(chunk: Chunk) -> Block:
+    """A class or hackathon signing up within one hour: one university domain, often the campus IP, homework
+    prompts (which ask for steps more often than most)."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    g = chunk.group_rng("campus")
+    domain = f"univ-{g.choice(prompts.NAMES)}.edu"
+    campus = pool_ips(g, [(int(g.choice([128, 129, 130, 131, 141])) << 24) | int(g.integers(0, 1 << 16)) << 8],
+                      int(g.integers(1, 3)))  # fmt: skip
+    lo, hi = chunk.scenario.night_window(chunk.plan.night)
+    start = int(g.integers(lo - 60 * DAY, lo - DAY)) if chunk.plan.night == 1 else int(g.integers(lo, hi - 3600))
+    created = start + rng.integers(0, 3600, chunk.n)
+    country = pick([str(g.choice(["US", "GB", "DE", "IN", "BR"]))], np.zeros(chunk.n, dtype=np.int64))
+    if not chunk.returning:
+        accounts_and_truth(chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, [domain]), country)
+        _cards(chunk, block, ids, created, country, 0.2)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    on_campus = g.random() < 0.7
+    ip = _pool_or_home(campus, _homes(chunk, rng, chunk.n), 0.6 if on_campus else 0.0)
+    emit_activity(chunk, block, ids, _benign_activity(
+        chunk, created, ip, agents, 6, text=lambda r, rows: prompts.benign(r, len(rows), cot_share=0.2)
+    ))  # fmt: skip
+    return block

@@ -1,6 +1,0 @@
-"""Synthetic nightly batches with ground truth: benign users, their look-alikes and coordinated networks."""
-
-from linkage.synth.generate import SynthResult, synthesize
-from linkage.synth.scenario import Scenario, scenario_from
-
-__all__ = ["Scenario", "SynthResult", "scenario_from", "synthesize"]
