@@ -13,21 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
+from linkage.similarity.minhash import fmix64
+
 EMPTY = np.uint32(0xFFFF_FFFF)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
 _DENSIFY_STEP = 0x9E37  # offset added per bin travelled when a bin is filled from its neighbour
-
-
-def fmix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit flips about half the output bits."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX2
-    out: np.ndarray = x ^ (x >> np.uint64(31))
-    return out
 
 
 def token_hashes(normalised: pa.StringArray) -> tuple[np.ndarray, np.ndarray]:

@@ -30,11 +30,10 @@ from linkage.errors import LinkageError
 from linkage.graph import Graph, WriteCounts
 from loaders.progress import Progress, stage
 from loaders.spool import Spool
+from loaders.times import ABSENT, epoch_millis
 
 IMPORTED = ("accounts", "payments", "sessions")  # the files the importer writes; the others go through Cypher
-ABSENT = np.iinfo(np.int64).min  # a missing long or datetime in a column file
 ARRAY_SEPARATOR = "\x1f"  # between the items of a string[] value; no batch name holds it
-TICKS_PER_MILLI = {"ms": 1, "us": 1000, "ns": 1_000_000}
 CHUNK_ROWS = 200_000  # accounts per part of the import
 Advance = Callable[[int], None]
 
@@ -59,16 +58,6 @@ def check_initial(graph: Graph) -> None:
 
 
 Values: TypeAlias = pa.Array | pa.ChunkedArray | np.ndarray
-
-
-def _epoch_millis(values: pa.Array) -> np.ndarray:
-    """Timestamps (UTC) as epoch milliseconds, floored like the Cypher path's, :data:`ABSENT` where missing."""
-    unit = values.type.unit
-    ticks = pc.fill_null(values.cast(pa.int64()), 0).to_numpy()
-    millis: np.ndarray = ticks * 1000 if unit == "s" else ticks // TICKS_PER_MILLI[unit]  # floor, also before 1970
-    if values.null_count:
-        millis[values.is_null().to_numpy(zero_copy_only=False)] = ABSENT
-    return millis
 
 
 class _ColumnFiles:
@@ -109,7 +98,7 @@ class _ColumnFiles:
         array = _combined(values)
         present = len(array) - array.null_count
         if pa.types.is_timestamp(array.type):
-            _epoch_millis(array).tofile(path)
+            epoch_millis(array).tofile(path)
             return "datetime", present
         if pa.types.is_integer(array.type):
             pc.fill_null(array.cast(pa.int64()), ABSENT).to_numpy().tofile(path)

@@ -17,6 +17,7 @@ from loaders import contract
 from loaders.contract import FileSpec
 from loaders.privacy import card_numbers, disposable_domains, email_hashes, mask_card, mask_email, normalise_email
 from loaders.read import LINE
+from loaders.times import parse_times
 
 Rule = tuple[pd.Series, str]
 
@@ -32,10 +33,6 @@ class FileState:
     """What validation must remember across a file's chunks (ids seen, for duplicates)."""
 
     seen: set[str] = field(default_factory=set)
-
-
-def parse_times(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values.where(values != "", None), utc=True, errors="coerce", format="ISO8601")
 
 
 @lru_cache(maxsize=1_000_000)

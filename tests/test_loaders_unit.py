@@ -16,9 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders import contract
-from loaders.bulk import ABSENT, _ColumnFiles
+from loaders.bulk import _ColumnFiles
 from loaders.privacy import card_numbers, email_hashes, is_card_number, mask_card, mask_email, normalise_email
 from loaders.read import InvalidBatch, iter_chunks
+from loaders.times import ABSENT
 from loaders.validate import FileState, _ip, accounts, allowlist, parse_ips, payments, sessions
 
 KEY = b"unit-test-key"

@@ -121,13 +121,6 @@ def residential_ips(rng: np.random.Generator, n: int) -> np.ndarray:
     return (first.astype(np.uint64) << np.uint64(24)) + rng.integers(0, 1 << 24, n).astype(np.uint64)
 
 
-def ipv6_homes(rng: np.random.Generator, n: int) -> pa.Array:
-    """IPv6 home addresses, each in its own /48."""
-    parts = [f"{a:x}" for a in rng.integers(0, 1 << 16, 4 * n)]
-    return pa.array([f"2a02:{parts[4 * i]}:{parts[4 * i + 1]}:{parts[4 * i + 2]}::{parts[4 * i + 3]}"
-                     for i in range(n)], type=pa.string())  # fmt: skip
-
-
 def pool_ips(rng: np.random.Generator, subnets: list[int], size: int) -> np.ndarray:
     """``size`` distinct host addresses spread over the given /24 bases."""
     hosts = rng.choice(np.arange(1, 255), size=(len(subnets), 254), replace=True)

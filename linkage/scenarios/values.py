@@ -14,8 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+from linkage.similarity.minhash import fmix64
+
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
@@ -31,10 +31,8 @@ def rng_for(seed: int, *parts: object) -> np.random.Generator:
 
 def mix64(values: np.ndarray, salt: int) -> np.ndarray:
     """splitmix64 of ``values + salt``: bijective, so distinct serials give distinct tokens."""
-    x = values.astype(np.uint64) + np.uint64((salt * 0x9E3779B97F4A7C15) & 0xFFFF_FFFF_FFFF_FFFF)
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    return x ^ (x >> np.uint64(31))
+    offset = np.uint64((salt * 0x9E3779B97F4A7C15) & 0xFFFF_FFFF_FFFF_FFFF)
+    return np.asarray(fmix64(values.astype(np.uint64) + offset), dtype=np.uint64)
 
 
 def hex_strings(values: np.ndarray, width: int = 16) -> pa.Array:
@@ -71,11 +69,6 @@ def ipv4(addresses: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise(*octets, ".")
 
 
-def subnet_base(first: int, second: int, third: int) -> int:
-    """The uint32 of ``first.second.third.0``."""
-    return (first << 24) | (second << 16) | (third << 8)
-
-
 def iso_times(epoch_seconds: np.ndarray) -> pa.Array:
     """ISO-8601 UTC strings (``2026-11-01T03:12:45Z``) of epoch seconds."""
     stamps = pa.array(epoch_seconds.astype(np.int64)).cast(pa.timestamp("s", tz="UTC"))
@@ -87,9 +80,3 @@ def join_words(vocabulary: pa.Array, word_index: np.ndarray, lengths: np.ndarray
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
     words = vocabulary.take(pa.array(word_index.astype(np.int64)))
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words), " ")
-
-
-def luhn_valid(number: str) -> bool:
-    digits = [int(d) for d in number][::-1]
-    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
-    return total % 10 == 0

@@ -20,10 +20,11 @@ from linkage.settings import Settings
 from linkage.similarity import families, links, minhash
 from linkage.similarity.features import account_features
 from linkage.similarity.normalise import chain_of_thought, fold_case, redact, to_arrow
+from loaders.times import ABSENT, epoch_millis
 
 ChunkSource = Callable[[], Iterable[pd.DataFrame]]
 Progress = Callable[[str], None]
-NO_TIME = np.iinfo(np.int64).min
+NO_TIME = ABSENT  # a prompt without a time
 EXAMPLES_PER_FAMILY = 7  # a word of the example must be in all of them, so slot fillers drop out
 
 
@@ -108,9 +109,9 @@ def _account_codes(ids: pd.Series, codes: dict[str, int]) -> np.ndarray:
 
 
 def _seconds(ts: pd.Series) -> np.ndarray:
-    parsed = pd.to_datetime(ts, utc=True, errors="coerce", format="mixed")
-    seconds = (parsed - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(seconds=1)
-    return seconds.fillna(NO_TIME).to_numpy(np.int64)
+    """Epoch seconds of the prompts' times (datetimes: the loader parsed them), :data:`NO_TIME` where missing."""
+    millis = epoch_millis(ts)
+    return np.where(millis == ABSENT, NO_TIME, millis // 1000)
 
 
 def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None = None) -> Analysis:

@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 import xxhash
 
-from linkage.similarity.minhash import band_keys
-
 ELLIPSIS = "…"  # stands for the slot fillers of a template example
 # Two roots carry different slot fillers (another question, other numbers), so they need to agree on a little
 # less than a pair: 0.1875 of the bins (12 of 64) less. Measured: at 0, close paraphrases split off (9 of 20 seeds
@@ -203,10 +201,11 @@ def match_known(new: np.ndarray, known: np.ndarray, bands: int, rows: int, thres
     best = np.full(len(new), -1, dtype=np.int64)
     if not len(new) or not len(known):
         return best
+    new_keys, known_keys = _consensus_keys(new, bands, rows), _consensus_keys(known, bands, rows)
     frames = []
     for band in range(bands):
-        left = pd.DataFrame({"key": _consensus_band(new, band, rows), "new": np.arange(len(new))})
-        right = pd.DataFrame({"key": _consensus_band(known, band, rows), "known": np.arange(len(known))})
+        left = pd.DataFrame({"key": new_keys[band], "new": np.arange(len(new))})
+        right = pd.DataFrame({"key": known_keys[band], "known": np.arange(len(known))})
         frames.append(left.dropna().merge(right.dropna(), on="key")[["new", "known"]])
     pairs = pd.concat(frames).drop_duplicates()
     if pairs.empty:
@@ -221,11 +220,16 @@ def match_known(new: np.ndarray, known: np.ndarray, bands: int, rows: int, thres
     return best
 
 
-def _consensus_band(sig: np.ndarray, band: int, rows: int) -> pd.Series:
-    """Band keys of consensus signatures; a band with an undecided bin (-1) has no key (NaN, dropped)."""
-    decided = (sig[:, band * rows : (band + 1) * rows] >= 0).all(axis=1)
-    keys = band_keys(np.clip(sig, 0, 0xFFFF).astype(np.uint16), band, rows)
-    return pd.Series(keys.astype(np.int64), dtype="Int64").where(pd.Series(decided))
+def _consensus_keys(sig: np.ndarray, bands: int, rows: int) -> list[pd.Series]:
+    """Each band's keys of consensus signatures (the same keys prompts are bucketed by); a band with an undecided
+    bin (-1) has no key (NA, dropped)."""
+    keys = _band_keys(np.clip(sig, 0, 0xFFFF).astype(np.uint16), np.arange(len(sig)), bands, rows)
+    return [
+        pd.Series(keys[band].astype(np.int64), dtype="Int64").where(
+            pd.Series((sig[:, band * rows : (band + 1) * rows] >= 0).all(axis=1))
+        )
+        for band in range(bands)
+    ]
 
 
 def representatives(labels: np.ndarray, wanted: np.ndarray, per_family: int) -> pd.DataFrame:

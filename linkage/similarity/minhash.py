@@ -32,8 +32,9 @@ _DENSIFY_STEP = 0x9E37  # added per bin travelled when an empty bin borrows from
 
 
 @numba.njit(inline="always")
-def _fmix64(x: np.uint64) -> np.uint64:
-    """splitmix64's finaliser: every input bit flips about half the output bits."""
+def fmix64(x: np.uint64 | np.ndarray) -> np.uint64 | np.ndarray:
+    """splitmix64's finaliser: every input bit flips about half the output bits. Compiled for a scalar inside the
+    kernels, callable on a uint64 array from Python (identifiers of generated scenarios, benchmark baselines)."""
     x = (x ^ (x >> np.uint64(30))) * _MIX1
     x = (x ^ (x >> np.uint64(27))) * _MIX2
     return x ^ (x >> np.uint64(31))
@@ -41,7 +42,7 @@ def _fmix64(x: np.uint64) -> np.uint64:
 
 @numba.njit(inline="always")
 def _add(bins: np.ndarray, shingle: np.uint64, shift: np.uint64) -> None:
-    x = _fmix64(shingle)
+    x = fmix64(shingle)
     slot = (x >> shift) if shift < np.uint64(64) else np.uint64(0)
     value = np.uint32(x & np.uint64(0xFFFF))
     if value < bins[slot]:
@@ -181,23 +182,6 @@ def signatures(texts: pa.StringArray, width: int, num_perm: int) -> np.ndarray:
     return out
 
 
-def fmix64(x: np.ndarray) -> np.ndarray:
-    """The same finaliser over a numpy array (band keys of more than four rows)."""
-    x = (x ^ (x >> np.uint64(30))) * _MIX1
-    x = (x ^ (x >> np.uint64(27))) * _MIX2
-    out: np.ndarray = x ^ (x >> np.uint64(31))
-    return out
-
-
-def band_keys(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """The LSH key of one band: its ``rows`` 16-bit values packed (exactly, up to 4 rows) or mixed into 64 bits."""
-    block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
-    key = np.zeros(len(sig), dtype=np.uint64)
-    for j in range(rows):
-        key = (key << np.uint64(16)) | block[:, j] if rows <= 4 else fmix64(key * _PRIME + block[:, j])
-    return key
-
-
 @cache
 def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands and rows (bands * rows <= num_perm) minimising the false positive + false negative area of the
@@ -212,22 +196,3 @@ def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
             if error < best[0]:
                 best = (float(error), bands, rows)
     return best[1], best[2]
-
-
-@numba.njit(parallel=True, nogil=True, cache=True)
-def _agreement(sig: np.ndarray, left: np.ndarray, right: np.ndarray, out: np.ndarray) -> None:
-    k = sig.shape[1]
-    for i in numba.prange(len(left)):
-        a, b = sig[left[i]], sig[right[i]]
-        same = 0
-        for j in range(k):
-            same += a[j] == b[j]
-        out[i] = same / k
-
-
-def estimated_jaccard(sig: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Share of equal signature values of each (left, right) pair: the MinHash estimate of their Jaccard."""
-    out = np.empty(len(left), dtype=np.float32)
-    if len(left):
-        _agreement(sig, left.astype(np.int64), right.astype(np.int64), out)
-    return out
