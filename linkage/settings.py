@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from linkage.errors import ExitCode, LinkageError
 from localdb import LocalDbConfig
 
 
-class SettingsError(ValueError):
+class SettingsError(LinkageError):
     """A configuration problem the user must fix; the message says which variable."""
+
+    exit_code = ExitCode.USAGE
 
 
 class Settings(BaseSettings):
@@ -114,7 +117,28 @@ class Settings(BaseSettings):
         return (self.neo4j_user, self.neo4j_password.get_secret_value())
 
 
+SECRETS = frozenset({"neo4j_password", "hash_key"})  # never shown, even when invalid
+
+
+def variable_name(field: str) -> str:
+    """The environment variable that sets ``field`` (``NEO4J_URI``, ``LINKAGE_SCORE_BAN_THRESHOLD``…)."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"LINKAGE_{field.upper()}"
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with CLI overrides (``None`` values are ignored)."""
+    """Settings from the environment, with CLI overrides (``None`` values are ignored). A value that does not
+    fit raises :class:`SettingsError` naming its variable and what is wrong, never pydantic's report."""
     values = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**values)  # type: ignore[arg-type]
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            name = variable_name(field) if field in Settings.model_fields else field
+            shown = "***" if field in SECRETS else repr(error.get("input"))
+            problems.append(f"{name}={shown}: {error['msg']}")
+        raise SettingsError("Invalid setting: " + "; ".join(problems)) from None

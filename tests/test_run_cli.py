@@ -53,3 +53,15 @@ def test_run_on_a_missing_folder_is_a_clean_error(graph: Graph, test_env: dict[s
     result = CliRunner().invoke(app, ["run", str(tmp_path / "nope"), "--output", str(tmp_path)], env=test_env)
     assert result.exit_code == 3
     assert "not a folder" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("LINKAGE_LOCALDB_PORT", "abc", "valid integer"),
+    ("LINKAGE_SCORE_BAN_THRESHOLD", "2", "less than or equal to 1"),
+])  # fmt: skip
+def test_a_bad_setting_names_its_variable_and_exits_2(test_env: dict[str, str], variable: str, value: str,
+                                                      says: str) -> None:  # fmt: skip
+    result = CliRunner().invoke(app, ["db", "status"], env={**test_env, variable: value})
+    assert result.exit_code == 2, result.output
+    assert f"{variable}='{value}'" in result.output and says in result.output
+    assert "Traceback" not in result.output and "pydantic" not in result.output

@@ -16,7 +16,7 @@ from linkage.analyst.explain import explain
 from linkage.analyst.picture import draw_cluster
 from linkage.cli import db, render
 from linkage.errors import ExitCode, LinkageError
-from linkage.settings import Settings, SettingsError, load_settings
+from linkage.settings import Settings, load_settings
 from localdb import LocalDbError
 
 app = typer.Typer(
@@ -42,9 +42,6 @@ def expected_failures() -> Iterator[None]:
     except LocalDbError as exc:
         render.error(str(exc))
         raise typer.Exit(code=int(ExitCode.DATABASE)) from None
-    except SettingsError as exc:
-        render.error(str(exc))
-        raise typer.Exit(code=int(ExitCode.FAILURE)) from None
 
 
 def settings() -> Settings:
