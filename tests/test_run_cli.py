@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.graph import Graph
+from linkage.nightly.records import start_run
+from linkage.settings import Settings
 
 pytestmark = pytest.mark.db
 
@@ -25,13 +27,18 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     run = json.loads((tmp_path / "n1" / "run.json").read_text())
     assert run["run_id"] == result["run_id"]
     assert set(run["timings_s"]) == {"init", "load", "similarity", "detect"}
-    assert run["graph"]["nodes"]["Account"] == 12
+    assert run["graph"]["nodes"]["Account"] == 28
     assert run["load"]["files"][0]["file"] == "accounts"
     assert len(run["config_hash"]) == 16 and "score_ban_threshold" in run["thresholds"]
     assert (tmp_path / "n1" / "rejects" / "payments.csv").exists()
     banlist = pd.read_csv(tmp_path / "n1" / "banlist.csv")
     assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
-    assert not banlist["account_id"].str.startswith(("acme", "home", "solo")).any()  # no look-alike is acted on
+    # the example's farm (12 accounts on two prepaid cards, a proxy /24, three VMs, one chain-of-thought template)
+    # is banned; its look-alikes (an allowlisted org, a family, a classroom on one campus IP with one homework
+    # template, a lone user) are not acted on at all
+    bans = set(banlist.loc[banlist["decision"] == "ban", "account_id"])
+    assert bans == {f"farm-{i:02d}" for i in range(1, 13)}
+    assert not banlist["account_id"].str.startswith(("acme", "home", "class", "solo")).any()
     clusters = pd.read_csv(tmp_path / "n1" / "clusters.csv")
     assert list(clusters.columns) == ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
 
@@ -65,3 +72,29 @@ def test_a_bad_setting_names_its_variable_and_exits_2(test_env: dict[str, str], 
     assert result.exit_code == 2, result.output
     assert f"{variable}='{value}'" in result.output and says in result.output
     assert "Traceback" not in result.output and "pydantic" not in result.output
+
+
+def test_only_loaded_and_finished_runs_are_recorded_as_previous(
+    graph: Graph, settings: Settings, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A batch that fails validation leaves no Run behind, and a run that never finished (it crashed) is never
+    the "previous" run tomorrow's changes are counted against."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "accounts.csv").write_text("created_at,email\n2026-11-23T00:00:00Z,a@example.org\n")
+    runner = CliRunner()
+    failed = runner.invoke(app, ["run", str(broken), "--output", str(tmp_path / "nope")], env=test_env)
+    assert failed.exit_code == 3, failed.output
+    assert _runs(graph) == 0
+
+    first = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n1"), "--json"], env=test_env)
+    assert first.exit_code == 0, first.output
+    start_run(graph, settings, "crashed-before-finishing")
+    assert _runs(graph) == 2
+    second = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n2"), "--json"], env=test_env)
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["summary"]["changes"]["previous_run_id"] == json.loads(first.stdout)["run_id"]
+
+
+def _runs(graph: Graph) -> int:
+    return int(graph.gds.run_cypher("MATCH (r:Run) RETURN count(r) AS n")["n"][0])
