@@ -59,9 +59,8 @@ class Settings(BaseSettings):
     similarity_top_k: int = Field(default=20, ge=1)  # SIMILAR_PROMPTS edges each account may add
     similarity_cot_family_share: float = Field(default=0.5, ge=0.0, le=1.0)  # TemplateFamily.cot above this share
 
-    # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*)
-    detect_max_value_accounts: int = Field(default=1000, ge=3)  # a value shared by this many accounts weighs 0
-    detect_overlap_days: float = Field(default=7.0, gt=0.0)  # sharers who took a value up this close act together
+    # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*): see linkage/detect/
+    detect_significance_decades: float = Field(default=6.0, gt=0.0)  # an overlap this unlikely by chance counts fully
     detect_strong_link: float = Field(default=0.3, ge=0.0)  # WCC follows only links at least this strong
     detect_resolution: float = Field(default=1.0, gt=0.0)  # Leiden's gamma
     detect_seed: int = 42
@@ -70,17 +69,16 @@ class Settings(BaseSettings):
     # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
     score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it
     score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
-    score_min_weight: float = Field(default=0.05, ge=0.0)
-    score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, CoT) needs this many requests
-    score_volume_factor: float = Field(default=3.0, gt=0.0)  # output tokens this many times the median add to score
-    score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)
-    score_template_concentration: float = Field(default=0.5, ge=0.0, le=1.0)
+    score_min_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # a kind of evidence counts from this strength
+    score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, harvest) needs this many requests
+    score_harvest_sigmas: float = Field(default=4.0, gt=0.0)  # output volume this many robust sigmas up: full harvest
+    score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)  # shown as a reason, not a kind
     score_burst_hours: float = Field(default=6.0, gt=0.0)
     score_burst_min: int = Field(default=10, ge=1)
     score_min_cluster_size: int = Field(default=5, ge=2)
     score_min_kinds: int = Field(default=3, ge=2)  # independent kinds of evidence a ban needs
-    score_ban_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    score_review_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+    score_ban_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    score_review_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_respawn_min_kinds: int = Field(default=2, ge=1)
 

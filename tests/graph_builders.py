@@ -80,3 +80,9 @@ def link(graph: Graph, kind: str, pairs: list[dict[str, Any]]) -> None:
 def share(graph: Graph, kind: str, ids: list[str], values: list[str], subnet: str = "198.51.100.0/24") -> None:
     """Spread ``values`` round-robin over ``ids``: each value shared by len(ids)/len(values) accounts."""
     link(graph, kind, [{"id": a, "value": values[i % len(values)], "subnet": subnet} for i, a in enumerate(ids)])
+
+
+def add_bystanders(graph: Graph, count: int = 300) -> list[str]:
+    """Independent accounts that share nothing: the population a value's sharing is measured against (in a graph
+    of a few dozen accounts, every shared value is common and nothing is surprising)."""
+    return add_accounts(graph, "bystander", count)

@@ -47,13 +47,14 @@ def _load(graph: Graph, settings: Settings, batch: Path, tmp_path: Path, **optio
 def test_example_batch_round_trip(graph: Graph, settings: Settings, tmp_path: Path) -> None:
     result = _load(graph, settings, EXAMPLE, tmp_path)
     by_file = {f.file: f for f in result.files}
-    assert (by_file["accounts"].rows_read, by_file["accounts"].rows_rejected) == (12, 1)
-    assert (by_file["payments"].rows_read, by_file["payments"].rows_rejected) == (9, 1)
-    assert (by_file["sessions"].rows_read, by_file["sessions"].rows_rejected) == (15, 2)
-    assert _count(graph, "(a:Account)") == 12  # 11 valid rows + farm-00 from the bans file
-    assert _count(graph, "(:Account)-[:PAID_WITH]->(:PaymentMethod)") == 8
-    assert _count(graph, "(:PaymentMethod)") == 4
-    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") == 5 + 8
+    assert (by_file["accounts"].rows_read, by_file["accounts"].rows_rejected) == (28, 1)
+    assert (by_file["payments"].rows_read, by_file["payments"].rows_rejected) == (25, 1)
+    assert (by_file["sessions"].rows_read, by_file["sessions"].rows_rejected) == (51, 2)
+    assert _count(graph, "(a:Account)") == 28  # 27 valid rows + farm-00 from the bans file
+    assert _count(graph, "(:Account)-[:PAID_WITH]->(:PaymentMethod)") == 24
+    assert _count(graph, "(:PaymentMethod)") == 12  # the org's, the family's, two prepaid, eight students'
+    # acme's 3 seats on one NAT IP, the family on one, 12 farm accounts on 3 proxies each, 8 students on one
+    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") == 3 + 2 + 36 + 8
     assert _count(graph, "(:IP)-[:IN_SUBNET]->(:Subnet {cidr: '2001:db8:1234::/48'})") == 1
     assert _count(graph, "(:Account)-[:SIMILAR_PROMPTS {source: 'batch'}]->(:Account)") == 1
     assert _count(graph, "(:Account {account_id: 'farm-00', banned: true})") == 1
@@ -121,7 +122,7 @@ def test_injection_strings_are_stored_verbatim(graph: Graph, settings: Settings,
     _load(graph, settings, EXAMPLE, tmp_path)
     found = graph.gds.run_cypher("MATCH (a:Account {account_id: $id}) RETURN a.account_id AS id", {"id": INJECTION})
     assert found["id"].tolist() == [INJECTION]
-    assert _count(graph, "(a:Account)") == 12
+    assert _count(graph, "(a:Account)") == 28
 
 
 def _broken_copy(tmp_path: Path, name: str, content: str) -> Path:
@@ -153,8 +154,8 @@ def test_structural_error_writes_nothing_and_exits_3(
 
 
 def test_reject_rate_limit_fails_before_writing(graph: Graph, settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(InvalidBatch, match=r"payments\.csv\.gz: 1 of 9 rows rejected \(11\.1%, limit 10\.0%\)"):
-        _load(graph, settings, EXAMPLE, tmp_path, max_reject_rate=0.1)
+    with pytest.raises(InvalidBatch, match=r"accounts\.csv: 1 of 28 rows rejected \(3\.6%, limit 3\.0%\)"):
+        _load(graph, settings, EXAMPLE, tmp_path, max_reject_rate=0.03)
     assert _count(graph, "(n)") == 0
 
 
@@ -254,4 +255,4 @@ def test_a_failed_import_leaves_the_database_empty_running_and_with_its_schema(
     assert _count(graph, "(n)") == 0
     assert graph.gds.run_cypher("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n")["n"][0] >= 12
     _load(graph, settings, EXAMPLE, tmp_path)
-    assert _count(graph, "(a:Account)") == 12
+    assert _count(graph, "(a:Account)") == 28

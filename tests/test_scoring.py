@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 
 from linkage.detect.clusters import assign_cluster_ids
-from linkage.detect.scoring import burst_sizes, score_accounts, shared_kinds
+from linkage.detect.scoring import best_evidence, burst_sizes, harvest_strength, score_accounts
 from linkage.settings import Settings
 
 
@@ -18,24 +18,33 @@ def test_burst_counts_neighbours_within_the_window_of_the_same_community_only() 
     assert burst_sizes(features, hours=6).to_dict() == {"a": 1, "b": 1, "c": 0, "d": 1, "e": 1, "f": 0}
 
 
-def test_a_value_counts_only_when_enough_members_share_it_and_it_weighs_something() -> None:
+def test_a_value_counts_only_when_enough_members_share_it_and_its_sharing_is_corroborated() -> None:
     links = pd.DataFrame(
         {
-            "account_id": ["a", "a", "b", "c"],
-            "signal": ["PAID_WITH", "CONNECTED_FROM", "IN_SUBNET", "USES_TEMPLATE"],
-            "value": ["fp1", "1.2.3.4", "1.2.3.0/24", "T-1"],
-            "shared_in_community": [5, 2, 9, 9],
-            "value_accounts": [5, 2, 9, 900],
-            "weight": [0.8, 0.9, 0.4, 0.0],
+            "account_id": ["a"] * 5 + ["b"] * 5 + ["c"] * 3 + ["d"] * 3,
+            "node": ["card"] * 10 + ["ip"] * 6,
+            "kind": ["payment"] * 10 + ["network"] * 6,
+            "value": ["fp1"] * 10 + ["1.2.3.4"] * 6,
+            "strength": [0.9] * 10 + [0.1] * 6,
+            "value_accounts": [10] * 10 + [6] * 6,
         }
     )
-    kinds = shared_kinds(links, Settings(score_min_shared=3, score_min_infra_shared=5, score_min_weight=0.05))
-    assert kinds.loc["a"].to_dict() == {"payment": True, "network": False, "device": False, "email": False,
-                                        "prompts": False}  # fmt: skip
-    assert kinds.loc["b", "network"]
-    assert "c" not in kinds.index  # a template everybody uses weighs nothing
-    household = shared_kinds(links, Settings(score_min_shared=3, score_min_infra_shared=6))
-    assert "a" not in household.index  # a card five accounts share is a family's, not a network's
+    links["account_id"] = [f"{prefix}{i}" for prefix, i in zip(links["account_id"], range(len(links)), strict=True)]
+    communities = pd.Series(1, index=links["account_id"])
+    best = best_evidence(links, communities, Settings(score_min_infra_shared=6, score_min_weight=0.3))
+    assert set(best["kind"]) == {"payment"} and len(best) == 10  # the IP's sharing is barely corroborated
+    assert (best["shared_in_community"] == 10).all()
+    household = best_evidence(links, communities, Settings(score_min_infra_shared=11, score_min_weight=0.3))
+    assert household.empty  # a card ten accounts share is not enough when a network needs eleven
+
+
+def test_harvest_is_output_volume_in_robust_sigmas_above_the_population() -> None:
+    tokens = pd.Series([1_000] * 50 + [1_200] * 50 + [900] * 50 + [200_000])
+    active = pd.Series(True, index=tokens.index)
+    strength = harvest_strength(tokens, active, full_sigmas=4.0)
+    assert strength.iloc[:150].max() < 0.2 and strength.iloc[-1] == 1.0
+    idle = harvest_strength(tokens, active.where(tokens.index < 150, False).astype(bool), full_sigmas=4.0)
+    assert idle.iloc[-1] == 0.0  # a few requests say nothing about a habit
 
 
 def _ids() -> itertools.count[int]:
@@ -76,41 +85,64 @@ def _features(n: int, output_tokens: list[int]) -> pd.DataFrame:
         {
             "account_id": [f"a{i}" for i in range(n)], "community": 1, "created_s": 0, "prompt_requests": 50,
             "cot_share": 0.9, "template_concentration": 0.9, "output_tokens": output_tokens,
-            "similar_in_community": 0, "banned_in_batch": False, "previous_decision": None,
+            "similar_in_community": 0, "similar_score": 0.0, "banned_in_batch": False, "previous_decision": None,
             "previous_cluster_id": None, "first_batch": "n1", "allowlisted": False,
         }
     )  # fmt: skip
 
 
-def test_output_volume_far_above_the_median_raises_the_score_but_is_not_a_kind() -> None:
-    empty_links = pd.DataFrame(columns=["account_id", "signal", "value", "shared_in_community", "value_accounts",
-                                        "weight"])  # fmt: skip
-    empty_banned = pd.DataFrame(columns=["account_id", "signal", "value", "value_accounts", "banned_share",
-                                         "banned_cluster"])  # fmt: skip
-    scored = score_accounts(_features(5, [1_000, 1_000, 1_000, 1_000, 9_000]), empty_links, empty_banned, "n1",
-                            Settings(score_volume_factor=3.0)).set_index("account_id")  # fmt: skip
-    assert scored["volume"].tolist() == [False, False, False, False, True]
-    assert scored.loc["a4", "volume_ratio"] == 9.0
-    assert scored.loc["a4", "score"] == round(scored.loc["a0", "score"] + 0.1, 3)
-    assert scored.loc["a4", "kinds"] == scored.loc["a0", "kinds"]
-
-
-def test_a_shared_nat_as_the_only_infrastructure_bans_only_with_harvest_scale_volume() -> None:
-    """A classroom: one school IP, one homework template, step-by-step questions, signed up together."""
-    ids = [f"a{i}" for i in range(6)]
-    links = pd.DataFrame(
-        {
-            "account_id": ids * 2,
-            "signal": ["CONNECTED_FROM"] * 6 + ["USES_TEMPLATE"] * 6,
-            "value": ["192.0.2.1"] * 6 + ["T-homework"] * 6,
-            "shared_in_community": 6, "value_accounts": 6, "weight": 0.8,
-        }
+def _best(ids: list[str], kinds: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"account_id": a, "kind": k, "value": f"v-{k}", "strength": w, "shared_in_community": len(ids),
+             "value_accounts": len(ids)}
+            for a in ids
+            for k, w in kinds.items()
+        ]
     )  # fmt: skip
-    empty_banned = pd.DataFrame(columns=["account_id", "signal", "value", "value_accounts", "banned_share",
-                                         "banned_cluster"])  # fmt: skip
-    settings = Settings(score_burst_min=3, score_min_infra_shared=6, score_volume_factor=3.0)
-    scored = score_accounts(_features(6, [1_000] * 5 + [9_000]), links, empty_banned, "n1", settings)
+
+
+NO_BANNED = pd.DataFrame(columns=["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"])
+
+
+def _population(n_active: int, heavy: list[int]) -> list[int]:
+    """Output tokens of ``n_active`` ordinary accounts around 1,000 and a few heavy ones."""
+    return [800 + (i * 37) % 400 for i in range(n_active)] + heavy
+
+
+def test_a_class_on_one_campus_ip_with_one_homework_template_is_neither_banned_nor_reviewed() -> None:
+    """Two kinds (network, template), both strong, signed up together, asking for steps: a class, not a farm,
+    even with one student who sends a hundred times the usual output (the class does not harvest)."""
+    tokens = _population(239, [300_000])
+    ids = [f"a{i}" for i in range(200, 240)]
+    features = _features(240, tokens).assign(community=[0] * 200 + [1] * 40)
+    scored = score_accounts(features, _best(ids, {"network": 1.0, "template": 1.0}), NO_BANNED, "n1",
+                            Settings(score_burst_min=3)).set_index("account_id")  # fmt: skip
+    assert scored.loc[ids, "burst"].all() and scored.loc[ids, "cot"].all() and (scored.loc[ids, "kinds"] == 2).all()
+    assert scored.loc["a239", "harvest"] == 0.0  # its own volume would count fully; its class's does not
+    assert (scored["decision"] == "").all()
+
+
+def test_a_farm_on_one_datacenter_subnet_with_its_own_cards_is_banned_by_its_harvest() -> None:
+    """Network and template as strong as the class's, and output volume far above everybody's: three kinds."""
+    tokens = _population(200, [300_000] * 20)
+    features = _features(220, tokens)
+    farm = [f"a{i}" for i in range(200, 220)]
+    scored = score_accounts(features, _best(farm, {"network": 1.0, "template": 0.9}), NO_BANNED, "n1", Settings())
     scored = scored.set_index("account_id")
-    assert scored["burst"].all() and scored.loc["a0", "kinds"] == 3  # network, prompts, cot; the burst is support
-    assert scored.loc["a0", "decision"] == "review" and scored.loc["a0", "score"] >= settings.score_ban_threshold
-    assert scored.loc["a5", "decision"] == "ban"  # the same evidence and 9x the median output
+    assert (scored.loc[farm, "decision"] == "ban").all() and (scored.loc[farm, "kinds"] == 3).all()
+    assert (scored.loc[farm, "harvest"] == 1.0).all()
+    assert (scored.drop(index=farm)["decision"] == "").all()
+
+
+def test_no_single_kind_bans_however_strong_and_one_short_reviews_only_with_harvest() -> None:
+    tokens = _population(100, [300_000] * 10)
+    heavy = [f"a{i}" for i in range(100, 110)]
+    card_only = score_accounts(_features(110, tokens), _best(heavy[:5], {"payment": 1.0}), NO_BANNED, "n1", Settings())
+    assert (card_only.set_index("account_id").loc[heavy[:5], "decision"] == "").all()  # payment and harvest: two
+    best = _best(heavy, {"payment": 1.0, "template": 1.0})
+    scored = score_accounts(_features(110, tokens), best, NO_BANNED, "n1", Settings()).set_index("account_id")
+    assert (scored.loc[heavy, "decision"] == "ban").all()
+    lighter = _features(110, tokens[:100] + [1_000] * 10)
+    review = score_accounts(lighter, _best(heavy, {"payment": 1.0, "device": 1.0}), NO_BANNED, "n1", Settings())
+    assert (review.set_index("account_id").loc[heavy, "decision"] == "").all()  # infrastructure only: no behaviour

@@ -10,9 +10,10 @@ CALL (a) {
 }
 CALL (a) {
   // expand from a first, then filter: planned as an index seek on b.community it turns quadratic in big communities
-  OPTIONAL MATCH (a)-[:SIMILAR_PROMPTS]-(b:Account)
-  WITH DISTINCT a, b
-  RETURN count(CASE WHEN b.community = a.community THEN b END) AS similar_in_community
+  OPTIONAL MATCH (a)-[r:SIMILAR_PROMPTS]-(b:Account)
+  WITH a, b, max(r.score) AS score
+  WITH a, b, score WHERE b.community = a.community
+  RETURN count(b) AS similar_in_community, coalesce(max(score), 0.0) AS similar_score
 }
 RETURN a.account_id AS account_id,
        a.community AS community,
@@ -25,6 +26,7 @@ RETURN a.account_id AS account_id,
        coalesce(a.prompt_template_concentration, 0.0) AS template_concentration,
        coalesce(a.prompt_output_tokens, 0) AS output_tokens,
        similar_in_community,
+       similar_score,
        coalesce(a.banned, false) AS banned_in_batch,
        a.decision AS previous_decision,
        a.cluster_id AS previous_cluster_id,

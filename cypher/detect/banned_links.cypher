@@ -4,13 +4,14 @@
 CALL () {
   MATCH (b:Account)-[r:PAID_WITH|USED_DEVICE|CONNECTED_FROM|USES_TEMPLATE]->(v)
   WHERE (coalesce(b.banned, false) OR b.decision = 'ban') AND v.link_weight > 0
-  RETURN type(r) AS signal, v, b
+  RETURN CASE type(r) WHEN 'PAID_WITH' THEN 'payment' WHEN 'USED_DEVICE' THEN 'device'
+                      WHEN 'CONNECTED_FROM' THEN 'network' ELSE 'template' END AS kind, v, b
   UNION
   MATCH (b:Account)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(v:Subnet)
   WHERE (coalesce(b.banned, false) OR b.decision = 'ban') AND v.link_weight > 0
-  RETURN 'IN_SUBNET' AS signal, v, b
+  RETURN 'network' AS kind, v, b
 }
-WITH signal, v, count(DISTINCT b) AS banned_accounts, max(b.cluster_id) AS banned_cluster
+WITH kind, v, count(DISTINCT b) AS banned_accounts, max(b.cluster_id) AS banned_cluster
 CALL (v) {
   MATCH (a:Account)-[:PAID_WITH|USED_DEVICE|CONNECTED_FROM|USES_TEMPLATE]->(v)
   RETURN a
@@ -18,9 +19,9 @@ CALL (v) {
   MATCH (a:Account)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(v)
   RETURN a
 }
-WITH a, signal, v, banned_accounts, banned_cluster
+WITH a, kind, v, banned_accounts, banned_cluster
 WHERE NOT coalesce(a.banned, false) AND coalesce(a.decision, '') <> 'ban'
-RETURN a.account_id AS account_id, signal,
+RETURN a.account_id AS account_id, kind,
        coalesce(v.fingerprint, v.address, v.cidr, v.device_id, v.family_id) AS value,
        v.link_accounts AS value_accounts,
        toFloat(banned_accounts) / v.link_accounts AS banned_share,

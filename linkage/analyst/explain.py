@@ -6,10 +6,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from linkage.detect.reasons import VALUE_NAMES
 from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
+
+# what each link is, in words (an e-mail domain is evidence only when disposable; the weight says so)
+LINK_NAMES = {
+    "PAID_WITH": "payment method",
+    "CONNECTED_FROM": "IP",
+    "IN_SUBNET": "subnet",
+    "USED_DEVICE": "device",
+    "EMAIL_AT": "e-mail domain",
+    "USES_TEMPLATE": "prompt template family",
+    "MEMBER_OF": "org",
+}
 
 
 class UnknownAccount(LinkageError):
@@ -53,7 +63,7 @@ def explain(settings: Settings, account_id: str) -> Explanation:
         raise UnknownAccount(f"No account {account_id!r} in the graph.")
     row: dict[str, Any] = rows[0]
     shared = [
-        SharedValue(kind=VALUE_NAMES.get(item["signal"], item["signal"].lower()), value=item["value"],
+        SharedValue(kind=LINK_NAMES.get(item["signal"], item["signal"].lower()), value=item["value"],
                     accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"])
         for item in row.pop("shared")
     ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Community detection in GDS: weigh the evidence, project it, run WCC and Leiden, write ids to accounts.
+"""Community detection in GDS: project the weighted evidence, run WCC and Leiden, write ids to accounts.
 
 The projection is bipartite (accounts to the values they share) rather than account pairs: a NAT IP used by
 thousands of accounts adds thousands of edges, not millions, and its rarity weight is near zero anyway.
@@ -14,18 +14,6 @@ from linkage.graph import Graph
 from linkage.settings import Settings
 
 GRAPH_NAME = "linkage-evidence"
-
-# How much one shared value of each kind says, before rarity and org discounts. IP and subnet are one kind of
-# evidence seen at two resolutions, so the subnet counts less.
-TYPE_WEIGHTS: dict[str, float] = {
-    "PAID_WITH": 1.0,
-    "USED_DEVICE": 1.0,
-    "CONNECTED_FROM": 0.6,
-    "IN_SUBNET": 0.3,
-    "EMAIL_AT": 0.3,
-    "USES_TEMPLATE": 0.8,
-    "SIMILAR_PROMPTS": 1.0,
-}
 
 
 class InsufficientMemory(LinkageError):
@@ -58,12 +46,8 @@ def _check_memory(graph: Graph, settings: Settings) -> float:
 
 
 def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
-    """Write ``component`` (WCC over strong links) and ``community`` (weighted Leiden) on every linked account."""
-    graph.run_batched(
-        "detect/value_weights",
-        max_accounts=settings.detect_max_value_accounts,
-        overlap_days=settings.detect_overlap_days,
-    )
+    """Write ``component`` (WCC over strong links) and ``community`` (weighted Leiden) on every linked account, over
+    the values as tonight's evidence weighs them (:func:`linkage.detect.evidence.weigh`, written before)."""
     graph.run_batched("detect/clear_communities")
     heap_percentage = _check_memory(graph, settings)
     if heap_percentage == 0.0:
@@ -71,9 +55,7 @@ def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
                                communities=0, modularity=0.0)  # fmt: skip
     gds = graph.gds
     with graph.projection_cleanup(GRAPH_NAME):
-        projected, result = gds.graph.project.cypher(
-            statement("detect/project_evidence"), graph_name=GRAPH_NAME, type_weights=TYPE_WEIGHTS
-        )
+        projected, result = gds.graph.project.cypher(statement("detect/project_evidence"), graph_name=GRAPH_NAME)
         wcc = gds.wcc.mutate(
             projected,
             mutate_property="component",

@@ -1,9 +1,17 @@
-"""Scoring from combined evidence: kinds of independent signals per account, a score, and a decision.
+"""Scoring from combined evidence: the strength of each independent kind of evidence per account, a score, and
+a decision.
 
-A decision rests on several independent kinds of evidence, never on one: a shared card alone (a family), a
-shared NAT IP alone (an office, a carrier), a shared prompt template alone (a popular tool) bans nobody.
-IP and subnet are one kind (network); a value used inside one organisation, or by too many accounts to mean
-anything, carries no weight upstream (``detect_value_weights.cypher``) and so never counts here.
+An account's evidence of one kind is the strongest value of that kind it shares with enough members of its own
+community, weighed by how well that sharing is corroborated (:mod:`linkage.detect.evidence`); IP and subnet are
+one kind, so correlated evidence is never counted twice. The kinds combine as independent evidence (noisy-OR:
+1 - the product of 1 - strength), and a decision needs several of them, never one: not one shared card (a
+family), not one NAT IP (an office, a carrier), not one template (a popular tool, a homework).
+
+Behaviour is evidence of its own only where it is what distillation needs: prompts from a template family shared
+with the community, and harvest (output volume far above the population's, measured in robust standard
+deviations of the log volume). A sign-up burst and chain-of-thought wording are reasons shown beside the
+evidence, not kinds: classes, hackathons and onboarding days sign up together, and a phrase list knows only the
+wordings it lists.
 """
 
 from __future__ import annotations
@@ -13,46 +21,52 @@ import pandas as pd
 
 from linkage.settings import Settings
 
-SIGNAL_KIND = {
-    "PAID_WITH": "payment",
-    "CONNECTED_FROM": "network",
-    "IN_SUBNET": "network",
-    "USED_DEVICE": "device",
-    "EMAIL_AT": "email",
-    "USES_TEMPLATE": "prompts",
-}
 INFRASTRUCTURE = ("payment", "network", "device", "email")
-BEHAVIOUR = ("prompts", "cot")
-KIND_WEIGHT = {
-    "payment": 0.25,
-    "network": 0.15,
-    "device": 0.2,
-    "email": 0.1,
-    "prompts": 0.2,
-    "cot": 0.15,
-    "banned": 0.25,
-}
-KINDS = tuple(KIND_WEIGHT)
-# Supporting signals add to the score and give a reason but are not kinds of their own: heavy legitimate users
-# exist, and volume is not independent of the prompt evidence; a classroom, a hackathon or an enterprise's
-# onboarding day signs up together, so a burst next to one shared NAT and one shared template is not a network.
-SUPPORT_WEIGHT = {"volume": 0.1, "burst": 0.1}
-SIGNALS = (*KINDS, *SUPPORT_WEIGHT)
+BEHAVIOUR = ("template", "harvest")
+KINDS = (*INFRASTRUCTURE, *BEHAVIOUR)
+SUPPORT = ("burst", "cot", "banned")  # shown as reasons, not counted as kinds
+BEST_COLUMNS = ["account_id", "kind", "value", "strength", "shared_in_community", "value_accounts"]
+MAD_TO_SIGMA = 1.4826  # a normal distribution's standard deviation in median absolute deviations
 
 
-def shared_kinds(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per account, which kinds of value it shares with enough members of its own community (bool columns).
+def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Settings) -> pd.DataFrame:
+    """Per account and kind, the strongest value it shares with enough members of its own community
+    (:data:`BEST_COLUMNS`). Infrastructure must reach further than a household: a card or home IP shared by a
+    family of five is not a network, so it counts from ``score_min_infra_shared`` members; a template family
+    from ``score_min_shared``."""
+    members = links.assign(community=links["account_id"].map(communities)).dropna(subset=["community"])
+    members["shared_in_community"] = members.groupby(["node", "community"])["account_id"].transform("size")
+    needed = np.where(members["kind"] == "template", settings.score_min_shared, settings.score_min_infra_shared)
+    strong = members[(members["shared_in_community"] >= needed) & (members["strength"] >= settings.score_min_weight)]
+    best = strong.sort_values("strength", ascending=False).drop_duplicates(["account_id", "kind"])
+    return best[BEST_COLUMNS].reset_index(drop=True)
 
-    Infrastructure must reach further than a household: a card or home IP shared by a family of five is not a
-    network, so it counts from ``score_min_infra_shared`` members; a prompt family from ``score_min_shared``.
-    """
-    kind = links["signal"].map(SIGNAL_KIND)
-    needed = np.where(kind == "prompts", settings.score_min_shared, settings.score_min_infra_shared)
-    strong = links.assign(kind=kind)[
-        (links["shared_in_community"] >= needed) & (links["weight"] >= settings.score_min_weight)
-    ]
-    table = pd.crosstab(strong["account_id"], strong["kind"]) > 0
-    return table.reindex(columns=[*INFRASTRUCTURE, "prompts"], fill_value=False)
+
+def harvest_strength(output_tokens: pd.Series, active: pd.Series, full_sigmas: float) -> pd.Series:
+    """How far above the population's typical output volume each account is: the robust z-score of its log
+    output tokens among active accounts, from 0 at ``full_sigmas / 2`` sigmas to 1 at ``full_sigmas`` (heavy
+    legitimate users exist: a few sigmas up is the start of evidence, not evidence)."""
+    logs = pd.Series(np.log1p(output_tokens.astype(float).clip(lower=0).to_numpy()), index=output_tokens.index)
+    typical = logs[active]
+    if typical.empty:
+        return pd.Series(0.0, index=output_tokens.index)
+    median = float(typical.median())
+    spread = float((typical - median).abs().median()) * MAD_TO_SIGMA or 1.0
+    z = (logs - median) / spread
+    return ((z - full_sigmas / 2) / (full_sigmas / 2)).clip(0.0, 1.0).where(active, 0.0)
+
+
+def group_harvest(own: pd.Series, communities: pd.Series, best: pd.DataFrame) -> pd.Series:
+    """An account's harvest, capped by its group's: the median harvest of the community members that send its
+    template family (or of its whole community when it shares none). A farm harvests together; one heavy
+    student in a class whose homework template everybody else sends at ordinary volume does not make a farm."""
+    frame = pd.DataFrame({"own": own, "community": communities})
+    group = frame.groupby("community")["own"].transform("median")
+    templates = best.loc[best["kind"] == "template", ["account_id", "value"]].set_index("account_id")["value"]
+    senders = frame.join(templates.rename("template")).dropna(subset=["template"])
+    by_template = senders.groupby(["community", "template"])["own"].transform("median")
+    group.loc[by_template.index] = by_template
+    return frame["own"].clip(upper=group)
 
 
 def burst_sizes(features: pd.DataFrame, hours: float) -> pd.Series:
@@ -86,9 +100,7 @@ def _most_common(values: pd.Series) -> object:
 
 def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Per account, the kinds of a banned network's infrastructure it reuses (values mostly used by banned accounts)."""
-    owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share].assign(
-        kind=lambda f: f["signal"].map(SIGNAL_KIND)
-    )
+    owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share]
     grouped = owned.groupby("account_id")
     return pd.DataFrame(
         {
@@ -98,54 +110,56 @@ def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFram
     )
 
 
+def _kind_table(best: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    table = best.pivot_table(index="account_id", columns="kind", values="strength", aggfunc="max")
+    return table.reindex(index=index, columns=list(KINDS)).fillna(0.0)
+
+
 def score_accounts(
-    features: pd.DataFrame, links: pd.DataFrame, banned_links: pd.DataFrame, batch: str, settings: Settings
+    features: pd.DataFrame, best: pd.DataFrame, banned_links: pd.DataFrame, batch: str, settings: Settings
 ) -> pd.DataFrame:
-    """One row per community member: a bool column per evidence kind, ``kinds``, ``score`` and ``decision``."""
+    """One row per community member: a strength column per kind, ``kinds``, ``score``, ``decision`` and the
+    supporting signals."""
     scored = features.set_index("account_id")
-    kinds = shared_kinds(links, settings).reindex(scored.index, fill_value=False)
-    scored = scored.join(kinds)
     # a share computed from one or two prompts says nothing about a habit: prompt evidence needs some volume
     active = scored["prompt_requests"] >= settings.score_min_requests
-    scored["prompts"] = (scored["prompts"] | (scored["similar_in_community"] >= settings.score_min_shared - 1)) & active
-    scored["cot"] = (
-        active
-        & (scored["cot_share"] >= settings.score_cot_share)
-        & (scored["template_concentration"] >= settings.score_template_concentration)
-    )
+    strengths = _kind_table(best, scored.index)
+    similar = scored["similar_score"].where(scored["similar_in_community"] >= settings.score_min_shared - 1, 0.0)
+    strengths["template"] = strengths["template"].clip(lower=similar.fillna(0.0)).where(active, 0.0)
+    own = harvest_strength(scored["output_tokens"], active, settings.score_harvest_sigmas)
+    strengths["harvest"] = group_harvest(own, scored["community"], best)
+    scored = scored.join(strengths)
     median_tokens = scored.loc[active, "output_tokens"].median() if active.any() else 0.0
     scored["volume_ratio"] = (scored["output_tokens"] / median_tokens).round(1) if median_tokens > 0 else 0.0
-    scored["volume"] = active & (scored["volume_ratio"] >= settings.score_volume_factor)
+    scored["cot"] = active & (scored["cot_share"] >= settings.score_cot_share)
     scored["burst_size"] = burst_sizes(scored.reset_index(), settings.score_burst_hours).to_numpy()
     scored["burst"] = scored["burst_size"] >= settings.score_burst_min
     scored = scored.join(respawn_kinds(banned_links, settings))
     scored["respawn_kinds"] = scored["respawn_kinds"].fillna(0).astype(int)
-    # reusing one kind of a banned network's infrastructure (a NAT IP it hid behind) is not independent evidence
     scored["banned"] = scored["respawn_kinds"] >= settings.score_respawn_min_kinds
     scored["community_size"] = scored.groupby("community")["community"].transform("size")
 
-    flags = scored[list(KINDS)].astype(bool)
-    scored["kinds"] = flags.sum(axis=1)
-    support = scored[list(SUPPORT_WEIGHT)].astype(bool)
-    evidence = (flags * pd.Series(KIND_WEIGHT)).sum(axis=1) + (support * pd.Series(SUPPORT_WEIGHT)).sum(axis=1)
-    scored["score"] = evidence.clip(upper=1.0).round(3)
-    has_infra = flags[list(INFRASTRUCTURE)].any(axis=1)
-    has_behaviour = flags[list(BEHAVIOUR)].any(axis=1)
-    # a shared NAT is the infrastructure most often shared innocently (offices, schools, carriers, VPN exits): when
-    # it is the only infrastructure, a ban also needs harvest-scale output volume
-    network_only = flags["network"] & ~flags[[k for k in INFRASTRUCTURE if k != "network"]].any(axis=1)
+    counted = strengths >= settings.score_min_weight
+    scored["kinds"] = counted.sum(axis=1)
+    scored["score"] = (1.0 - (1.0 - strengths).prod(axis=1)).round(3)
+    has_infra = counted[list(INFRASTRUCTURE)].any(axis=1)
+    has_behaviour = counted[list(BEHAVIOUR)].any(axis=1)
     networked = scored["community_size"] >= settings.score_min_cluster_size
     ban = (
         networked
         & (scored["kinds"] >= settings.score_min_kinds)
         & has_infra
         & has_behaviour
-        & (~network_only | scored["volume"])
         & (scored["score"] >= settings.score_ban_threshold)
     )
-    scored["respawn"] = (scored["first_batch"] == batch) & (scored["respawn_kinds"] >= settings.score_respawn_min_kinds)
+    scored["respawn"] = (scored["first_batch"] == batch) & scored["banned"]
     ban |= scored["respawn"] & has_behaviour
-    review = ~ban & networked & (scored["kinds"] >= 2) & (scored["score"] >= settings.score_review_threshold)
+    # review: one step short of a ban, with behaviour that matters: all the kinds a ban needs at a lower score, or
+    # one kind short where harvest is among them (two kinds without harvest are a class: one campus IP, one homework)
+    near = (scored["kinds"] >= settings.score_min_kinds) | (
+        (scored["kinds"] == settings.score_min_kinds - 1) & counted["harvest"]
+    )
+    review = ~ban & networked & near & has_infra & has_behaviour & (scored["score"] >= settings.score_review_threshold)
     review |= ~ban & scored["respawn"]
     decision = np.select([ban, review], ["ban", "review"], default="")
     decision = np.where(scored["previous_decision"].eq("ban"), "ban", decision)  # a ban stands once acted on

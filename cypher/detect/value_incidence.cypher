@@ -1,0 +1,31 @@
+// Every account's use of a value that at least two accounts use: cards, devices, IPs, subnets (through the IPs),
+// disposable e-mail domains and template families, with the account's org and whether the value is allowlisted.
+// What linkage/detect/evidence.py weighs; a value used by one account links nobody and is not read.
+CALL () {
+  MATCH (v:PaymentMethod) WHERE COUNT { (v)<-[:PAID_WITH]-(:Account) } >= 2
+  MATCH (a:Account)-[:PAID_WITH]->(v)
+  RETURN a, v, 'payment' AS kind, v.fingerprint AS value
+  UNION ALL
+  MATCH (v:Device) WHERE COUNT { (v)<-[:USED_DEVICE]-(:Account) } >= 2
+  MATCH (a:Account)-[:USED_DEVICE]->(v)
+  RETURN a, v, 'device' AS kind, v.device_id AS value
+  UNION ALL
+  MATCH (v:IP) WHERE COUNT { (v)<-[:CONNECTED_FROM]-(:Account) } >= 2
+  MATCH (a:Account)-[:CONNECTED_FROM]->(v)
+  RETURN a, v, 'network' AS kind, v.address AS value
+  UNION ALL
+  MATCH (v:Subnet) WHERE COUNT { (v)<-[:IN_SUBNET]-(:IP)<-[:CONNECTED_FROM]-(:Account) } >= 2
+  MATCH (a:Account)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(v)
+  WITH DISTINCT a, v
+  RETURN a, v, 'network' AS kind, v.cidr AS value
+  UNION ALL
+  MATCH (v:EmailDomain {disposable: true}) WHERE COUNT { (v)<-[:EMAIL_AT]-(:Account) } >= 2
+  MATCH (a:Account)-[:EMAIL_AT]->(v)
+  RETURN a, v, 'email' AS kind, v.domain AS value
+  UNION ALL
+  MATCH (v:TemplateFamily) WHERE COUNT { (v)<-[:USES_TEMPLATE]-(:Account) } >= 2
+  MATCH (a:Account)-[:USES_TEMPLATE]->(v)
+  RETURN a, v, 'template' AS kind, v.family_id AS value
+}
+RETURN a.account_id AS account_id, elementId(v) AS node, kind, value, a.org_id AS org,
+       coalesce(v.allowlisted, false) AS allowlisted

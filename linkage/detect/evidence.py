@@ -1,0 +1,94 @@
+"""How much a shared value says, learnt from the graph itself: is sharing it *corroborated* by sharing of another kind?
+
+A carrier NAT IP, a VPN exit or a popular tool's template is shared by hundreds of accounts that share nothing
+else; a proxy farm's datacenter /24 is shared by accounts that also share cards, devices and a template family.
+Rarity alone cannot tell them apart (a farm of 750 is as "common" as a NAT of 750), nor can membership in the same
+community (communities are built from these very values). What tells them apart is whether the value's users
+also share values of *other* kinds with each other more often than unrelated accounts would.
+
+For two values v and w of different kinds used by n_v and n_w of the graph's N accounts, independent accounts
+would share both about λ = n_v·n_w / N times (the term-frequency adjusted chance of a coincidence, as in
+Fellegi-Sunter's u-probabilities). An overlap of o accounts has Poisson tail probability at most
+exp(−(o·ln(o/λ) − o + λ)) (Chernoff's bound), so its surprise in decades is that exponent / ln 10. An account's
+sharing of v is *corroborated* to the degree of the most surprising overlap it is part of, scaled so that
+``significance_decades`` decades count fully. A value's weight is the mean corroboration of its users (FRAUDAR's
+camouflage resistance: a popular value whose users are mostly unrelated weighs little however many coordinated
+accounts hide among them) times one minus the share of its users in the largest organisation (an org's card or
+office NAT is no evidence between its own seats). Nothing here is a per-kind constant: every weight comes from
+counts in tonight's graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# IP addresses and their subnets are one kind of evidence seen at two resolutions: never corroborate each other
+KINDS = ("payment", "network", "device", "email", "template")
+INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "allowlisted"]
+
+
+@dataclass
+class Evidence:
+    """Per value (``values``: node, kind, value, accounts, coherence, org_share, weight) and per account and value
+    (``links``: account_id, node, kind, value, strength) what the sharing says."""
+
+    values: pd.DataFrame
+    links: pd.DataFrame
+
+
+def surprise_decades(overlap: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """How unlikely an overlap of ``overlap`` accounts is when chance alone gives ``expected`` (log10 of one over
+    the Chernoff bound on the Poisson tail); 0 where the overlap is no larger than chance."""
+    o = overlap.astype(np.float64)
+    lam = np.maximum(expected.astype(np.float64), 1e-12)
+    nats = np.where(o > lam, o * np.log(np.maximum(o, 1e-12) / lam) - o + lam, 0.0)
+    out: np.ndarray = nats / np.log(10.0)
+    return out
+
+
+def _pairs(incidence: pd.DataFrame) -> pd.DataFrame:
+    """Every (account, v, w) where the account uses values v and w of different kinds (v's kind sorts first)."""
+    left = incidence[["account", "node", "kind"]]
+    pairs = left.merge(left, on="account", suffixes=("_v", "_w"))
+    return pairs[pairs["kind_v"] < pairs["kind_w"]]
+
+
+def _corroboration(incidence: pd.DataFrame, accounts: int, decades: float) -> pd.Series:
+    """Per (account, node): the surprise of the most surprising overlap of that value with a value of another kind
+    the account also uses, as a share of ``decades`` (0 to 1)."""
+    pairs = _pairs(incidence)
+    users = incidence.groupby("node").size()
+    overlap = pairs.groupby(["node_v", "node_w"]).size().rename("overlap").reset_index()
+    overlap = overlap[overlap["overlap"] >= 2]  # one account using both is no sharing between accounts
+    expected = users.reindex(overlap["node_v"]).to_numpy() * users.reindex(overlap["node_w"]).to_numpy() / accounts
+    overlap["strength"] = np.clip(surprise_decades(overlap["overlap"].to_numpy(), expected) / decades, 0.0, 1.0)
+    scored = pairs.merge(overlap, on=["node_v", "node_w"])
+    both = pd.concat(
+        [
+            scored[["account", "node_v", "strength"]].rename(columns={"node_v": "node"}),
+            scored[["account", "node_w", "strength"]].rename(columns={"node_w": "node"}),
+        ]
+    )
+    return both.groupby(["account", "node"])["strength"].max()
+
+
+def weigh(incidence: pd.DataFrame, accounts: int, decades: float) -> Evidence:
+    """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
+    two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts."""
+    frame = incidence.assign(account=pd.factorize(incidence["account_id"])[0])
+    corroborated = _corroboration(frame, max(accounts, 1), decades)
+    frame = frame.join(corroborated.rename("corroboration"), on=["account", "node"])
+    frame["corroboration"] = frame["corroboration"].fillna(0.0)
+    by_value = frame.groupby("node", sort=False)
+    values = by_value.agg(kind=("kind", "first"), value=("value", "first"), accounts=("account", "size"),
+                          coherence=("corroboration", "mean"), allowlisted=("allowlisted", "max"))  # fmt: skip
+    in_top_org = frame.dropna(subset=["org"]).groupby(["node", "org"]).size().groupby(level="node").max()
+    values["org_share"] = (in_top_org.reindex(values.index).fillna(0) / values["accounts"]).astype(float)
+    values["weight"] = np.where(values["allowlisted"], 0.0, values["coherence"] * (1.0 - values["org_share"]))
+    frame["strength"] = frame["corroboration"] * (1.0 - frame["node"].map(values["org_share"]))
+    frame.loc[frame["node"].map(values["allowlisted"]).astype(bool), "strength"] = 0.0
+    links = frame.loc[frame["strength"] > 0, ["account_id", "node", "kind", "value", "strength"]]
+    return Evidence(values=values.drop(columns="allowlisted").reset_index(), links=links.reset_index(drop=True))

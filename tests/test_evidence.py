@@ -1,0 +1,54 @@
+"""The evidence weights on frames (no database): surprise of an overlap, corroboration, org discount."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from linkage.detect.evidence import surprise_decades, weigh
+
+
+def test_an_overlap_no_larger_than_chance_is_no_surprise_and_larger_ones_grow_with_it() -> None:
+    assert surprise_decades(np.array([3, 2]), np.array([3.0, 5.0])).tolist() == [0.0, 0.0]
+    growing = surprise_decades(np.array([4, 8, 16]), np.array([1.0, 1.0, 1.0]))
+    assert 0 < growing[0] < growing[1] < growing[2]
+    # 16 accounts sharing two values where chance gives one: about 13 decades (e^-30 bounds the Poisson tail)
+    assert 12.5 < growing[2] < 13.5
+
+
+def _rows(accounts: list[str], node: str, kind: str, org: str | None = None) -> list[dict[str, object]]:
+    return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "allowlisted": False}
+            for a in accounts]  # fmt: skip
+
+
+def test_weights_follow_corroboration_not_popularity() -> None:
+    """A 40-account proxy pool whose users also share two cards weighs fully, and so do the cards; a NAT IP of 200
+    users who share nothing else, behind which ten of the farm's accounts hide, weighs what those ten are of its
+    users; an org's card and NAT weigh nothing between its seats."""
+    farm = [f"farm{i}" for i in range(40)]
+    nat = [f"nat{i}" for i in range(200)]
+    seats = [f"seat{i}" for i in range(30)]
+    rows = _rows(farm, "pool", "network") + _rows(farm[:20], "card-a", "payment") + _rows(farm[20:], "card-b",
+                                                                                        "payment")  # fmt: skip
+    rows += _rows(nat + farm[:10], "nat-ip", "network")
+    rows += _rows(seats, "org-card", "payment", org="acme") + _rows(seats, "org-nat", "network", org="acme")
+    evidence = weigh(pd.DataFrame(rows), accounts=5_000, decades=6.0)
+    weights = evidence.values.set_index("node")["weight"]
+    assert weights["pool"] > 0.99 and weights["card-a"] > 0.99 and weights["card-b"] > 0.99
+    assert abs(weights["nat-ip"] - 10 / 210) < 1e-9  # only the ten farm accounts on it are corroborated
+    coherence = evidence.values.set_index("node")["coherence"]
+    assert coherence["org-card"] > 0.99 and weights["org-card"] == 0.0 and weights["org-nat"] == 0.0
+    strengths = evidence.links.set_index(["account_id", "node"])["strength"]
+    assert ("nat0", "nat-ip") not in strengths.index  # an uncorroborated NAT user carries no evidence at all
+
+
+def test_an_allowlisted_value_weighs_nothing_however_corroborated() -> None:
+    group = [f"g{i}" for i in range(12)]
+    rows = _rows(group, "ip", "network") + _rows(group, "card", "payment")
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["node"] == "ip", "allowlisted"] = True
+    evidence = weigh(frame, accounts=1_000, decades=6.0)
+    values = evidence.values.set_index("node")
+    assert values.loc["ip", "coherence"] > 0.99 and values.loc["ip", "weight"] == 0.0
+    assert values.loc["card", "weight"] > 0.99
+    assert set(evidence.links["node"]) == {"card"}
