@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pandas as pd
 
 from linkage.detect.clusters import assign_cluster_ids
-from linkage.detect.scoring import best_evidence, burst_sizes, harvest_strength, score_accounts
+from linkage.detect.scoring import Volume, best_evidence, burst_sizes, harvest_strength, score_accounts
 from linkage.settings import Settings
 
 
@@ -38,12 +39,20 @@ def test_a_value_counts_only_when_enough_members_share_it_and_its_sharing_is_cor
     assert household.empty  # a card ten accounts share is not enough when a network needs eleven
 
 
+def _volume(tokens: list[int]) -> Volume:
+    """The population's typical output, as ``detect/output_volume.cypher`` computes it."""
+    logs = np.log1p(np.array(tokens, dtype=float))
+    median = float(np.median(logs))
+    return Volume(median=median, mad=float(np.median(np.abs(logs - median))))
+
+
 def test_harvest_is_output_volume_in_robust_sigmas_above_the_population() -> None:
-    tokens = pd.Series([1_000] * 50 + [1_200] * 50 + [900] * 50 + [200_000])
+    tokens = pd.Series([1_000] * 50 + [3_000] * 50 + [300] * 50 + [5_000_000])
     active = pd.Series(True, index=tokens.index)
-    strength = harvest_strength(tokens, active, full_sigmas=4.0)
-    assert strength.iloc[:150].max() < 0.2 and strength.iloc[-1] == 1.0
-    idle = harvest_strength(tokens, active.where(tokens.index < 150, False).astype(bool), full_sigmas=4.0)
+    volume = _volume(tokens.tolist())
+    strength = harvest_strength(tokens, active, volume, full_sigmas=4.0)
+    assert strength.iloc[:150].max() == 0.0 and strength.iloc[-1] == 1.0
+    idle = harvest_strength(tokens, active.where(tokens.index < 150, False).astype(bool), volume, full_sigmas=4.0)
     assert idle.iloc[-1] == 0.0  # a few requests say nothing about a habit
 
 
@@ -107,7 +116,7 @@ NO_BANNED = pd.DataFrame(columns=["account_id", "kind", "value", "value_accounts
 
 def _population(n_active: int, heavy: list[int]) -> list[int]:
     """Output tokens of ``n_active`` ordinary accounts around 1,000 and a few heavy ones."""
-    return [800 + (i * 37) % 400 for i in range(n_active)] + heavy
+    return [300 + (i * 97) % 2_700 for i in range(n_active)] + heavy
 
 
 def test_a_class_on_one_campus_ip_with_one_homework_template_is_neither_banned_nor_reviewed() -> None:
@@ -116,7 +125,7 @@ def test_a_class_on_one_campus_ip_with_one_homework_template_is_neither_banned_n
     tokens = _population(239, [300_000])
     ids = [f"a{i}" for i in range(200, 240)]
     features = _features(240, tokens).assign(community=[0] * 200 + [1] * 40)
-    scored = score_accounts(features, _best(ids, {"network": 1.0, "template": 1.0}), NO_BANNED, "n1",
+    scored = score_accounts(features, _best(ids, {"network": 1.0, "template": 1.0}), NO_BANNED, _volume(tokens), "n1",
                             Settings(score_burst_min=3)).set_index("account_id")  # fmt: skip
     assert scored.loc[ids, "burst"].all() and scored.loc[ids, "cot"].all() and (scored.loc[ids, "kinds"] == 2).all()
     assert scored.loc["a239", "harvest"] == 0.0  # its own volume would count fully; its class's does not
@@ -128,7 +137,9 @@ def test_a_farm_on_one_datacenter_subnet_with_its_own_cards_is_banned_by_its_har
     tokens = _population(200, [300_000] * 20)
     features = _features(220, tokens)
     farm = [f"a{i}" for i in range(200, 220)]
-    scored = score_accounts(features, _best(farm, {"network": 1.0, "template": 0.9}), NO_BANNED, "n1", Settings())
+    scored = score_accounts(
+        features, _best(farm, {"network": 1.0, "template": 0.9}), NO_BANNED, _volume(tokens), "n1", Settings()
+    )
     scored = scored.set_index("account_id")
     assert (scored.loc[farm, "decision"] == "ban").all() and (scored.loc[farm, "kinds"] == 3).all()
     assert (scored.loc[farm, "harvest"] == 1.0).all()
@@ -138,11 +149,17 @@ def test_a_farm_on_one_datacenter_subnet_with_its_own_cards_is_banned_by_its_har
 def test_no_single_kind_bans_however_strong_and_one_short_reviews_only_with_harvest() -> None:
     tokens = _population(100, [300_000] * 10)
     heavy = [f"a{i}" for i in range(100, 110)]
-    card_only = score_accounts(_features(110, tokens), _best(heavy[:5], {"payment": 1.0}), NO_BANNED, "n1", Settings())
+    card_only = score_accounts(
+        _features(110, tokens), _best(heavy[:5], {"payment": 1.0}), NO_BANNED, _volume(tokens), "n1", Settings()
+    )
     assert (card_only.set_index("account_id").loc[heavy[:5], "decision"] == "").all()  # payment and harvest: two
     best = _best(heavy, {"payment": 1.0, "template": 1.0})
-    scored = score_accounts(_features(110, tokens), best, NO_BANNED, "n1", Settings()).set_index("account_id")
+    scored = score_accounts(_features(110, tokens), best, NO_BANNED, _volume(tokens), "n1", Settings()).set_index(
+        "account_id"
+    )
     assert (scored.loc[heavy, "decision"] == "ban").all()
     lighter = _features(110, tokens[:100] + [1_000] * 10)
-    review = score_accounts(lighter, _best(heavy, {"payment": 1.0, "device": 1.0}), NO_BANNED, "n1", Settings())
+    review = score_accounts(
+        lighter, _best(heavy, {"payment": 1.0, "device": 1.0}), NO_BANNED, _volume(tokens), "n1", Settings()
+    )
     assert (review.set_index("account_id").loc[heavy, "decision"] == "").all()  # infrastructure only: no behaviour

@@ -16,6 +16,8 @@ wordings it lists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -42,17 +44,22 @@ def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Setting
     return best[BEST_COLUMNS].reset_index(drop=True)
 
 
-def harvest_strength(output_tokens: pd.Series, active: pd.Series, full_sigmas: float) -> pd.Series:
+@dataclass(frozen=True)
+class Volume:
+    """The population's typical output: median and median absolute deviation of log(1 + output tokens) over
+    every active account (``detect/output_volume.cypher``)."""
+
+    median: float
+    mad: float
+
+
+def harvest_strength(output_tokens: pd.Series, active: pd.Series, volume: Volume, full_sigmas: float) -> pd.Series:
     """How far above the population's typical output volume each account is: the robust z-score of its log
-    output tokens among active accounts, from 0 at ``full_sigmas / 2`` sigmas to 1 at ``full_sigmas`` (heavy
-    legitimate users exist: a few sigmas up is the start of evidence, not evidence)."""
+    output tokens, from 0 at ``full_sigmas / 2`` sigmas to 1 at ``full_sigmas`` (heavy legitimate users exist: a
+    few sigmas up is the start of evidence, not evidence)."""
     logs = pd.Series(np.log1p(output_tokens.astype(float).clip(lower=0).to_numpy()), index=output_tokens.index)
-    typical = logs[active]
-    if typical.empty:
-        return pd.Series(0.0, index=output_tokens.index)
-    median = float(typical.median())
-    spread = float((typical - median).abs().median()) * MAD_TO_SIGMA or 1.0
-    z = (logs - median) / spread
+    spread = volume.mad * MAD_TO_SIGMA or 1.0
+    z = (logs - volume.median) / spread
     return ((z - full_sigmas / 2) / (full_sigmas / 2)).clip(0.0, 1.0).where(active, 0.0)
 
 
@@ -116,7 +123,12 @@ def _kind_table(best: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 
 
 def score_accounts(
-    features: pd.DataFrame, best: pd.DataFrame, banned_links: pd.DataFrame, batch: str, settings: Settings
+    features: pd.DataFrame,
+    best: pd.DataFrame,
+    banned_links: pd.DataFrame,
+    volume: Volume,
+    batch: str,
+    settings: Settings,
 ) -> pd.DataFrame:
     """One row per community member: a strength column per kind, ``kinds``, ``score``, ``decision`` and the
     supporting signals."""
@@ -126,11 +138,10 @@ def score_accounts(
     strengths = _kind_table(best, scored.index)
     similar = scored["similar_score"].where(scored["similar_in_community"] >= settings.score_min_shared - 1, 0.0)
     strengths["template"] = strengths["template"].clip(lower=similar.fillna(0.0)).where(active, 0.0)
-    own = harvest_strength(scored["output_tokens"], active, settings.score_harvest_sigmas)
+    own = harvest_strength(scored["output_tokens"], active, volume, settings.score_harvest_sigmas)
     strengths["harvest"] = group_harvest(own, scored["community"], best)
     scored = scored.join(strengths)
-    median_tokens = scored.loc[active, "output_tokens"].median() if active.any() else 0.0
-    scored["volume_ratio"] = (scored["output_tokens"] / median_tokens).round(1) if median_tokens > 0 else 0.0
+    scored["volume_ratio"] = (scored["output_tokens"] / max(float(np.expm1(volume.median)), 1.0)).round(1)
     scored["cot"] = active & (scored["cot_share"] >= settings.score_cot_share)
     scored["burst_size"] = burst_sizes(scored.reset_index(), settings.score_burst_hours).to_numpy()
     scored["burst"] = scored["burst_size"] >= settings.score_burst_min

@@ -9,7 +9,7 @@ from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.evidence import INCIDENCE_COLUMNS, Evidence, weigh
 from linkage.detect.reasons import account_reasons, cluster_rows
-from linkage.detect.scoring import BEST_COLUMNS, best_evidence, score_accounts
+from linkage.detect.scoring import BEST_COLUMNS, Volume, best_evidence, score_accounts
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
@@ -68,7 +68,9 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     links = evidence.links.merge(evidence.values[["node", "accounts"]].rename(columns={"accounts": "value_accounts"}))
     best = best_evidence(links, features.set_index("account_id")["community"], settings)
     banned_links = _frame(graph, "detect/banned_links", BANNED_LINK_COLUMNS)
-    scored = score_accounts(features, best, banned_links, batch, settings)
+    typical = graph.read("detect/output_volume", min_requests=settings.score_min_requests)[0]
+    volume = Volume(median=float(typical["median"] or 0.0), mad=float(typical["mad"] or 0.0))
+    scored = score_accounts(features, best, banned_links, volume, batch, settings)
 
     previous = _frame(graph, "detect/read_clusters", ["cluster_id", "size", "first_seen_run"]).set_index("cluster_id")
     suspicious = set(scored.loc[scored["decision"] != "", "community"])

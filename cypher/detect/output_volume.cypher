@@ -1,0 +1,9 @@
+// The population's typical output volume: median and median absolute deviation of log(1 + output tokens) over
+// every account with at least $min_requests requests (not only those in communities, where farms would be the
+// norm). Harvest is measured against these.
+MATCH (a:Account)
+WHERE coalesce(a.prompt_requests, 0) >= $min_requests
+WITH log(1.0 + coalesce(a.prompt_output_tokens, 0)) AS x
+WITH percentileCont(x, 0.5) AS median, collect(x) AS xs
+UNWIND xs AS x
+RETURN median, percentileCont(abs(x - median), 0.5) AS mad, count(x) AS active
