@@ -29,9 +29,11 @@ BUILDERS: dict[str, Callable[[Chunk], Block]] = {
     "vpn": groups.vpn,
     "tool": groups.tool,
     "classroom": groups.classroom,
+    "proxy_customers": groups.proxy_customers,
     "farm_proxy": farms.farm_proxy,
     "farm_stolen": farms.farm_stolen,
     "farm_camouflaged": farms.farm_camouflaged,
+    "farm_subnet": farms.farm_subnet,
     "respawn": farms.respawn,
 }
 BATCH_FILES = ["accounts", "payments", "sessions", "prompts", "bans"]
@@ -82,7 +84,9 @@ def synthesize(out_dir: Path, scenario: Scenario, progress: Callable[[str], None
             writer.write("allowlist", _allowlist(scenario, plans, by_name))
         nights[folder.name] = writer.close()
     truth.close()
-    (out_dir / "scenario.json").write_text(json.dumps(scenario.model_dump(mode="json"), indent=2) + "\n")
+    (out_dir / "scenario.json").write_text(
+        json.dumps(scenario.model_dump(mode="json", exclude_none=True), indent=2) + "\n"
+    )
     return SynthResult(
         out_dir=str(out_dir),
         truth=str(out_dir / "truth.csv"),
