@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from linkage.scenarios import farms, groups
 from linkage.scenarios.common import Block, Chunk
+from linkage.scenarios.mix import Params
 from linkage.scenarios.scenario import GroupPlan, Scenario, plan
 from linkage.scenarios.write import BatchWriter, TruthWriter
 
@@ -44,6 +45,7 @@ class GroupSummary(BaseModel):
     kind: str
     night: int
     accounts: int
+    params: Params  # what a randomised scenario drew for the group
 
 
 class SynthResult(BaseModel):
@@ -55,6 +57,7 @@ class SynthResult(BaseModel):
     accounts: int
     coordinated: int
     groups: list[GroupSummary]
+    scenario: Scenario  # with what a randomised scenario drew (its mix)
     seconds: float
 
 
@@ -93,7 +96,10 @@ def synthesize(out_dir: Path, scenario: Scenario, progress: Callable[[str], None
         nights=nights,
         accounts=sum(p.size for p in plans),
         coordinated=sum(p.size for p in plans if p.kind == "coordinated"),
-        groups=[GroupSummary(group=p.name, kind=p.kind, night=p.night, accounts=p.size) for p in plans],
+        groups=[
+            GroupSummary(group=p.name, kind=p.kind, night=p.night, accounts=p.size, params=p.params) for p in plans
+        ],
+        scenario=scenario,
         seconds=round(time.perf_counter() - started, 2),
     )
 

@@ -81,7 +81,7 @@ _ES = Language(
         "Un depósito contiene {a} litros y pierde {b} litros por minuto. ¿Cuándo le quedarán {c} litros?",
         "Demuestra que la suma de los primeros {a} números impares es {a} al cuadrado.",
         "{n} recorre {a} km a {b} km/h y luego {c} km a {a} km/h. ¿Cuál es su velocidad media?",
-        "Escribe una función que devuelva el primo número {a} y analiza su complejidad.",
+        "Escribe una función que devuelva el número primo en la posición {a} y analiza su complejidad.",
         "¿De cuántas formas pueden sentarse {a} personas alrededor de una mesa redonda?",
         "{n} pide un préstamo de {a} euros al {b}% anual. ¿Cuánto debe después de {c} años?",
         "¿Cuál es la probabilidad de sacar al menos {a} caras en {b} lanzamientos de una moneda?",
