@@ -192,16 +192,12 @@ def farm_camouflaged(chunk: Chunk) -> Block:
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     g = chunk.group_rng("infra")
     size = chunk.plan.size
-    cards = chunk.token(
-        "fp_",
-        "prepaid",
-        g.permutation(size) % max(1, size // chunk.drawn("card_reuse", lambda: int(g.integers(5, 16)))),
-    )
-    devices = chunk.token(
-        "dev_",
-        "farm_device",
-        g.permutation(size) % max(2, size // chunk.drawn("device_reuse", lambda: int(g.integers(4, 9)))),
-    )
+    order = g.permutation(size)  # each permutation is drawn before its reuse, as always
+    per_card = chunk.drawn("card_reuse", lambda: int(g.integers(5, 16)))
+    cards = chunk.token("fp_", "prepaid", order % max(1, size // per_card))
+    order = g.permutation(size)
+    per_device = chunk.drawn("device_reuse", lambda: int(g.integers(4, 9)))
+    devices = chunk.token("dev_", "farm_device", order % max(2, size // per_device))
     subnet = datacenter_subnets(g, 1)
     own = pool_ips(g, subnet, chunk.drawn("proxy_ips", lambda: int(g.integers(10, 31))))
     families = _families(chunk, g, lambda: int(g.integers(1, 3)), lambda: 3)
@@ -218,13 +214,13 @@ def farm_camouflaged(chunk: Chunk) -> Block:
         payments(block, ids, cards.take(members), "prepaid", country, created)
     agents = [str(a) for a in g.choice(BROWSERS[:3], 2, replace=False)]
     infra = Infra(cards, devices, subnet, own, families, agents, [], 0)
+    nat_share = chunk.param("nat_share", 0.5)
 
     def ip(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
         through_nat = pa.array(r.random(len(rows)) < nat_share)
         return pc.if_else(through_nat, ipv4(nat[r.integers(0, len(nat), len(rows))]),
                           ipv4(own[r.integers(0, len(own), len(rows))]))  # fmt: skip
 
-    nat_share = chunk.param("nat_share", 0.5)
     share = rng.uniform(chunk.param("template_lo", 0.4), chunk.param("template_hi", 0.6), chunk.n)
     emit_activity(chunk, block, ids, _farm_activity(chunk, created, infra, ip, share, (40, 120), _model(chunk)))
     return block

@@ -278,11 +278,9 @@ def classroom(chunk: Chunk) -> Block:
     on_campus = g.random() < chunk.param("on_campus", 0.7)
     ip = _pool_or_home(campus, _homes(chunk, rng, chunk.n), chunk.param("campus_share", 0.6) if on_campus else 0.0)
     activity = _benign_activity(chunk, created, ip, agents, 6, text=_class_prompts(chunk))
-    if "output_median" in chunk.plan.params:
-        median = chunk.param("output_median", 400)
-        activity.output = lambda r, rows: np.clip(r.lognormal(np.log(median), 0.5, len(rows)), 20, 4000).astype(
-            np.int64
-        )
+    if "output_median" in chunk.plan.params:  # moderate answers: longer than a chat's, far shorter than a farm's
+        median = np.log(chunk.param("output_median", 400))
+        activity.output = lambda r, rows: np.clip(r.lognormal(median, 0.5, len(rows)), 20, 4000).astype(np.int64)
     emit_activity(chunk, block, ids, activity)
     return block
 
@@ -305,7 +303,7 @@ def _class_prompts(chunk: Chunk) -> RowFn:
 
 def proxy_customers(chunk: Chunk) -> Block:
     """A proxy reseller's other customers: ordinary users (own cards, devices and browsers, everyday prompts) who send
-    part of their sessions through the very datacenter proxies, and /24s, a farm uses."""
+    part of their sessions through the datacenter proxies a farm uses, and other hosts of its /24s."""
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     farm_plan = chunk.plans[str(chunk.plan.params["farm"])]
     infra = proxy_infra(Chunk(chunk.scenario, farm_plan, chunk.plans, 0, 0, farm_plan.size, farm_plan.night))
