@@ -465,7 +465,10 @@ def cot_family(rng: np.random.Generator, code: str, family_id: str, variants: in
     """
     grammar = GRAMMARS[code]
     parts = grammar.parts
-    body = [parts["instruct"][i] for i in rng.choice(len(parts["instruct"]), 1 + int(rng.random() < 0.5), False)]
+    # one instruction, or the "show each step" one with a "derivation before the answer" one (never two alike)
+    count = len(parts["instruct"])
+    instruct = [0, int(rng.integers(1, count))] if rng.random() < 0.5 else [int(rng.integers(count))]
+    body = [parts["instruct"][i] for i in instruct]
     for part, chance in (("persona", 0.5), ("format", 0.6), ("tag", 0.4)):
         if rng.random() < chance:
             body.append(str(rng.choice(parts[part])))
