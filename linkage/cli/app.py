@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -280,15 +280,20 @@ def synth_command(
     nights: Annotated[int, typer.Option(help="1 or 2 nights.", min=1, max=2)] = 2,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
     file_format: Annotated[str, typer.Option("--format", help="parquet or csv (.csv.gz).")] = "parquet",
+    randomised: Annotated[
+        bool, typer.Option("--random", help="Draw the mix, languages and every group's behaviour from the seed.")
+    ] = False,
     overrides: Annotated[
         list[str] | None, typer.Option("--set", help="Override a scenario field, e.g. --set farm_proxy=0.1.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic scenario with ground truth: benign users, look-alikes and coordinated farms."""
-    from linkage.scenarios import scenario_from, synthesize
+    from linkage.scenarios import random_scenario, scenario_from, synthesize
 
     options: dict[str, object] = {"accounts": accounts, "nights": nights, "seed": seed, "file_format": file_format}
+    if randomised:
+        options = {**random_scenario(seed, accounts, nights).model_dump(), "file_format": file_format}
     with expected_failures():
         result = synthesize(out_dir, scenario_from(options, overrides), progress=render.stderr.log)
     if as_json:
@@ -296,11 +301,24 @@ def synth_command(
         return
     rows = [{"night": night, **counts} for night, counts in result.nights.items()]
     render.print_table("Scenario " + result.out_dir, rows)
-    render.print_table("Groups", [g.model_dump() for g in result.groups])
+    groups = [g.model_dump(exclude={"params"}) for g in result.groups]
+    if result.scenario.mix is not None:
+        render.print_fields("Drawn", _drawn(result.scenario.model_dump(mode="json")))
+        for row, group in zip(groups, result.groups, strict=True):
+            row["params"] = " ".join(f"{key}={value}" for key, value in group.params.items())
+    render.print_table("Groups", groups)
     render.stderr.print(
         f"{result.accounts:,} accounts ({result.coordinated:,} coordinated) in {result.seconds:.1f} s; "
         f"truth: {result.truth}"
     )
+
+
+def _drawn(fields: dict[str, Any]) -> dict[str, Any]:
+    """A randomised scenario's fields, its mix flattened into them (``en=0.4 zh=0.1``…)."""
+    flat = {key: value for key, value in fields.items() if key != "mix"}
+    for key, value in fields["mix"].items():
+        flat[key] = " ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
+    return flat
 
 
 @app.command("eval")

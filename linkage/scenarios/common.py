@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkage.scenarios import prompts
+from linkage.scenarios.languages import CODES
 from linkage.scenarios.scenario import GroupPlan, Scenario
 from linkage.scenarios.values import concat, iso_times, numbers, pick, rng_for, tokens
+from linkage.scenarios.voice import Voice
+
+T = TypeVar("T", int, float, str)
 
 SCHEMAS = {
     "accounts": ["account_id", "created_at", "email", "country", "org_id"],
@@ -84,6 +89,27 @@ class Chunk:
     def window(self) -> tuple[int, int]:
         return self.scenario.night_window(self.night)
 
+    def param(self, key: str, default: T) -> T:
+        """The group's drawn value for ``key`` (a randomised scenario), else the fixed scenario's constant."""
+        return cast(T, type(default)(self.plan.params[key])) if key in self.plan.params else default
+
+    def drawn(self, key: str, draw: Callable[[], T]) -> T:
+        """The group's drawn value for ``key``, else the fixed scenario's own draw, made where it always was: a fixed
+        scenario's streams never shift, so its files stay byte-identical."""
+        return cast(T, self.plan.params[key]) if key in self.plan.params else draw()
+
+    def voice(self) -> Voice:
+        """How the members write: the fixed scenario's English, the group's drawn language, or each member's own
+        language drawn from the scenario's mix (groups of unrelated users)."""
+        mix = self.scenario.mix
+        if mix is None:
+            return Voice(None)
+        language = self.plan.params.get("language")
+        if isinstance(language, str):
+            return Voice(np.full(self.n, CODES.index(language)))
+        weights = np.array([mix.languages.get(code, 0.0) for code in CODES])
+        return Voice(self.rng("language").choice(len(CODES), self.n, p=weights / weights.sum()))
+
 
 @dataclass
 class Block:
@@ -128,6 +154,24 @@ def pool_ips(rng: np.random.Generator, subnets: list[int], size: int) -> np.ndar
     picks = np.arange(size)
     addresses = base[picks % len(subnets)] + hosts[picks % len(subnets), picks // len(subnets) % 254].astype(np.uint64)
     return np.unique(addresses)
+
+
+def shared_pool(chunk: Chunk, kind: str) -> np.ndarray:
+    """The addresses unrelated users share: a carrier's NAT pool or a VPN's exits. Each address carries a few dozen
+    users at least (thousands at scale): the pool grows with the group, up to 32 NAT IPs in 4 /24s or 60 VPN exits
+    in 3 /24s, so a small scenario does not turn a carrier into a rare, proxy-like pool. A randomised scenario draws
+    the carrier's NAT size and /24s."""
+    g = chunk.group_rng("pool")
+    size = chunk.plan.size
+    if kind == "carrier":
+        count = chunk.param("nat_ips", int(np.clip(size // 25, 4, 32)))
+        second = int(g.integers(0, 256))
+        subnets = [(172 << 24) | (second << 16) | (int(g.integers(0, 256)) << 8)
+                   for _ in range(chunk.param("nat_subnets", -(-count // 8)))]  # fmt: skip
+        return pool_ips(g, subnets, count)
+    count = int(np.clip(size // 30, 3, 60))
+    subnets = [(185 << 24) | (int(g.integers(0, 1 << 16)) << 8) for _ in range(min(3, -(-count // 20)))]
+    return pool_ips(g, subnets, count)
 
 
 def datacenter_subnets(rng: np.random.Generator, count: int) -> list[int]:

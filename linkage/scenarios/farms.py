@@ -1,11 +1,14 @@
-"""Coordinated groups: proxy-routed distillation farms, stolen-card farms, camouflaged farms and night-2 respawns.
+"""Coordinated groups: proxy-routed distillation farms, stolen-card farms, camouflaged farms, farms that share only
+one datacenter /24, and night-2 respawns.
 
 A farm's infrastructure (its prepaid card pool, proxy IPs, devices, template families) is drawn from the group's
-own random stream, so a respawn on night 2 can rebuild exactly the infrastructure of the farm it replaces.
+own random stream, so a respawn on night 2 (or the proxy's other customers) can rebuild exactly the infrastructure of
+the farm. In a randomised scenario the group's params say how much it shares and how it behaves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,12 +38,15 @@ from linkage.scenarios.common import (
     per_member,
     pool_ips,
     sequential_emails,
+    shared_pool,
     times,
 )
-from linkage.scenarios.groups import shared_pool
 from linkage.scenarios.values import ipv4, iso_times, pick
 
 HOUR = 3600
+DAY = 86_400
+# /8s no other group draws from: a farm_subnet's /24 is used by nobody else
+_LONE_FIRST_OCTETS = [5, 23, 37, 62, 95]
 PRE_BANNED = 3  # accounts of farm_proxy_1 the fraud team had already banned (the bans file)
 
 
@@ -62,14 +68,14 @@ def proxy_infra(chunk: Chunk, size: int | None = None) -> Infra:
     """A proxy farm: 10-40 accounts per prepaid card, a rotating pool in 2-4 datacenter /24s, shared devices."""
     g = chunk.group_rng("infra")
     size = size or chunk.plan.size
-    reuse = int(g.integers(10, 41))
+    reuse = chunk.drawn("card_reuse", lambda: int(g.integers(10, 41)))
     cards = chunk.token("fp_", "prepaid", g.permutation(size) % max(1, -(-size // reuse)))
-    devices = chunk.token("dev_", "farm_device", g.permutation(size) % max(2, size // int(g.integers(5, 16))))
-    subnets = datacenter_subnets(g, int(g.integers(2, 5)))
-    ips = pool_ips(g, subnets, int(g.integers(20, 121)))
-    families = [
-        prompts.cot_family(g, f"{chunk.plan.name}-{i}", int(g.integers(2, 5))) for i in range(int(g.integers(1, 4)))
-    ]
+    order = g.permutation(size)  # drawn before the reuse, as always
+    per_device = chunk.drawn("device_reuse", lambda: int(g.integers(5, 16)))
+    devices = chunk.token("dev_", "farm_device", order % max(2, size // per_device))
+    subnets = datacenter_subnets(g, chunk.drawn("proxy_subnets", lambda: int(g.integers(2, 5))))
+    ips = pool_ips(g, subnets, chunk.drawn("proxy_ips", lambda: int(g.integers(20, 121))))
+    families = _families(chunk, g, lambda: int(g.integers(1, 4)), lambda: int(g.integers(2, 5)))
     agents = [str(a) for a in g.choice(SCRIPTED, int(g.integers(1, 3)), replace=False)]
     domains = [str(d) for d in g.choice(DISPOSABLE, int(g.integers(1, 3)), replace=False)]
     lo, _ = chunk.scenario.night_window(chunk.plan.night)
@@ -77,20 +83,31 @@ def proxy_infra(chunk: Chunk, size: int | None = None) -> Infra:
     return Infra(cards, devices, subnets, ips, families, agents, domains, burst)
 
 
+def _families(chunk: Chunk, g: np.random.Generator, count: Callable[[], int], paraphrases: Callable[[], int],
+              heavy: bool = False) -> list[prompts.Family]:  # fmt: skip
+    """The farm's template families, in its language: how many and how many paraphrases each are drawn (or set by a
+    randomised scenario's params), in the order the fixed scenario always drew them."""
+    voice = chunk.voice()
+    return [voice.cot_family(g, f"{chunk.plan.name}-{i}", chunk.drawn("variants", paraphrases), heavy)
+            for i in range(chunk.drawn("families", count))]  # fmt: skip
+
+
 def _farm_activity(chunk: Chunk, created: np.ndarray, infra: Infra, ip: RowFn, template_share: np.ndarray,
                    volume: tuple[int, int], model: str, device: RowFn | None = None) -> Activity:  # fmt: skip
     """High volume, long outputs, mostly the farm's families (one main family per member)."""
-    rng = chunk.rng("activity")
+    rng, voice = chunk.rng("activity"), chunk.voice()
+    volume = (chunk.param("requests_lo", volume[0]), chunk.param("requests_hi", volume[1]))
+    longest = (chunk.param("output_lo", 1500), chunk.param("output_hi", 4000))
     family = (np.arange(chunk.lo, chunk.hi) % len(infra.families)).astype(np.int64)
     members = pa.array(np.arange(chunk.lo, chunk.hi))
     agent_of = pick(infra.agents, np.arange(chunk.lo, chunk.hi) % len(infra.agents))
 
     def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
         templated = pa.array(r.random(len(rows)) < template_share[rows])
-        return pc.if_else(templated, prompts.cot(r, infra.families, family[rows]), prompts.benign(r, len(rows)))
+        return pc.if_else(templated, voice.templated(r, infra.families, family[rows]), voice.benign(r, rows))
 
     def output(r: np.random.Generator, rows: np.ndarray) -> np.ndarray:
-        return np.where(r.random(len(rows)) < template_share[rows], r.integers(1500, 4000, len(rows)),
+        return np.where(r.random(len(rows)) < template_share[rows], r.integers(*longest, len(rows)),
                         benign_output(r, len(rows)))  # fmt: skip
 
     return Activity(
@@ -120,7 +137,8 @@ def farm_proxy(chunk: Chunk) -> Block:
     e-mails, a sign-up burst of a few hours, scripted clients, chain-of-thought families at high volume."""
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     infra = proxy_infra(chunk)
-    created = infra.burst + rng.integers(0, int(chunk.group_rng("burst").integers(2, 7)) * HOUR, chunk.n)
+    width = chunk.drawn("burst_seconds", lambda: int(chunk.group_rng("burst").integers(2, 7)) * HOUR)
+    created = infra.burst + rng.integers(0, width, chunk.n)
     banned = np.zeros(chunk.n, dtype=bool)
     if chunk.plan.name == "farm_proxy_1" and chunk.lo == 0:
         banned[:PRE_BANNED] = True
@@ -137,8 +155,8 @@ def farm_proxy(chunk: Chunk) -> Block:
                 "account_id": ids.slice(0, PRE_BANNED), "banned_at": iso_times(np.full(PRE_BANNED, hi - HOUR)),
                 "reason": pa.array(["chargeback on a prepaid card (manual review)"] * PRE_BANNED),
             })  # fmt: skip
-    activity = _farm_activity(chunk, created, infra, _rotating(infra.ips), np.full(chunk.n, 0.95), (60, 200),
-                              _model(chunk))  # fmt: skip
+    share = np.full(chunk.n, chunk.param("template_share", 0.95))
+    activity = _farm_activity(chunk, created, infra, _rotating(infra.ips), share, (60, 200), _model(chunk))
     activity.prompts[banned] = 0
     emit_activity(chunk, block, ids, activity)
     return block
@@ -149,12 +167,11 @@ def farm_stolen(chunk: Chunk) -> Block:
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     g = chunk.group_rng("infra")
     subnet = datacenter_subnets(g, 1)
-    pool = pool_ips(g, subnet, int(g.integers(10, 41)))
-    families = [prompts.cot_family(g, f"{chunk.plan.name}-{i}", int(g.integers(5, 9)), heavy=True)
-                for i in range(int(g.integers(1, 3)))]  # fmt: skip
+    pool = pool_ips(g, subnet, chunk.drawn("proxy_ips", lambda: int(g.integers(10, 41))))
+    families = _families(chunk, g, lambda: int(g.integers(1, 3)), lambda: int(g.integers(5, 9)), heavy=True)
     agent = str(g.choice(SCRIPTED))
     _, hi = chunk.scenario.night_window(chunk.plan.night)
-    created = times(rng, chunk.n, hi - 3 * 86_400, hi - HOUR)
+    created = times(rng, chunk.n, hi - chunk.param("signup_seconds", 3 * DAY), hi - HOUR)
     cards = chunk.token("fp_", "stolen", np.arange(chunk.lo, chunk.hi))
     if not chunk.returning:
         country = countries(rng, chunk.n)
@@ -162,8 +179,9 @@ def farm_stolen(chunk: Chunk) -> Block:
         payments(block, ids, cards, "card", pick(COUNTRIES, rng.integers(5, len(COUNTRIES), chunk.n)), created)
     devices = chunk.token("dev_", "vm", np.arange(chunk.lo, chunk.hi))
     infra = Infra(cards, devices, subnet, pool, families, [agent], [], 0)
-    activity = _farm_activity(chunk, created, infra, _rotating(pool), np.full(chunk.n, 0.9), (40, 150),
-                              _model(chunk), device=per_member(devices))  # fmt: skip
+    share = np.full(chunk.n, chunk.param("template_share", 0.9))
+    activity = _farm_activity(chunk, created, infra, _rotating(pool), share, (40, 150), _model(chunk),
+                              device=per_member(devices))  # fmt: skip
     emit_activity(chunk, block, ids, activity)
     return block
 
@@ -174,15 +192,21 @@ def farm_camouflaged(chunk: Chunk) -> Block:
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     g = chunk.group_rng("infra")
     size = chunk.plan.size
-    cards = chunk.token("fp_", "prepaid", g.permutation(size) % max(1, size // int(g.integers(5, 16))))
-    devices = chunk.token("dev_", "farm_device", g.permutation(size) % max(2, size // int(g.integers(4, 9))))
+    order = g.permutation(size)  # each permutation is drawn before its reuse, as always
+    per_card = chunk.drawn("card_reuse", lambda: int(g.integers(5, 16)))
+    cards = chunk.token("fp_", "prepaid", order % max(1, size // per_card))
+    order = g.permutation(size)
+    per_device = chunk.drawn("device_reuse", lambda: int(g.integers(4, 9)))
+    devices = chunk.token("dev_", "farm_device", order % max(2, size // per_device))
     subnet = datacenter_subnets(g, 1)
-    own = pool_ips(g, subnet, int(g.integers(10, 31)))
-    families = [prompts.cot_family(g, f"{chunk.plan.name}-{i}", 3) for i in range(int(g.integers(1, 3)))]
+    own = pool_ips(g, subnet, chunk.drawn("proxy_ips", lambda: int(g.integers(10, 31))))
+    families = _families(chunk, g, lambda: int(g.integers(1, 3)), lambda: 3)
     carriers = [p for p in chunk.plans.values() if p.builder == "carrier"]
+    if "carrier" in chunk.plan.params:
+        carriers = [chunk.plans[str(chunk.plan.params["carrier"])]]
     nat = shared_pool(Chunk(chunk.scenario, carriers[0], chunk.plans, 0, 0, 1, 1), "carrier") if carriers else own
     _, hi = chunk.scenario.night_window(chunk.plan.night)
-    created = times(rng, chunk.n, hi - 7 * 86_400, hi - HOUR)
+    created = times(rng, chunk.n, hi - chunk.param("signup_seconds", 7 * DAY), hi - HOUR)
     members = pa.array(np.arange(chunk.lo, chunk.hi))
     if not chunk.returning:
         country = countries(rng, chunk.n)
@@ -190,14 +214,41 @@ def farm_camouflaged(chunk: Chunk) -> Block:
         payments(block, ids, cards.take(members), "prepaid", country, created)
     agents = [str(a) for a in g.choice(BROWSERS[:3], 2, replace=False)]
     infra = Infra(cards, devices, subnet, own, families, agents, [], 0)
+    nat_share = chunk.param("nat_share", 0.5)
 
     def ip(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
-        through_nat = pa.array(r.random(len(rows)) < 0.5)
+        through_nat = pa.array(r.random(len(rows)) < nat_share)
         return pc.if_else(through_nat, ipv4(nat[r.integers(0, len(nat), len(rows))]),
                           ipv4(own[r.integers(0, len(own), len(rows))]))  # fmt: skip
 
-    share = rng.uniform(0.4, 0.6, chunk.n)
+    share = rng.uniform(chunk.param("template_lo", 0.4), chunk.param("template_hi", 0.6), chunk.n)
     emit_activity(chunk, block, ids, _farm_activity(chunk, created, infra, ip, share, (40, 120), _model(chunk)))
+    return block
+
+
+def farm_subnet(chunk: Chunk) -> Block:
+    """Shares one datacenter /24 that nobody else uses, and nothing else: every account its own card and device,
+    popular e-mail, browser clients, sign-ups spread over days. Only its prompts (a farm's families, long outputs at
+    volume) and the /24 give it away."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    g = chunk.group_rng("infra")
+    subnet = [(int(g.choice(_LONE_FIRST_OCTETS)) << 24) | (int(g.integers(0, 1 << 16)) << 8)]
+    pool = pool_ips(g, subnet, chunk.param("hosts", 64))
+    families = _families(chunk, g, lambda: 1, lambda: 4, heavy=True)
+    agents = [str(a) for a in g.choice(BROWSERS[:6], int(g.integers(2, 5)), replace=False)]
+    _, hi = chunk.scenario.night_window(chunk.plan.night)
+    created = times(rng, chunk.n, hi - chunk.param("signup_seconds", 7 * DAY), hi - HOUR)
+    cards = chunk.token("fp_", "own_card", np.arange(chunk.lo, chunk.hi))
+    devices = chunk.token("dev_", "own_device", np.arange(chunk.lo, chunk.hi))
+    if not chunk.returning:
+        country = countries(rng, chunk.n)
+        accounts_and_truth(chunk, block, ids, created, emails(rng, chunk.n, POPULAR, POPULAR_P), country)
+        payments(block, ids, cards, "card", country, created)
+    infra = Infra(cards, devices, subnet, pool, families, agents, [], 0)
+    share = np.full(chunk.n, chunk.param("template_share", 0.9))
+    activity = _farm_activity(chunk, created, infra, _rotating(pool), share, (40, 150), _model(chunk),
+                              device=per_member(devices))  # fmt: skip
+    emit_activity(chunk, block, ids, activity)
     return block
 
 
@@ -228,7 +279,7 @@ def respawn(chunk: Chunk) -> Block:
         old_hosts = infra.ips[r.integers(0, len(infra.ips), len(rows))]
         return ipv4(np.where(r.random(len(rows)) < 0.7, old_hosts, new_hosts))
 
-    activity = _farm_activity(chunk, created, infra, ip, np.full(chunk.n, 0.95), (60, 200), _model(chunk),
-                              device=per_member(devices))  # fmt: skip
+    share = np.full(chunk.n, chunk.param("template_share", 0.95))
+    activity = _farm_activity(chunk, created, infra, ip, share, (60, 200), _model(chunk), device=per_member(devices))
     emit_activity(chunk, block, ids, activity)
     return block

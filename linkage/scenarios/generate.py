@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from linkage.scenarios import farms, groups
 from linkage.scenarios.common import Block, Chunk
+from linkage.scenarios.mix import Params
 from linkage.scenarios.scenario import GroupPlan, Scenario, plan
 from linkage.scenarios.write import BatchWriter, TruthWriter
 
@@ -29,9 +30,11 @@ BUILDERS: dict[str, Callable[[Chunk], Block]] = {
     "vpn": groups.vpn,
     "tool": groups.tool,
     "classroom": groups.classroom,
+    "proxy_customers": groups.proxy_customers,
     "farm_proxy": farms.farm_proxy,
     "farm_stolen": farms.farm_stolen,
     "farm_camouflaged": farms.farm_camouflaged,
+    "farm_subnet": farms.farm_subnet,
     "respawn": farms.respawn,
 }
 BATCH_FILES = ["accounts", "payments", "sessions", "prompts", "bans"]
@@ -42,6 +45,7 @@ class GroupSummary(BaseModel):
     kind: str
     night: int
     accounts: int
+    params: Params  # what a randomised scenario drew for the group
 
 
 class SynthResult(BaseModel):
@@ -53,6 +57,7 @@ class SynthResult(BaseModel):
     accounts: int
     coordinated: int
     groups: list[GroupSummary]
+    scenario: Scenario  # with what a randomised scenario drew (its mix)
     seconds: float
 
 
@@ -82,14 +87,19 @@ def synthesize(out_dir: Path, scenario: Scenario, progress: Callable[[str], None
             writer.write("allowlist", _allowlist(scenario, plans, by_name))
         nights[folder.name] = writer.close()
     truth.close()
-    (out_dir / "scenario.json").write_text(json.dumps(scenario.model_dump(mode="json"), indent=2) + "\n")
+    (out_dir / "scenario.json").write_text(
+        json.dumps(scenario.model_dump(mode="json", exclude_none=True), indent=2) + "\n"
+    )
     return SynthResult(
         out_dir=str(out_dir),
         truth=str(out_dir / "truth.csv"),
         nights=nights,
         accounts=sum(p.size for p in plans),
         coordinated=sum(p.size for p in plans if p.kind == "coordinated"),
-        groups=[GroupSummary(group=p.name, kind=p.kind, night=p.night, accounts=p.size) for p in plans],
+        groups=[
+            GroupSummary(group=p.name, kind=p.kind, night=p.night, accounts=p.size, params=p.params) for p in plans
+        ],
+        scenario=scenario,
         seconds=round(time.perf_counter() - started, 2),
     )
 

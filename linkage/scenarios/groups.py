@@ -1,5 +1,6 @@
 """Benign groups, including the look-alikes a ban list must spare: enterprise seats, households, carrier NAT and
-VPN users, users of one popular coding tool, classroom and hackathon sign-up bursts. One function per kind.
+VPN users, users of one popular coding tool, classroom and hackathon sign-up bursts, and the other customers of a
+farm's proxy reseller. One function per kind.
 
 Each function builds one chunk of its group. What members share (an org's card, a household's IP, a carrier's
 NAT pool) comes from the group's own random stream, so every chunk and every night sees the same values.
@@ -33,8 +34,10 @@ from linkage.scenarios.common import (
     per_member,
     pool_ips,
     residential_ips,
+    shared_pool,
     times,
 )
+from linkage.scenarios.farms import proxy_infra
 from linkage.scenarios.values import concat, hex_strings, ipv4, pick
 
 DAY = 86_400
@@ -88,6 +91,7 @@ def _benign_activity(chunk: Chunk, created: np.ndarray, ip: RowFn, agents: pa.Ar
                      text: RowFn | None = None) -> Activity:  # fmt: skip
     rng = chunk.rng("activity")
     devices = _devices(chunk)
+    voice = chunk.voice()
     return Activity(
         created=created,
         sessions=1 + rng.poisson(2, chunk.n),
@@ -95,7 +99,7 @@ def _benign_activity(chunk: Chunk, created: np.ndarray, ip: RowFn, agents: pa.Ar
         ip=ip,
         device=per_member(devices),
         user_agent=per_member(agents),
-        text=text or (lambda r, rows: prompts.benign(r, len(rows))),
+        text=text or (lambda r, rows: voice.benign(r, rows)),
         output=lambda r, rows: benign_output(r, len(rows)),
         model=lambda r, rows: benign_models(r, len(rows)),
     )
@@ -189,8 +193,8 @@ def org_infra(chunk: Chunk) -> _Org:
 def enterprise(chunk: Chunk) -> Block:
     """Seats of one org: its card, 1-3 NAT egress IPs in one /24, a corporate domain, templated internal prompts."""
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
-    org, g = org_infra(chunk), chunk.group_rng("seats")
-    templates = prompts.org_templates(chunk.group_rng("templates"), org.word.capitalize())
+    org, g, voice = org_infra(chunk), chunk.group_rng("seats"), chunk.voice()
+    templates = voice.org_templates(chunk.group_rng("templates"), org.word.capitalize())
     card = chunk.token("fp_", "org_card", np.zeros(chunk.n, dtype=np.int64))
     lo, hi = chunk.scenario.night_window(chunk.plan.night)
     onboarding = int(g.integers(lo - 300 * DAY, lo - 30 * DAY))
@@ -207,29 +211,13 @@ def enterprise(chunk: Chunk) -> Block:
     homes = _homes(chunk, rng, chunk.n)
     emit_activity(chunk, block, ids, _benign_activity(
         chunk, created, _pool_or_home(org.nat, homes, 0.85), agents, 15,
-        text=lambda r, rows: prompts.enterprise(r, len(rows), templates),
+        text=lambda r, rows: voice.enterprise(r, rows, templates),
     ))  # fmt: skip
     return block
 
 
-def shared_pool(chunk: Chunk, kind: str) -> np.ndarray:
-    """The addresses unrelated users share: a carrier's NAT pool or a VPN's exits. Each address carries a few dozen
-    users at least (thousands at scale): the pool grows with the group, up to 32 NAT IPs in 4 /24s or 60 VPN exits
-    in 3 /24s, so a small scenario does not turn a carrier into a rare, proxy-like pool."""
-    g = chunk.group_rng("pool")
-    size = chunk.plan.size
-    if kind == "carrier":
-        count = int(np.clip(size // 25, 4, 32))
-        second = int(g.integers(0, 256))
-        subnets = [(172 << 24) | (second << 16) | (int(g.integers(0, 256)) << 8) for _ in range(-(-count // 8))]
-        return pool_ips(g, subnets, count)
-    count = int(np.clip(size // 30, 3, 60))
-    subnets = [(185 << 24) | (int(g.integers(0, 1 << 16)) << 8) for _ in range(min(3, -(-count // 20)))]
-    return pool_ips(g, subnets, count)
-
-
 def carrier(chunk: Chunk) -> Block:
-    return _shared_exit(chunk, "carrier", 0.7)
+    return _shared_exit(chunk, "carrier", chunk.param("nat_share", 0.7))
 
 
 def vpn(chunk: Chunk) -> Block:
@@ -260,10 +248,10 @@ def tool(chunk: Chunk) -> Block:
             chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P), country
         )
         _cards(chunk, block, ids, created, country, 0.85)
-    homes = _homes(chunk, rng, chunk.n)
+    homes, voice = _homes(chunk, rng, chunk.n), chunk.voice()
     activity = _benign_activity(chunk, created, _mixed_ip(homes, _homes(chunk, rng, chunk.n), 0.2), homes, 20,
-        text=lambda r, rows: pc.if_else(pa.array(r.random(len(rows)) < 0.75), prompts.tool(r, len(rows)),
-                                        prompts.benign(r, len(rows))),
+        text=lambda r, rows: pc.if_else(pa.array(r.random(len(rows)) < 0.75), voice.tool(r, rows),
+                                        voice.benign(r, rows)),
     )  # fmt: skip
     activity.user_agent = constant(TOOL_AGENT)
     emit_activity(chunk, block, ids, activity)
@@ -272,23 +260,62 @@ def tool(chunk: Chunk) -> Block:
 
 def classroom(chunk: Chunk) -> Block:
     """A class or hackathon signing up within one hour: one university domain, often the campus IP, homework
-    prompts (which ask for steps more often than most)."""
+    prompts (which ask for steps more often than most). A randomised class signs up within minutes on one campus IP
+    and sends one homework template that asks for the steps, in its language, with moderate outputs."""
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
     g = chunk.group_rng("campus")
-    domain = f"univ-{g.choice(prompts.NAMES)}.edu"
+    domain = chunk.param("domain", "univ-{}.edu").format(g.choice(prompts.NAMES))
     campus = pool_ips(g, [(int(g.choice([128, 129, 130, 131, 141])) << 24) | int(g.integers(0, 1 << 16)) << 8],
-                      int(g.integers(1, 3)))  # fmt: skip
+                      chunk.drawn("campus_ips", lambda: int(g.integers(1, 3))))  # fmt: skip
     lo, hi = chunk.scenario.night_window(chunk.plan.night)
     start = int(g.integers(lo - 60 * DAY, lo - DAY)) if chunk.plan.night == 1 else int(g.integers(lo, hi - 3600))
-    created = start + rng.integers(0, 3600, chunk.n)
+    created = start + rng.integers(0, chunk.param("signup_seconds", 3600), chunk.n)
     country = pick([str(g.choice(["US", "GB", "DE", "IN", "BR"]))], np.zeros(chunk.n, dtype=np.int64))
     if not chunk.returning:
         accounts_and_truth(chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, [domain]), country)
         _cards(chunk, block, ids, created, country, 0.2)
     agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
-    on_campus = g.random() < 0.7
-    ip = _pool_or_home(campus, _homes(chunk, rng, chunk.n), 0.6 if on_campus else 0.0)
-    emit_activity(chunk, block, ids, _benign_activity(
-        chunk, created, ip, agents, 6, text=lambda r, rows: prompts.benign(r, len(rows), cot_share=0.2)
-    ))  # fmt: skip
+    on_campus = g.random() < chunk.param("on_campus", 0.7)
+    ip = _pool_or_home(campus, _homes(chunk, rng, chunk.n), chunk.param("campus_share", 0.6) if on_campus else 0.0)
+    activity = _benign_activity(chunk, created, ip, agents, 6, text=_class_prompts(chunk))
+    if "output_median" in chunk.plan.params:  # moderate answers: longer than a chat's, far shorter than a farm's
+        median = np.log(chunk.param("output_median", 400))
+        activity.output = lambda r, rows: np.clip(r.lognormal(median, 0.5, len(rows)), 20, 4000).astype(np.int64)
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+def _class_prompts(chunk: Chunk) -> RowFn:
+    """Everyday requests that ask for steps a fifth of the time; a randomised class also sends its one homework
+    template (``homework_share`` of its prompts), slot-filled with curriculum questions."""
+    voice = chunk.voice()
+    if "homework_share" not in chunk.plan.params:
+        return lambda r, rows: voice.benign(r, rows, cot_share=0.2)
+    homework = [voice.homework(chunk.group_rng("homework"), chunk.plan.name)]
+    share = chunk.param("homework_share", 0.5)
+
+    def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        templated = voice.templated(r, homework, np.zeros(len(rows), dtype=np.int64))
+        return pc.if_else(pa.array(r.random(len(rows)) < share), templated, voice.benign(r, rows))
+
+    return text
+
+
+def proxy_customers(chunk: Chunk) -> Block:
+    """A proxy reseller's other customers: ordinary users (own cards, devices and browsers, everyday prompts) who send
+    part of their sessions through the datacenter proxies a farm uses, and other hosts of its /24s."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    farm_plan = chunk.plans[str(chunk.plan.params["farm"])]
+    infra = proxy_infra(Chunk(chunk.scenario, farm_plan, chunk.plans, 0, 0, farm_plan.size, farm_plan.night))
+    g = chunk.group_rng("proxies")
+    others = np.array(infra.subnets, dtype=np.uint64)[g.integers(0, len(infra.subnets), max(1, len(infra.ips) // 4))]
+    proxies = np.concatenate([infra.ips, others + g.integers(1, 255, len(others)).astype(np.uint64)])
+    created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
+    if not chunk.returning:
+        email = emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P)
+        accounts_and_truth(chunk, block, ids, created, email, country)
+        _cards(chunk, block, ids, created, country, 0.8)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    ip = _pool_or_home(proxies, _homes(chunk, rng, chunk.n), chunk.param("proxy_share", 0.3))
+    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
     return block

@@ -9,15 +9,16 @@ the text, which is what makes the family visible. No text carries personal data:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkage.scenarios.values import concat, join_words, numbers, pick
+from linkage.scenarios.values import concat, fill_slots, join_words, numbers, pick
 
-_TOPICS = {
+TOPICS = {
     "cooking": "recipe oven dough sauce garlic roast simmer spice flour butter pasta broth marinade skillet bake "
     "vegetarian dessert lentils fermentation knife",
     "travel": "itinerary flight hostel museum train passport beach hiking visa luggage ferry budget guesthouse "
@@ -39,7 +40,7 @@ _TOPICS = {
     "home": "paint shelf leak insulation drill tiles mould wardrobe lighting boiler curtains",
     "career": "interview resume salary manager promotion feedback meeting deadline onboarding portfolio",
 }
-_FRAMES = [
+FRAMES = [
     ("How do I", "?"),
     ("Can you explain", "in simple terms?"),
     ("Write a short note about", "for my blog."),
@@ -70,23 +71,23 @@ _SYLLABLES = (
 )
 
 
-def _invented_words(count: int) -> list[str]:
-    """A fixed vocabulary of pronounceable invented names (the same for every scenario)."""
-    rng = np.random.default_rng(20261124)
-    syllables = np.array(_SYLLABLES.split())
+def invented_words(count: int, syllables_text: str = _SYLLABLES, seed: int = 20261124) -> list[str]:
+    """A fixed vocabulary of pronounceable invented names (the same for every scenario), from syllables of a script."""
+    rng = np.random.default_rng(seed)
+    syllables = np.array(syllables_text.split())
     words = {"".join(rng.choice(syllables, int(rng.integers(2, 4)))) for _ in range(count * 2)}
     return [str(w) for w in rng.permutation(sorted(words))[:count]]
 
 
-NAMES = _invented_words(4000)
-_TOPIC_WORDS = [w for words in _TOPICS.values() for w in words.split()]
+NAMES = invented_words(4000)
+_TOPIC_WORDS = [w for words in TOPICS.values() for w in words.split()]
 VOCABULARY = pa.array(_TOPIC_WORDS + NAMES, type=pa.string())
 _TOPIC_SPANS = []
 _start = 0
-for _words in _TOPICS.values():
+for _words in TOPICS.values():
     _TOPIC_SPANS.append((_start, _start + len(_words.split())))
     _start += len(_words.split())
-_CODE_SPAN = _TOPIC_SPANS[list(_TOPICS).index("code")]
+_CODE_SPAN = _TOPIC_SPANS[list(TOPICS).index("code")]
 
 
 def _topic_words(rng: np.random.Generator, lengths: np.ndarray, spans: list[tuple[int, int]]) -> pa.Array:
@@ -105,11 +106,11 @@ def _topic_words(rng: np.random.Generator, lengths: np.ndarray, spans: list[tupl
 
 def benign(rng: np.random.Generator, n: int, cot_share: float = 0.03) -> pa.Array:
     """Diverse everyday requests; a few ask for steps, as real users sometimes do."""
-    frames = rng.integers(0, len(_FRAMES), n)
+    frames = rng.integers(0, len(FRAMES), n)
     body = _topic_words(rng, rng.integers(6, 30, n), _TOPIC_SPANS)
     tail = np.where(rng.random(n) < cot_share, " Explain step by step.", "")
-    prefix = pick([f[0] for f in _FRAMES], frames)
-    suffix = pick([f[1] for f in _FRAMES], frames)
+    prefix = pick([f[0] for f in FRAMES], frames)
+    suffix = pick([f[1] for f in FRAMES], frames)
     return concat(prefix, " ", body, " ", suffix, pa.array(tail, type=pa.string()))
 
 
@@ -121,11 +122,12 @@ TOOL_TEMPLATE = (
 )
 
 
-def tool(rng: np.random.Generator, n: int, template: str = TOOL_TEMPLATE) -> pa.Array:
-    """The tool's fixed system prompt followed by each user's own code question."""
+def tool(rng: np.random.Generator, n: int, question: Callable[[], pa.Array] | None = None) -> pa.Array:
+    """The tool's fixed system prompt followed by each user's own code question (``question`` makes them in the
+    users' own languages)."""
     files = concat("src/", pick(NAMES, rng.integers(0, len(NAMES), n)), ".py")
-    question = _topic_words(rng, rng.integers(6, 24, n), [_CODE_SPAN])
-    return concat(template, " Current file: ", files, ". User request: ", question)
+    asked = question() if question else _topic_words(rng, rng.integers(6, 24, n), [_CODE_SPAN])
+    return concat(TOOL_TEMPLATE, " Current file: ", files, ". User request: ", asked)
 
 
 _ORG_TASKS = [
@@ -212,7 +214,7 @@ _SYNONYMS = {
     "solutions": "answers",
     "students": "learners",
 }
-_QUESTIONS = [
+QUESTIONS = [
     "A tank holds {a} litres and drains at {b} litres per minute. How long until it holds {c} litres?",
     "Prove that the sum of the first {a} odd numbers equals {a} squared.",
     "A train travels {a} km at {b} km/h and then {c} km at {a} km/h. What is its average speed?",
@@ -268,8 +270,13 @@ def cot_family(rng: np.random.Generator, family_id: str, paraphrases: int, heavy
     return Family(family_id, tuple(variants))
 
 
-def cot(rng: np.random.Generator, families: list[Family], family_of_row: np.ndarray) -> pa.Array:
-    """Prompts of the given families, each variant slot-filled with a curriculum question."""
+Questions = Callable[[np.random.Generator, int], pa.Array]
+
+
+def cot(rng: np.random.Generator, families: list[Family], family_of_row: np.ndarray,
+        questions: Questions | None = None) -> pa.Array:  # fmt: skip
+    """Prompts of the given families, each variant slot-filled with a curriculum question (``questions`` makes
+    them in another language)."""
     n = len(family_of_row)
     flat = [v for f in families for v in f.variants]
     starts = np.cumsum([0] + [len(f.variants) for f in families])[:-1]
@@ -277,24 +284,11 @@ def cot(rng: np.random.Generator, families: list[Family], family_of_row: np.ndar
     variant = starts[family_of_row] + (rng.random(n) * counts[family_of_row]).astype(np.int64)
     heads = pick([v.split("{q}")[0] for v in flat], variant)
     tails = pick([v.split("{q}")[1] for v in flat], variant)
-    question = _curriculum(rng, n)
+    question = (questions or _curriculum)(rng, n)
     return concat(heads, question, tails)
 
 
 def _curriculum(rng: np.random.Generator, n: int) -> pa.Array:
-    frames = rng.integers(0, len(_QUESTIONS), n)
-    parts = [q.replace("{a}", "\0a\0").replace("{b}", "\0b\0").replace("{c}", "\0c\0") for q in _QUESTIONS]
-    result = pick([p.split("\0")[0] for p in parts], frames)
+    frames = rng.integers(0, len(QUESTIONS), n)
     values = {k: numbers(rng.integers(2, 500, n)) for k in "abc"}
-    # rebuild each frame piecewise: text, slot, text, slot… (at most 7 pieces in these frames)
-    pieces = [p.split("\0") for p in parts]
-    longest = max(len(p) for p in pieces)
-    for i in range(1, longest):
-        piece = pick([p[i] if i < len(p) else "" for p in pieces], frames)
-        if i % 2 == 1:
-            slot = pc.if_else(pc.equal(piece, "a"), values["a"], pc.if_else(pc.equal(piece, "b"), values["b"],
-                              pc.if_else(pc.equal(piece, "c"), values["c"], "")))  # fmt: skip
-            result = concat(result, slot)
-        else:
-            result = concat(result, piece)
-    return result
+    return fill_slots(QUESTIONS, frames, values)

@@ -2,7 +2,8 @@
 
 Group sizes scale with ``accounts``: shares of the population per kind, split into groups whose sizes fall in the
 ranges real cases show (enterprise orgs of 20-200 seats, farms of 50-800 accounts…). Each group gets a fixed range of
-account serials, so any group (or chunk of a group) can be regenerated alone and still give the same ids.
+account serials, so any group (or chunk of a group) can be regenerated alone and still give the same ids. A randomised
+scenario (``random_scenario``) draws its shares and a ``Mix``, and its groups come from ``mix.random_specs``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
 from linkage.errors import ExitCode, LinkageError
+from linkage.scenarios.mix import Kind, Mix, Params, Spec, draw_mix, random_specs
 from linkage.scenarios.values import rng_for
-
-Kind = Literal["coordinated", "benign"]
 
 
 class Scenario(BaseModel):
@@ -41,6 +41,7 @@ class Scenario(BaseModel):
     respawn_share: float = 0.3  # a respawn is this share of its banned farm's size
     new_background: float = 0.03  # night 2's new independent users
     returning_share: float = 0.3  # night 1's benign accounts active again on night 2
+    mix: Mix | None = None  # a randomised scenario's draws; None: the fixed scenario
 
     def night_window(self, night: int) -> tuple[int, int]:
         """Epoch seconds of night ``night``'s activity (24 h)."""
@@ -79,7 +80,7 @@ class GroupPlan(BaseModel):
     night: int
     index: int
     first_serial: int
-    params: dict[str, int | float | str] = Field(default_factory=dict)
+    params: Params = Field(default_factory=dict)
 
 
 def _split(total: int, lo: int, hi: int, rng: np.random.Generator, minimum: int = 1) -> list[int]:
@@ -89,17 +90,38 @@ def _split(total: int, lo: int, hi: int, rng: np.random.Generator, minimum: int 
     return [max(2, int(s)) for s in sizes * total / sizes.sum()]
 
 
+def random_scenario(seed: int, accounts: int = 3000, nights: int = 2) -> Scenario:
+    """A scenario whose shares, group counts, languages and per-group behaviour are all drawn from ``seed``."""
+    shares, mix = draw_mix(rng_for(seed, "mix"))
+    return Scenario.model_validate({"accounts": accounts, "nights": nights, "seed": seed, "mix": mix, **shares})
+
+
 def plan(scenario: Scenario) -> list[GroupPlan]:
     """Every group of every night, in generation order (night 1 first)."""
     rng = rng_for(scenario.seed, "plan")
+    if scenario.mix is not None:
+        shares = scenario.model_dump(exclude={"mix"})
+        specs = random_specs(scenario.accounts, scenario.nights, shares, scenario.mix, rng)
+    else:
+        specs = _fixed_specs(scenario, rng)
+    plans: list[GroupPlan] = []
+    serial = 0
+    for index, (name, kind, builder, size, night, params) in enumerate(specs):
+        plans.append(GroupPlan(name=name, kind=kind, builder=builder, size=size, night=night, index=index,
+                               first_serial=serial, params=params))  # fmt: skip
+        serial += size
+    return plans
+
+
+def _fixed_specs(scenario: Scenario, rng: np.random.Generator) -> list[Spec]:
     n = scenario.accounts
-    specs: list[tuple[str, Kind, str, int, int, dict[str, int | float | str]]] = []
+    specs: list[Spec] = []
 
     def add(
         prefix: str, kind: Kind, builder: str, sizes: list[int], night: int = 1, **params: int | float | str
     ) -> None:
         for i, size in enumerate(sizes, start=1):
-            specs.append((f"{prefix}_{i}", kind, builder, size, night, dict(params)))
+            specs.append(Spec(f"{prefix}_{i}", kind, builder, size, night, dict(params)))
 
     add("benign_enterprise", "benign", "enterprise", _split(int(n * scenario.enterprise), 20, 200, rng, 3))
     # households (2-5 accounts each) are generated in groups of a few hundred accounts
@@ -113,19 +135,13 @@ def plan(scenario: Scenario) -> list[GroupPlan]:
     add("farm_stolen", "coordinated", "farm_stolen", _split(int(n * scenario.farm_stolen), 30, 150, rng, 1))
     add("farm_camouflaged", "coordinated", "farm_camouflaged",
         _split(int(n * scenario.farm_camouflaged), 30, 200, rng, 1))  # fmt: skip
-    used = sum(s[3] for s in specs)
+    used = sum(s.size for s in specs)
     add("benign_background", "benign", "background", [max(100, n - used)])
     if scenario.nights >= 2:
-        farms = [s for s in specs if s[2] == "farm_proxy"]
+        farms = [s for s in specs if s.builder == "farm_proxy"]
         for i, farm in enumerate(farms, start=1):
-            specs.append((f"respawn_{i}", "coordinated", "respawn", max(10, int(farm[3] * scenario.respawn_share)),
-                          2, {"farm": farm[0]}))  # fmt: skip
+            size = max(10, int(farm.size * scenario.respawn_share))
+            specs.append(Spec(f"respawn_{i}", "coordinated", "respawn", size, 2, {"farm": farm.name}))
         add("benign_hackathon", "benign", "classroom", [int(rng.integers(50, 301))], night=2)
         add("benign_background_new", "benign", "background", [max(50, int(n * scenario.new_background))], night=2)
-    plans: list[GroupPlan] = []
-    serial = 0
-    for index, (name, kind, builder, size, night, params) in enumerate(specs):
-        plans.append(GroupPlan(name=name, kind=kind, builder=builder, size=size, night=night, index=index,
-                               first_serial=serial, params=params))  # fmt: skip
-        serial += size
-    return plans
+    return specs

@@ -7,8 +7,9 @@ one kind never collide and the ids look like opaque processor tokens rather than
 
 from __future__ import annotations
 
+import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -75,8 +76,26 @@ def iso_times(epoch_seconds: np.ndarray) -> pa.Array:
     return pc.strftime(stamps, format="%Y-%m-%dT%H:%M:%SZ")
 
 
-def join_words(vocabulary: pa.Array, word_index: np.ndarray, lengths: np.ndarray) -> pa.Array:
-    """Texts of ``lengths[i]`` words each, taken in order from ``vocabulary[word_index]`` (one flat draw)."""
+def join_words(vocabulary: pa.Array, word_index: np.ndarray, lengths: np.ndarray, sep: str = " ") -> pa.Array:
+    """Texts of ``lengths[i]`` words each, taken in order from ``vocabulary[word_index]`` (one flat draw); ``sep``
+    is empty for a script written without spaces."""
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
     words = vocabulary.take(pa.array(word_index.astype(np.int64)))
-    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words), " ")
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words), sep)
+
+
+def fill_slots(templates: Sequence[str], index: np.ndarray, values: Mapping[str, pa.Array]) -> pa.Array:
+    """``templates[index[i]]`` with each ``{key}`` replaced by ``values[key][i]``, built piece by piece for the whole
+    array: text, slot, text, slot… (other braces stay as they are)."""
+    marker = re.compile(r"\{(" + "|".join(re.escape(k) for k in values) + r")\}")
+    pieces = [marker.split(t) for t in templates]
+    result = pick([p[0] for p in pieces], index)
+    for i in range(1, max(len(p) for p in pieces)):
+        piece = pick([p[i] if i < len(p) else "" for p in pieces], index)
+        if i % 2 == 1:
+            slot = pa.array([""] * len(index), type=pa.string())
+            for key, column in values.items():
+                slot = pc.if_else(pc.equal(piece, key), column, slot)
+            piece = slot
+        result = concat(result, piece)
+    return result

@@ -1,0 +1,333 @@
+"""Randomised scenarios (`linkage synth --random`): deterministic per seed, different across seeds, in the batch
+contract, and each phenomenon they promise present in the data of one drawn scenario (seed 58: a Chinese proxy farm with
+one card per account and its own proxy customers, a carrier NAT carrying a fifth of the users, camouflaged farms, a
+farm sharing one /24, classrooms, bootcamps and hackathons). No database needed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from linkage.scenarios import Scenario, random_scenario, synthesize
+from linkage.scenarios.common import BROWSERS, DISPOSABLE, SCHEMAS, Chunk
+from linkage.scenarios.farms import proxy_infra
+from linkage.scenarios.grammar import GRAMMARS, cot_family
+from linkage.scenarios.languages import LANGUAGES
+from linkage.scenarios.scenario import GroupPlan, plan
+from loaders.privacy import luhn_valid
+
+SEED = 58
+FILES = ["accounts", "payments", "sessions", "prompts", "bans"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=SCHEMAS[name])
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return random_scenario(SEED, 3000)
+
+
+@pytest.fixture(scope="module")
+def plans(scenario: Scenario) -> dict[str, GroupPlan]:
+    return {p.name: p for p in plan(scenario)}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """Both nights' files concatenated (``batch_night``), each row labelled with its account's ground-truth group."""
+    out = tmp_path_factory.mktemp("random")
+    synthesize(out, scenario)
+    truth = pd.read_csv(out / "truth.csv", dtype={"account_id": str})
+    group = truth.set_index("account_id")["group"]
+    frames = {"truth": truth}
+    for name in FILES:
+        parts = [_read(out / f"night{n}", name).assign(batch_night=n) for n in (1, 2)]
+        frames[name] = pd.concat(parts, ignore_index=True).assign(group=lambda f: f["account_id"].map(group))
+    return frames
+
+
+def _of(data: dict[str, pd.DataFrame], frame: str, group: str) -> pd.DataFrame:
+    rows = data[frame]
+    return rows[rows["group"] == group]
+
+
+def _subnet(ip: str) -> str:
+    return ip.rsplit(".", 1)[0]
+
+
+def _farm_families(plans: dict[str, GroupPlan], scenario: Scenario, name: str) -> list[tuple[str, ...]]:
+    farm = plans[name]
+    infra = proxy_infra(Chunk(scenario, farm, plans, 0, 0, farm.size, farm.night))
+    return [family.variants for family in infra.families]
+
+
+def _digest(out: Path) -> str:
+    """Every file's values (tables read back, JSON parsed), so neither the writers' versions nor formatting matter."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(out)).encode())
+        if path.suffix == ".json":
+            h.update(json.dumps(json.loads(path.read_text()), sort_keys=True).encode())
+            continue
+        table = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
+        for column in table.column_names:
+            h.update(repr(table.column(column).to_pylist()).encode())
+    return h.hexdigest()
+
+
+def test_the_fixed_scenario_is_unchanged(tmp_path: Path) -> None:
+    """The digest of the fixed scenario's files as generated before randomised scenarios existed: a fixed scenario
+    must keep every draw (its benchmarks and tuning stay comparable)."""
+    synthesize(tmp_path, Scenario(accounts=600, seed=5))
+    assert _digest(tmp_path) == "8ae7871fcd1c32a58c5328547dfc1ee1767f6b29f7eb7e4cc5b1650ece842dc4"
+
+
+def test_same_seed_same_scenario_and_files(tmp_path: Path) -> None:
+    assert random_scenario(5, 800) == random_scenario(5, 800)
+    synthesize(tmp_path / "a", random_scenario(5, 800))
+    synthesize(tmp_path / "b", random_scenario(5, 800))
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert (tmp_path / "a" / "night2" / "prompts.parquet").exists()
+    saved = Scenario.model_validate_json((tmp_path / "a" / "scenario.json").read_text())
+    assert saved == random_scenario(5, 800)  # scenario.json holds everything drawn: the scenario can be rebuilt
+
+
+def test_two_seeds_draw_different_mixes_and_wordings() -> None:
+    one, two = random_scenario(1, 3000), random_scenario(2, 3000)
+    assert one.mix is not None and two.mix is not None
+    assert one.mix.languages != two.mix.languages
+    assert one.farm_proxy != two.farm_proxy and one.carrier_nat != two.carrier_nat
+    plans_one, plans_two = {p.name: p for p in plan(one)}, {p.name: p for p in plan(two)}
+    assert [(p.name, p.size) for p in plans_one.values()] != [(p.name, p.size) for p in plans_two.values()]
+    wordings_one = {v for f in _farm_families(plans_one, one, "farm_proxy_1") for v in f}
+    wordings_two = {v for f in _farm_families(plans_two, two, "farm_proxy_1") for v in f}
+    assert wordings_one and wordings_two and not wordings_one & wordings_two
+
+
+def test_templates_come_from_a_grammar_not_a_list() -> None:
+    families = [cot_family(np.random.default_rng(seed), "en", f"f{seed}", 6) for seed in range(60)]
+    variants = [v for f in families for v in f.variants]
+    assert all(len(f.variants) == 6 for f in families)  # 6 distinct paraphrases of each skeleton
+    assert all(v.count("{q}") == 1 for v in variants)
+    assert len(set(variants)) == len(variants)  # no two families share a wording
+    instructions = {sentence for v in variants for sentence in re.split(r"(?<=\.) ", v)}
+    assert len(instructions) > 300
+    # the examples the grammar was asked for are all reachable
+    words = " ".join(GRAMMARS["en"].words.values())
+    for phrase in ("Narrate", "each reasoning step", "explicitly", "all of your intermediate thinking",
+                   "an exhaustive derivation", "Before the final answer", "Walk through", "your logic",
+                   "one stage at a time", "Lay out", "every inference you make"):  # fmt: skip
+        assert phrase in words, phrase
+
+
+def test_group_sizes_and_behaviour_are_drawn_in_wide_ranges() -> None:
+    groups = [p for seed in range(30) for p in plan(random_scenario(seed, 3000))]
+    farms = [p for p in groups if p.builder.startswith("farm_")]
+    assert all(20 <= p.size <= 1000 for p in farms)
+    counts = [sum(p.builder == "farm_proxy" for p in plan(random_scenario(seed, 3000))) for seed in range(30)]
+    assert len(set(counts)) >= 3
+    reuse = {p.params["card_reuse"] for p in farms if p.builder == "farm_proxy"}
+    assert 1 in reuse and max(int(r) for r in reuse) >= 20  # some farms: every account its own card
+    ordinary = [1 - (float(p.params["template_lo"]) + 0.05) for p in farms if p.builder == "farm_camouflaged"]
+    assert min(ordinary) < 0.4 and max(ordinary) > 0.6 and all(0.3 <= o <= 0.7 for o in ordinary)
+    carriers = [p for p in groups if p.builder == "carrier"]
+    assert all(4 <= int(p.params["nat_ips"]) <= 32 and 1 <= int(p.params["nat_subnets"]) <= 4 for p in carriers)
+    shares = [random_scenario(seed, 3000).carrier_nat for seed in range(30)]
+    assert any(s >= 0.10 for s in shares) and any(s < 0.08 for s in shares)
+    classes = {p.name.rsplit("_", 1)[0] for p in groups if p.builder == "classroom"}
+    assert classes == {"benign_classroom", "benign_bootcamp", "benign_hackathon"}
+    languages = {p.params["language"] for p in farms}
+    assert languages == set(LANGUAGES)
+
+
+def test_batch_contract_ground_truth_and_malformed_rows(data: dict[str, pd.DataFrame]) -> None:
+    truth = data["truth"]
+    assert truth["account_id"].is_unique and set(truth["account_id"]) == set(data["accounts"]["account_id"])
+    assert truth["group"].str.fullmatch(r"(farm_[a-z]+|respawn|benign_[a-z_]+?)_\d+").all()
+    prefix = truth["group"].str.rsplit("_", n=1).str[0]
+    coordinated = prefix.str.startswith(("farm_", "respawn"))
+    assert (truth.loc[coordinated, "kind"] == "coordinated").all()
+    assert (truth.loc[~coordinated, "kind"] == "benign").all() and prefix[~coordinated].str.startswith("benign_").all()
+    for name in FILES:
+        assert list(data[name].columns[: len(SCHEMAS[name])]) == SCHEMAS[name]
+    payments, prompts = data["payments"], data["prompts"]
+    raw = payments["payment_fingerprint"].str.fullmatch(r"\d{13,19}")
+    assert payments[raw].groupby("batch_night").size().to_dict() == {1: 3, 2: 3}  # as in the fixed scenario
+    assert prompts[prompts["output_tokens"] < 0].groupby("batch_night").size().to_dict() == {1: 1, 2: 1}
+    assert len(data["bans"]) == 3 and (data["bans"]["group"] == "farm_proxy_1").all()
+
+
+def test_prompts_carry_no_personal_data(data: dict[str, pd.DataFrame]) -> None:
+    text = data["prompts"]["prompt"]
+    assert not text.str.contains(r"[\w.+-]+@[\w-]+\.\w+", regex=True).any()
+    numbers = text.str.findall(r"\d{13,19}").explode().dropna()
+    assert not any(luhn_valid(n) for n in numbers)
+
+
+def test_every_language_is_written_by_benign_users(data: dict[str, pd.DataFrame]) -> None:
+    """Languages and scripts are no evidence: each is written by ordinary users, not only by farms."""
+    prompts = data["prompts"]
+    background = prompts[prompts["group"] == "benign_background_1"]["prompt"]
+    for code, lang in LANGUAGES.items():
+        starts = tuple(before for before, _ in lang.frames if before)
+        share = background.str.startswith(starts).mean()
+        assert share >= 0.01, code
+    benign = prompts[prompts["group"].str.startswith("benign_")]
+    chinese = benign[benign["prompt"].str.contains(CJK)]
+    assert chinese["account_id"].nunique() >= 100
+    assert benign["prompt"].str.contains(r"[а-яё]", regex=True).any()
+
+
+def test_a_chinese_farm_paraphrases_its_templates_without_spaces(
+    data: dict[str, pd.DataFrame], plans: dict[str, GroupPlan], scenario: Scenario
+) -> None:
+    assert plans["farm_proxy_1"].params["language"] == "zh"
+    prompts = _of(data, "prompts", "farm_proxy_1")["prompt"]
+    assert not prompts.str.contains(" ").any()
+    assert prompts.str.contains(CJK).mean() > 0.99
+    families = _farm_families(plans, scenario, "farm_proxy_1")
+    assert len(families) == 2 and all(len(set(f)) == 8 for f in families)  # 8 paraphrases of each skeleton
+    templated = pd.Series(False, index=prompts.index)
+    used = 0
+    for variant in (v for f in families for v in f):
+        head, tail = variant.split("{q}")
+        match = prompts.str.startswith(head) & prompts.str.endswith(tail)
+        used += bool(match.any())
+        templated |= match
+    assert used == 16  # every paraphrase is sent
+    share = float(plans["farm_proxy_1"].params["template_share"])
+    assert abs(templated.mean() - share) < 0.03
+    respawn = _of(data, "prompts", "respawn_1")["prompt"]
+    assert respawn.str.contains(CJK).mean() > 0.99  # its replacements speak the same language
+
+
+def test_a_carrier_nat_carries_a_fifth_of_the_users(data: dict[str, pd.DataFrame]) -> None:
+    sessions = data["sessions"]
+    carrier = _of(data, "sessions", "benign_cgnat_1")
+    per_ip = carrier.groupby("ip")["account_id"].nunique()
+    nat = set(per_ip[per_ip >= 10].index)
+    assert 4 <= len(nat) <= 32 and len({_subnet(ip) for ip in nat}) <= 4
+    night1 = sessions[sessions["batch_night"] == 1]
+    users = night1.loc[night1["ip"].isin(nat), "account_id"].nunique()
+    assert users / data["accounts"]["batch_night"].eq(1).sum() >= 0.15
+
+
+def test_proxy_customers_share_the_farms_proxies(data: dict[str, pd.DataFrame], plans: dict[str, GroupPlan]) -> None:
+    customers = plans["benign_proxy_customers_1"]
+    assert customers.kind == "benign" and customers.params["farm"] == "farm_proxy_1"
+    farm_ips = set(_of(data, "sessions", "farm_proxy_1")["ip"])
+    farm_subnets = {_subnet(ip) for ip in farm_ips}
+    sessions = _of(data, "sessions", "benign_proxy_customers_1")
+    through = sessions["ip"].map(_subnet).isin(farm_subnets)
+    assert abs(through.mean() - float(customers.params["proxy_share"])) < 0.08
+    on_farm_ips = sessions["ip"].isin(farm_ips)
+    assert on_farm_ips.mean() > 0.6 * through.mean()  # mostly the farm's very proxies, some neighbours in its /24s
+    assert sessions.loc[on_farm_ips, "account_id"].nunique() >= 0.5 * customers.size
+    assert sessions["user_agent"].isin(BROWSERS).all()
+    cards = set(_of(data, "payments", "benign_proxy_customers_1")["payment_fingerprint"])
+    assert not cards & set(_of(data, "payments", "farm_proxy_1")["payment_fingerprint"])
+
+
+def test_a_farm_with_one_card_per_account(data: dict[str, pd.DataFrame], plans: dict[str, GroupPlan]) -> None:
+    assert plans["farm_proxy_1"].params["card_reuse"] == 1
+    payments = _of(data, "payments", "farm_proxy_1")
+    assert payments["payment_fingerprint"].is_unique and len(payments) == plans["farm_proxy_1"].size
+
+
+def test_a_farm_shares_one_lone_24_and_nothing_else(data: dict[str, pd.DataFrame], plans: dict[str, GroupPlan]) -> None:
+    farm = plans["farm_subnet_1"]
+    sessions = _of(data, "sessions", "farm_subnet_1")
+    subnets = set(sessions["ip"].map(_subnet))
+    assert len(subnets) == 1
+    others = data["sessions"][data["sessions"]["group"] != "farm_subnet_1"]
+    assert not others["ip"].map(_subnet).isin(subnets).any()  # nobody else uses it
+    payments = data["payments"]
+    own = payments[payments["group"] == "farm_subnet_1"]
+    assert len(own) == farm.size and own["payment_fingerprint"].is_unique
+    assert (
+        not payments.loc[payments["group"] != "farm_subnet_1", "payment_fingerprint"]
+        .isin(own["payment_fingerprint"])
+        .any()
+    )
+    devices = sessions.groupby("device_id")["account_id"].nunique()
+    assert len(devices) == farm.size and (devices == 1).all()
+    assert not data["sessions"].loc[data["sessions"]["group"] != "farm_subnet_1", "device_id"].isin(devices.index).any()
+    emails = _of(data, "accounts", "farm_subnet_1")["email"].str.split("@").str[1]
+    assert not emails.isin(DISPOSABLE).any()
+    prompts = _of(data, "prompts", "farm_subnet_1")
+    assert prompts["output_tokens"].median() >= int(farm.params["output_lo"])  # its prompts still harvest
+
+
+def test_camouflaged_farms_hide_behind_the_carrier_nat(
+    data: dict[str, pd.DataFrame], plans: dict[str, GroupPlan]
+) -> None:
+    nat = set(_of(data, "sessions", "benign_cgnat_1")["ip"].value_counts().loc[lambda c: c >= 10].index)
+    for name in ("farm_camouflaged_1", "farm_camouflaged_2"):
+        params = plans[name].params
+        assert params["carrier"] == "benign_cgnat_1"
+        through = _of(data, "sessions", name)["ip"].isin(nat).mean()
+        assert abs(through - float(params["nat_share"])) < 0.1, name
+        prompts = _of(data, "prompts", name)
+        templated = (prompts["output_tokens"] >= int(params["output_lo"])).mean()  # ordinary prompts are short
+        assert float(params["template_lo"]) - 0.05 <= templated <= float(params["template_hi"]) + 0.05, name
+
+
+def test_classes_sign_up_within_minutes_on_one_campus_ip_with_one_homework_template(
+    data: dict[str, pd.DataFrame], plans: dict[str, GroupPlan]
+) -> None:
+    classes = [p for p in plans.values() if p.builder == "classroom"]
+    assert {p.name.rsplit("_", 1)[0] for p in classes} == {"benign_classroom", "benign_bootcamp", "benign_hackathon"}
+    assert {p.params["language"] for p in classes} >= {"en", "fr"}
+    farm_median = _of(data, "prompts", "farm_subnet_1")["output_tokens"].median()
+    for group in classes:
+        created = pd.to_datetime(_of(data, "accounts", group.name)["created_at"])
+        assert (created.max() - created.min()).total_seconds() <= int(group.params["signup_seconds"]), group.name
+        sessions = _of(data, "sessions", group.name)
+        campus = sessions["ip"].value_counts().index[0]
+        assert sessions.loc[sessions["ip"] == campus, "account_id"].nunique() >= 0.8 * group.size
+        prompts = _of(data, "prompts", group.name)["prompt"]
+        heads = prompts.str[:25]
+        homework = prompts[heads == heads.value_counts().index[0]]
+        assert abs(len(homework) / len(prompts) - float(group.params["homework_share"])) < 0.08, group.name
+        shows = GRAMMARS[str(group.params["language"])].synonyms("show")
+        assert homework.str.contains("|".join(map(re.escape, shows))).all(), group.name  # it asks for the steps
+        output = _of(data, "prompts", group.name)["output_tokens"].median()
+        assert 150 <= output <= 1500 and output < farm_median / 2, group.name
+
+
+def test_respawns_on_night_two_reuse_their_farm(data: dict[str, pd.DataFrame]) -> None:
+    respawn = data["truth"][data["truth"]["group"] == "respawn_1"]
+    assert len(respawn) > 0 and (respawn["night"] == 2).all()
+    ips = _of(data, "sessions", "respawn_1")["ip"]
+    assert ips.isin(set(_of(data, "sessions", "farm_proxy_1")["ip"])).mean() >= 0.5
+    assert _of(data, "sessions", "farm_proxy_1")["batch_night"].eq(1).all()  # the banned farm is silent on night 2
+
+
+def test_synth_random_command_prints_what_was_drawn(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from linkage.cli import app
+
+    args = ["synth", str(tmp_path), "--random", "--seed", "3", "--accounts", "600", "--nights", "1"]
+    result = CliRunner().invoke(app, [*args, "--set", "farm_proxy=0.1", "--json"])
+    assert result.exit_code == 0, result.output
+    drawn = json.loads(result.stdout)
+    assert drawn["scenario"]["mix"]["languages"] == random_scenario(3, 600).model_dump()["mix"]["languages"]
+    assert drawn["scenario"]["farm_proxy"] == 0.1  # --set overrides a drawn field
+    farms = [g for g in drawn["groups"] if g["group"].startswith("farm_proxy_")]
+    assert farms and all("card_reuse" in g["params"] for g in farms)
+    table = CliRunner().invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "languages" in table.stdout and "card_reuse=" in table.stdout
