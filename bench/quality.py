@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from linkage.graph import Graph
 from linkage.nightly import nightly_run
-from linkage.scenarios import Scenario, synthesize
+from linkage.scenarios import Scenario, random_scenario, synthesize
 from linkage.scenarios.evaluate import EvalResult, evaluate, known_bans
 from linkage.settings import Settings
 
@@ -69,12 +69,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def _scenario(seed: int, accounts: int, randomised: bool) -> Scenario:
-    if randomised:
-        from linkage.scenarios import random_scenario  # type: ignore[attr-defined]
-
-        scenario: Scenario = random_scenario(seed, accounts)
-        return scenario
-    return Scenario(accounts=accounts, seed=seed)
+    return random_scenario(seed, accounts) if randomised else Scenario(accounts=accounts, seed=seed)
 
 
 def _score(seed: int, night: int, result: EvalResult, totals: dict[str, Totals]) -> NightScore:

@@ -117,6 +117,42 @@ def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFram
     )
 
 
+def ban_conditions(scored: pd.DataFrame, counted: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The conditions a ban needs, one bool column each (a ban needs them all; :func:`missed` says which failed)."""
+    return pd.DataFrame(
+        {
+            "cluster": scored["community_size"] >= settings.score_min_cluster_size,
+            "kinds": scored["kinds"] >= settings.score_min_kinds,
+            "infrastructure": counted[list(INFRASTRUCTURE)].any(axis=1),
+            "behaviour": counted[list(BEHAVIOUR)].any(axis=1),
+            "score": scored["score"] >= settings.score_ban_threshold,
+        },
+        index=scored.index,
+    )
+
+
+def missed(scored: pd.DataFrame, conditions: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Why each account is not banned, with the numbers ("" for a ban): every condition it misses and by how much."""
+    number = scored["community_size"].astype(int).astype(str)
+    kinds = scored["kinds"].astype(int).astype(str)
+    ratio = scored["volume_ratio"].map("{:g}".format)
+    score = scored["score"].map("{:.2f}".format)
+    says = {
+        "cluster": "its community has " + number + f" accounts, a ban needs {settings.score_min_cluster_size}",
+        "kinds": kinds + f" independent kinds of evidence of at least {settings.score_min_weight:g}, a ban needs "
+        f"{settings.score_min_kinds}",
+        "infrastructure": pd.Series("no shared card, network, device or disposable domain counts", index=scored.index),
+        "behaviour": "neither a shared template family nor harvest counts (output " + ratio + "x the median active "
+        "account)",
+        "score": "score " + score + f", a ban needs {settings.score_ban_threshold:g}",
+    }
+    text = pd.Series("", index=scored.index)
+    for name, sentence in says.items():
+        failed = ~conditions[name]
+        text = text.where(~failed, text + "; " + sentence)
+    return text.str.removeprefix("; ").where(scored["decision"] != "ban", "")
+
+
 def _kind_table(best: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     table = best.pivot_table(index="account_id", columns="kind", values="strength", aggfunc="max")
     return table.reindex(index=index, columns=list(KINDS)).fillna(0.0)
@@ -153,27 +189,24 @@ def score_accounts(
     counted = strengths >= settings.score_min_weight
     scored["kinds"] = counted.sum(axis=1)
     scored["score"] = (1.0 - (1.0 - strengths).prod(axis=1)).round(3)
-    has_infra = counted[list(INFRASTRUCTURE)].any(axis=1)
-    has_behaviour = counted[list(BEHAVIOUR)].any(axis=1)
-    networked = scored["community_size"] >= settings.score_min_cluster_size
-    ban = (
-        networked
-        & (scored["kinds"] >= settings.score_min_kinds)
-        & has_infra
-        & has_behaviour
-        & (scored["score"] >= settings.score_ban_threshold)
-    )
+    conditions = ban_conditions(scored, counted, settings)
+    ban = conditions.all(axis=1)
     scored["respawn"] = (scored["first_batch"] == batch) & scored["banned"]
+    has_behaviour = conditions["behaviour"]
     ban |= scored["respawn"] & has_behaviour
     # review: one step short of a ban, with behaviour that matters: all the kinds a ban needs at a lower score, or
     # one kind short where harvest is among them (two kinds without harvest are a class: one campus IP, one homework)
-    near = (scored["kinds"] >= settings.score_min_kinds) | (
-        (scored["kinds"] == settings.score_min_kinds - 1) & counted["harvest"]
+    near = conditions["kinds"] | ((scored["kinds"] == settings.score_min_kinds - 1) & counted["harvest"])
+    review = (
+        ~ban
+        & conditions[["cluster", "infrastructure", "behaviour"]].all(axis=1)
+        & near
+        & (scored["score"] >= settings.score_review_threshold)
     )
-    review = ~ban & networked & near & has_infra & has_behaviour & (scored["score"] >= settings.score_review_threshold)
     review |= ~ban & scored["respawn"]
     decision = np.select([ban, review], ["ban", "review"], default="")
     decision = np.where(scored["previous_decision"].eq("ban"), "ban", decision)  # a ban stands once acted on
     # the allowlist always wins; accounts the batch already lists as banned need no new decision
     scored["decision"] = np.where(scored["allowlisted"] | scored["banned_in_batch"], "", decision)
+    scored["missed"] = missed(scored, conditions, settings)
     return scored.reset_index()

@@ -9,7 +9,7 @@ from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.evidence import INCIDENCE_COLUMNS, Evidence, weigh
 from linkage.detect.reasons import account_reasons, cluster_rows
-from linkage.detect.scoring import BEST_COLUMNS, Volume, best_evidence, score_accounts
+from linkage.detect.scoring import BEST_COLUMNS, KINDS, Volume, best_evidence, score_accounts
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
@@ -54,6 +54,20 @@ def weigh_evidence(graph: Graph, settings: Settings) -> Evidence:
     return evidence
 
 
+def evidence_rows(scored: pd.DataFrame) -> list[dict[str, object]]:
+    """Per account with any evidence: its kinds' strengths as two parallel lists, and the rest of its record."""
+    shown = scored[scored["score"] > 0]
+    strengths = shown[list(KINDS)].round(3)
+    return [
+        {"account_id": account, "score": score, "kinds": kinds, "community_size": size, "missed": why,
+         "evidence_kinds": list(KINDS), "evidence_strengths": values}
+        for account, score, kinds, size, why, values in zip(
+            shown["account_id"], shown["score"].astype(float), shown["kinds"].astype(int),
+            shown["community_size"].astype(int), shown["missed"], strengths.to_numpy().tolist(), strict=True,
+        )
+    ]  # fmt: skip
+
+
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
     """Run detection on the graph as it stands; the Run node ``run_id`` must exist."""
     evidence = weigh_evidence(graph, settings)
@@ -93,6 +107,7 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     ]
 
     graph.write("detect/clear_decisions")
+    graph.write_rows("detect/write_evidence", evidence_rows(scored))
     cluster_frame = frame_rows(clusters[["cluster_id", "size", "score", "signals", "status", "parents"]])
     graph.write_rows("detect/merge_clusters", cluster_frame, run_id=run_id)
     decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons"]])
