@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
     score_min_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # a kind of evidence counts from this strength
     score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, harvest) needs this many requests
-    score_harvest_sigmas: float = Field(default=4.0, gt=0.0)  # output volume this many robust sigmas up: full harvest
+    score_harvest_from_sigmas: float = Field(default=1.0, ge=0.0)  # harvest starts this many robust sigmas up
+    score_harvest_sigmas: float = Field(default=3.0, gt=0.0)  # ... and is full this many sigmas up
     score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)  # shown as a reason, not a kind
     score_burst_hours: float = Field(default=6.0, gt=0.0)
     score_burst_min: int = Field(default=10, ge=1)

@@ -55,6 +55,7 @@ def _scenario(graph: Graph) -> dict[str, list[str]]:
 
     classroom = add_accounts(graph, "class", 40, domain="uni.example", spread_hours=1)
     share(graph, "ip", classroom, ["192.0.2.200"], subnet="192.0.2.0/24")
+    share(graph, "template", classroom, ["T-homework"])  # "explain the steps to solve …"
     groups["classroom"] = classroom
     return groups
 
@@ -149,6 +150,15 @@ def test_explain_and_banlist_commands(
     assert {"payment method", "IP", "subnet", "prompt template family"} <= kinds
     card = next(item for item in data["shared"] if item["kind"] == "payment method")
     assert card["shared_in_cluster"] == 7 and card["accounts"] == 8
+    strengths = list(data["evidence"].values())
+    assert data["why_not"] is None and data["kinds"] >= 3 and strengths == sorted(strengths, reverse=True)
+    assert {"payment", "network", "template"} <= set(data["evidence"])
+
+    student = json.loads(runner.invoke(app, ["explain", groups["classroom"][0], "--json"], env=test_env).stdout)
+    assert student["decision"] is None and set(student["evidence"]) == {"network", "template"}
+    assert "2 independent kinds of evidence of at least 0.3, a ban needs 3" in student["why_not"]
+    bystander = json.loads(runner.invoke(app, ["explain", groups["bystanders"][0], "--json"], env=test_env).stdout)
+    assert bystander["evidence"] == {} and "no evidence tonight" in bystander["why_not"]
 
     missing = runner.invoke(app, ["explain", "no-such-account"], env=test_env)
     assert missing.exit_code == 1

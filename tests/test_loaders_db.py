@@ -47,14 +47,15 @@ def _load(graph: Graph, settings: Settings, batch: Path, tmp_path: Path, **optio
 def test_example_batch_round_trip(graph: Graph, settings: Settings, tmp_path: Path) -> None:
     result = _load(graph, settings, EXAMPLE, tmp_path)
     by_file = {f.file: f for f in result.files}
-    assert (by_file["accounts"].rows_read, by_file["accounts"].rows_rejected) == (28, 1)
-    assert (by_file["payments"].rows_read, by_file["payments"].rows_rejected) == (25, 1)
-    assert (by_file["sessions"].rows_read, by_file["sessions"].rows_rejected) == (51, 2)
-    assert _count(graph, "(a:Account)") == 28  # 27 valid rows + farm-00 from the bans file
-    assert _count(graph, "(:Account)-[:PAID_WITH]->(:PaymentMethod)") == 24
-    assert _count(graph, "(:PaymentMethod)") == 12  # the org's, the family's, two prepaid, eight students'
-    # acme's 3 seats on one NAT IP, the family on one, 12 farm accounts on 3 proxies each, 8 students on one
-    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") == 3 + 2 + 36 + 8
+    assert (by_file["accounts"].rows_read, by_file["accounts"].rows_rejected) == (328, 1)
+    assert (by_file["payments"].rows_read, by_file["payments"].rows_rejected) == (325, 1)
+    assert (by_file["sessions"].rows_read, by_file["sessions"].rows_rejected) == (651, 2)
+    assert _count(graph, "(a:Account)") == 328  # 327 valid rows + farm-00 from the bans file
+    assert _count(graph, "(:Account)-[:PAID_WITH]->(:PaymentMethod)") == 324
+    assert _count(graph, "(:PaymentMethod)") == 312  # the org's, the family's, two prepaid, 8 students', 300 users'
+    # acme's 3 seats on one NAT IP, the family on one, 12 farm accounts on 3 proxies each, 8 students on one, 300
+    # users on two home IPs each
+    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") == 3 + 2 + 36 + 8 + 600
     assert _count(graph, "(:IP)-[:IN_SUBNET]->(:Subnet {cidr: '2001:db8:1234::/48'})") == 1
     assert _count(graph, "(:Account)-[:SIMILAR_PROMPTS {source: 'batch'}]->(:Account)") == 1
     assert _count(graph, "(:Account {account_id: 'farm-00', banned: true})") == 1
@@ -63,7 +64,7 @@ def test_example_batch_round_trip(graph: Graph, settings: Settings, tmp_path: Pa
     assert _count(graph, "(:EmailDomain {domain: 'mailinator.com', disposable: true})") == 1
     assert _count(graph, "(:EmailDomain {domain: 'example.net', disposable: false})") == 1
     visits = graph.gds.run_cypher(
-        "MATCH (:Account {account_id: 'farm-01'})-[r:CONNECTED_FROM]->(:IP {address: '203.0.113.10'})"
+        "MATCH (:Account {account_id: 'farm-01'})-[r:CONNECTED_FROM]->(:IP {address: '45.141.215.10'})"
         " RETURN r.count AS n"
     )
     assert visits["n"].tolist() == [1]
@@ -84,14 +85,14 @@ def test_a_later_night_adds_and_updates(graph: Graph, settings: Settings, tmp_pa
     (night2 / "accounts.csv").write_text("account_id,created_at\nnew-01,2026-11-24T01:00:00Z\n")
     (night2 / "sessions.csv").write_text(
         "account_id,ip,ts,device_id\n"
-        "farm-01,203.0.113.10,2026-11-24T05:00:00Z,dev-farm-vm\n"
-        "farm-01,203.0.113.10,2026-11-24T06:00:00Z,dev-farm-vm\n"
-        "new-01,203.0.113.10,2026-11-24T07:00:00Z,\n"
+        "farm-01,45.141.215.10,2026-11-24T05:00:00Z,dev-farm-vm\n"
+        "farm-01,45.141.215.10,2026-11-24T06:00:00Z,dev-farm-vm\n"
+        "new-01,45.141.215.10,2026-11-24T07:00:00Z,\n"
     )
     _load(graph, settings, night2, tmp_path)
     _load(graph, settings, night2, tmp_path)  # a re-run of the same night counts nothing twice
     link = graph.gds.run_cypher(
-        "MATCH (:Account {account_id: 'farm-01'})-[r:CONNECTED_FROM]->(:IP {address: '203.0.113.10'})"
+        "MATCH (:Account {account_id: 'farm-01'})-[r:CONNECTED_FROM]->(:IP {address: '45.141.215.10'})"
         " RETURN r.count AS count, toString(r.last_seen) AS last, toString(r.first_seen) AS first, r.batches AS b"
     ).to_dict("records")[0]
     assert link["count"] == 3
@@ -122,7 +123,7 @@ def test_injection_strings_are_stored_verbatim(graph: Graph, settings: Settings,
     _load(graph, settings, EXAMPLE, tmp_path)
     found = graph.gds.run_cypher("MATCH (a:Account {account_id: $id}) RETURN a.account_id AS id", {"id": INJECTION})
     assert found["id"].tolist() == [INJECTION]
-    assert _count(graph, "(a:Account)") == 28
+    assert _count(graph, "(a:Account)") == 328
 
 
 def _broken_copy(tmp_path: Path, name: str, content: str) -> Path:
@@ -154,8 +155,8 @@ def test_structural_error_writes_nothing_and_exits_3(
 
 
 def test_reject_rate_limit_fails_before_writing(graph: Graph, settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(InvalidBatch, match=r"accounts\.csv: 1 of 28 rows rejected \(3\.6%, limit 3\.0%\)"):
-        _load(graph, settings, EXAMPLE, tmp_path, max_reject_rate=0.03)
+    with pytest.raises(InvalidBatch, match=r"accounts\.csv: 1 of 328 rows rejected \(0\.3%, limit 0\.2%\)"):
+        _load(graph, settings, EXAMPLE, tmp_path, max_reject_rate=0.002)
     assert _count(graph, "(n)") == 0
 
 
@@ -255,4 +256,4 @@ def test_a_failed_import_leaves_the_database_empty_running_and_with_its_schema(
     assert _count(graph, "(n)") == 0
     assert graph.gds.run_cypher("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n")["n"][0] >= 12
     _load(graph, settings, EXAMPLE, tmp_path)
-    assert _count(graph, "(a:Account)") == 28
+    assert _count(graph, "(a:Account)") == 328

@@ -27,7 +27,7 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     run = json.loads((tmp_path / "n1" / "run.json").read_text())
     assert run["run_id"] == result["run_id"]
     assert set(run["timings_s"]) == {"init", "load", "similarity", "detect"}
-    assert run["graph"]["nodes"]["Account"] == 28
+    assert run["graph"]["nodes"]["Account"] == 328
     assert run["load"]["files"][0]["file"] == "accounts"
     assert len(run["config_hash"]) == 16 and "score_ban_threshold" in run["thresholds"]
     assert (tmp_path / "n1" / "rejects" / "payments.csv").exists()
@@ -35,10 +35,10 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
     # the example's farm (12 accounts on two prepaid cards, a proxy /24, three VMs, one chain-of-thought template)
     # is banned; its look-alikes (an allowlisted org, a family, a classroom on one campus IP with one homework
-    # template, a lone user) are not acted on at all
+    # template, 300 independent users) are not acted on at all
     bans = set(banlist.loc[banlist["decision"] == "ban", "account_id"])
     assert bans == {f"farm-{i:02d}" for i in range(1, 13)}
-    assert not banlist["account_id"].str.startswith(("acme", "home", "class", "solo")).any()
+    assert not banlist["account_id"].str.startswith(("acme", "home", "class", "user", "solo")).any()
     clusters = pd.read_csv(tmp_path / "n1" / "clusters.csv")
     assert list(clusters.columns) == ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
 

@@ -31,4 +31,6 @@ RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.r
        coalesce(a.allowlisted, false) AS allowlisted, a.decided_run AS decided_run,
        a.prompt_requests AS prompt_requests, a.prompt_cot_share AS cot_share,
        a.prompt_template_concentration AS template_concentration, a.prompt_output_tokens AS output_tokens,
-       similar_accounts, max_similarity, shared
+       coalesce(a.kinds, 0) AS kinds, coalesce(a.evidence_kinds, []) AS evidence_kinds,
+       coalesce(a.evidence_strengths, []) AS evidence_strengths, a.community_size AS community_size,
+       a.missed AS missed, similar_accounts, max_similarity, shared

@@ -53,6 +53,10 @@ class Explanation(BaseModel):
     output_tokens: int | None
     similar_accounts: int
     max_similarity: float | None
+    kinds: int
+    evidence: dict[str, float]  # strength of each kind of evidence tonight, strongest first
+    community_size: int | None
+    why_not: str | None  # for an account without a ban: each condition a ban needs that it misses, by how much
     shared: list[SharedValue]
 
 
@@ -69,4 +73,18 @@ def explain(settings: Settings, account_id: str) -> Explanation:
     ]  # fmt: skip
     shared.sort(key=lambda s: (-s.shared_in_cluster, -(s.weight or 0.0)))
     created = row.pop("created_at")
-    return Explanation(**row, created_at=str(created) if created is not None else None, shared=shared)
+    strengths = zip(row.pop("evidence_kinds"), row.pop("evidence_strengths"), strict=True)
+    evidence = dict(sorted(((k, float(v)) for k, v in strengths if v > 0), key=lambda kv: -kv[1]))
+    missed = row.pop("missed")
+    why_not = None if row["decision"] == "ban" else _why_not(row, missed)
+    return Explanation(**row, created_at=str(created) if created is not None else None, evidence=evidence,
+                       why_not=why_not, shared=shared)  # fmt: skip
+
+
+def _why_not(row: dict[str, Any], missed: str | None) -> str:
+    """What a ban would need that this account lacks (nothing was recorded tonight: it had no evidence at all)."""
+    if row["allowlisted"]:
+        return "allowlisted: never banned"
+    if row["banned_in_batch"]:
+        return "already banned in a batch"
+    return missed or "no evidence tonight: it shares no corroborated value with a community of accounts"

@@ -202,7 +202,8 @@ def banlist_command(
 
 @app.command("explain")
 def explain_command(account_id: str, as_json: JsonOption = False) -> None:
-    """The evidence behind one account: its signals, the values it shares, its cluster, its score."""
+    """The evidence behind one account: its kinds of evidence, the values it shares, its cluster, its score, and
+    for an account without a ban, each condition a ban needs that it misses."""
     with expected_failures():
         result = explain(settings(), account_id)
     if as_json:

@@ -53,14 +53,18 @@ class Volume:
     mad: float
 
 
-def harvest_strength(output_tokens: pd.Series, active: pd.Series, volume: Volume, full_sigmas: float) -> pd.Series:
+def harvest_strength(output_tokens: pd.Series, active: pd.Series, volume: Volume, settings: Settings) -> pd.Series:
     """How far above the population's typical output volume each account is: the robust z-score of its log
-    output tokens, from 0 at ``full_sigmas / 2`` sigmas to 1 at ``full_sigmas`` (heavy legitimate users exist: a
-    few sigmas up is the start of evidence, not evidence)."""
+    output tokens, from 0 at ``score_harvest_from_sigmas`` to 1 at ``score_harvest_sigmas`` (heavy legitimate
+    users exist: alone this bans nobody, and :func:`group_harvest` caps it by the group's)."""
     logs = pd.Series(np.log1p(output_tokens.astype(float).clip(lower=0).to_numpy()), index=output_tokens.index)
     spread = volume.mad * MAD_TO_SIGMA or 1.0
     z = (logs - volume.median) / spread
-    return ((z - full_sigmas / 2) / (full_sigmas / 2)).clip(0.0, 1.0).where(active, 0.0)
+    start, full = (
+        settings.score_harvest_from_sigmas,
+        max(settings.score_harvest_sigmas, settings.score_harvest_from_sigmas + 1e-9),
+    )
+    return ((z - start) / (full - start)).clip(0.0, 1.0).where(active, 0.0)
 
 
 def group_harvest(own: pd.Series, communities: pd.Series, best: pd.DataFrame) -> pd.Series:
@@ -174,7 +178,7 @@ def score_accounts(
     strengths = _kind_table(best, scored.index)
     similar = scored["similar_score"].where(scored["similar_in_community"] >= settings.score_min_shared - 1, 0.0)
     strengths["template"] = strengths["template"].clip(lower=similar.fillna(0.0)).where(active, 0.0)
-    own = harvest_strength(scored["output_tokens"], active, volume, settings.score_harvest_sigmas)
+    own = harvest_strength(scored["output_tokens"], active, volume, settings)
     strengths["harvest"] = group_harvest(own, scored["community"], best)
     scored = scored.join(strengths)
     scored["volume_ratio"] = (scored["output_tokens"] / max(float(np.expm1(volume.median)), 1.0)).round(1)
