@@ -1,7 +1,9 @@
-"""The quality targets, end to end on generated scenarios: synth → nightly run (two nights) → eval.
+"""The quality targets, end to end on randomised scenarios the detector was not tuned on: synth → two nights → eval.
 
-Targets (issue 5): precision ≥ 0.99 and recall ≥ 0.95 for ``decision=ban``, no ban in any benign look-alike
-group, and ≥ 0.95 of respawned accounts banned on their first night. Two scenarios of different size and seed.
+Targets (issue 12): precision ≥ 0.99 and recall ≥ 0.95 of ``decision=ban`` per farm type; no account of a benign
+look-alike group banned; no look-alike group with more than 5% of its accounts in review; at least 70% of the review
+queue coordinated; respawns ≥ 0.95 banned on their first night. Thresholds were chosen on seeds 1001-1010; the
+benchmark reports seeds 2001 onwards; these two seeds (3001, 3002) were used for neither.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from linkage.graph import Graph
-from linkage.nightly.run import nightly_run
+from linkage.nightly import nightly_run
+from linkage.scenarios import random_scenario, synthesize
 from linkage.scenarios.evaluate import EvalResult, evaluate, known_bans
-from linkage.scenarios.generate import synthesize
-from linkage.scenarios.scenario import Scenario
 from linkage.settings import Settings
 
 pytestmark = pytest.mark.db
@@ -26,19 +27,29 @@ def _night(scenario_dir: Path, out: Path, night: int) -> EvalResult:
                     already_banned=known_bans(truth, night))  # fmt: skip
 
 
-@pytest.mark.parametrize(("accounts", "seed"), [(3000, 7), (2000, 11)])
-def test_two_nights_meet_the_quality_targets(
-    graph: Graph, settings: Settings, tmp_path: Path, accounts: int, seed: int
+def _assert_targets(result: EvalResult) -> None:
+    assert result.precision >= 0.99, result
+    for group in result.group_types:
+        if group.kind == "coordinated":
+            assert group.banned >= 0.95 * group.size, group
+        else:
+            assert group.banned == 0, group
+    for group in result.groups:
+        if group.kind != "coordinated":
+            assert group.reviewed <= 0.05 * group.size, group
+    benign_reviews = sum(g.reviewed for g in result.groups if g.kind != "coordinated")
+    assert benign_reviews <= 0.3 * result.reviewed, result
+
+
+@pytest.mark.parametrize(("seed", "accounts"), [(3001, 3000), (3002, 4000)])
+def test_two_nights_of_a_randomised_scenario_meet_the_quality_targets(
+    graph: Graph, settings: Settings, tmp_path: Path, seed: int, accounts: int
 ) -> None:
     scenario_dir = tmp_path / "scenario"
-    synthesize(scenario_dir, Scenario(accounts=accounts, seed=seed))
+    synthesize(scenario_dir, random_scenario(seed, accounts))
     demo = settings.model_copy(update={"demo": True})
     for night in (1, 2):
         nightly_run(demo, scenario_dir / f"night{night}", tmp_path / "out" / f"night{night}")
-        result = _night(scenario_dir, tmp_path / "out", night)
-        assert result.precision >= 0.99, result
-        assert result.recall >= 0.95, result
-        assert result.benign_groups_with_bans == [], result
+        _assert_targets(_night(scenario_dir, tmp_path / "out", night))
+    result = _night(scenario_dir, tmp_path / "out", 2)
     assert result.respawn_recall is not None and result.respawn_recall >= 0.95, result
-    respawn_groups = [g for g in result.groups if g.group.startswith("respawn")]
-    assert respawn_groups and all(g.banned >= 0.95 * g.size for g in respawn_groups)

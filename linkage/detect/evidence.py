@@ -9,9 +9,11 @@ also share values of *other* kinds with each other more often than unrelated acc
 For two values v and w of different kinds used by n_v and n_w of the graph's N accounts, independent accounts
 would share both about λ = n_v·n_w / N times (the term-frequency adjusted chance of a coincidence, as in
 Fellegi-Sunter's u-probabilities). An overlap of o accounts has Poisson tail probability at most
-exp(−(o·ln(o/λ) − o + λ)) (Chernoff's bound), so its surprise in decades is that exponent / ln 10. An account's
-sharing of v is *corroborated* to the degree of the most surprising overlap it is part of, scaled so that
-``significance_decades`` decades count fully. A value's weight is the mean corroboration of its users (FRAUDAR's
+exp(−(o·ln(o/λ) − o + λ)) (Chernoff's bound), so its surprise in decades is that exponent / ln 10. A graph tests
+as many overlaps as there are pairs of values some account uses together, and among M tests chance alone makes the
+most surprising one about log10(M) decades unlikely: only surprise beyond that counts. An account's sharing of v is
+*corroborated* to the degree of the most surprising overlap it is part of, scaled so that ``significance_decades``
+decades beyond chance count fully. A value's weight is the mean corroboration of its users (FRAUDAR's
 camouflage resistance: a popular value whose users are mostly unrelated weighs little however many coordinated
 accounts hide among them) times one minus the share of its users in the largest organisation (an org's card or
 office NAT is no evidence between its own seats). Nothing here is a per-kind constant: every weight comes from
@@ -62,9 +64,13 @@ def _corroboration(incidence: pd.DataFrame, accounts: int, decades: float) -> pd
     pairs = _pairs(incidence)
     users = incidence.groupby("node").size()
     overlap = pairs.groupby(["node_v", "node_w"]).size().rename("overlap").reset_index()
+    # every pair of values some account uses together is a test: among that many, chance alone makes the most
+    # surprising overlap about log10(tests) decades unlikely, so only surprise beyond that is evidence
+    chance = np.log10(max(len(overlap), 1))
     overlap = overlap[overlap["overlap"] >= 2]  # one account using both is no sharing between accounts
     expected = users.reindex(overlap["node_v"]).to_numpy() * users.reindex(overlap["node_w"]).to_numpy() / accounts
-    overlap["strength"] = np.clip(surprise_decades(overlap["overlap"].to_numpy(), expected) / decades, 0.0, 1.0)
+    surprise = surprise_decades(overlap["overlap"].to_numpy(), expected) - chance
+    overlap["strength"] = np.clip(surprise / decades, 0.0, 1.0)
     scored = pairs.merge(overlap, on=["node_v", "node_w"])
     both = pd.concat(
         [
