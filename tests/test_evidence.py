@@ -16,9 +16,12 @@ def test_an_overlap_no_larger_than_chance_is_no_surprise_and_larger_ones_grow_wi
     assert 12.5 < growing[2] < 13.5
 
 
+NO_WINDOWS = pd.Series(dtype="int64")
+
+
 def _rows(accounts: list[str], node: str, kind: str, org: str | None = None) -> list[dict[str, object]]:
-    return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "allowlisted": False}
-            for a in accounts]  # fmt: skip
+    return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "allowlisted": False,
+             "created_s": None} for a in accounts]  # fmt: skip
 
 
 def test_weights_follow_corroboration_not_popularity() -> None:
@@ -32,7 +35,7 @@ def test_weights_follow_corroboration_not_popularity() -> None:
                                                                                         "payment")  # fmt: skip
     rows += _rows(nat + farm[:10], "nat-ip", "network")
     rows += _rows(seats, "org-card", "payment", org="acme") + _rows(seats, "org-nat", "network", org="acme")
-    evidence = weigh(pd.DataFrame(rows), accounts=5_000, decades=6.0)
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=5_000, decades=6.0, window_hours=1.0)
     weights = evidence.values.set_index("node")["weight"]
     assert weights["pool"] > 0.99 and weights["card-a"] > 0.99 and weights["card-b"] > 0.99
     assert abs(weights["nat-ip"] - 10 / 210) < 1e-9  # only the ten farm accounts on it are corroborated
@@ -47,8 +50,25 @@ def test_an_allowlisted_value_weighs_nothing_however_corroborated() -> None:
     rows = _rows(group, "ip", "network") + _rows(group, "card", "payment")
     frame = pd.DataFrame(rows)
     frame.loc[frame["node"] == "ip", "allowlisted"] = True
-    evidence = weigh(frame, accounts=1_000, decades=6.0)
+    evidence = weigh(frame, NO_WINDOWS, accounts=1_000, decades=6.0, window_hours=1.0)
     values = evidence.values.set_index("node")
     assert values.loc["ip", "coherence"] > 0.99 and values.loc["ip", "weight"] == 0.0
     assert values.loc["card", "weight"] > 0.99
     assert set(evidence.links["node"]) == {"card"}
+
+
+def test_signing_up_in_one_window_corroborates_sharing_but_is_never_evidence_itself() -> None:
+    """Twelve accounts on one IP that all signed up within the same hour (an hour in which the graph's other
+    accounts did not): synchrony corroborates the IP. Twelve on another IP who signed up months apart: nothing
+    does. The sign-up windows themselves are neither values nor evidence."""
+    together = [f"t{i}" for i in range(12)]
+    apart = [f"a{i}" for i in range(12)]
+    rows = _rows(together, "ip-1", "network") + _rows(apart, "ip-2", "network")
+    frame = pd.DataFrame(rows)
+    frame["created_s"] = [1_000_000 * 3600 + 60 * i for i in range(12)] + [(1_000_000 + 700 * i) * 3600 for i in
+                                                                            range(12)]  # fmt: skip
+    windows = pd.Series({1_000_000: 12, **{1_000_000 + 700 * i: 1 for i in range(1, 12)}})
+    evidence = weigh(frame, windows, accounts=20_000, decades=6.0, window_hours=1.0)
+    weights = evidence.values.set_index("node")["weight"]
+    assert weights["ip-1"] > 0.99 and weights["ip-2"] == 0.0
+    assert set(evidence.values["kind"]) == {"network"} and set(evidence.links["kind"]) == {"network"}

@@ -29,7 +29,8 @@ import pandas as pd
 
 # IP addresses and their subnets are one kind of evidence seen at two resolutions: never corroborate each other
 KINDS = ("payment", "network", "device", "email", "template")
-INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "allowlisted"]
+TIMING = "timing"  # sign-up windows: corroborate sharing of the other kinds, never evidence themselves
+INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "allowlisted", "created_s"]
 
 
 @dataclass
@@ -58,11 +59,29 @@ def _pairs(incidence: pd.DataFrame) -> pd.DataFrame:
     return pairs[pairs["kind_v"] < pairs["kind_w"]]
 
 
-def _corroboration(incidence: pd.DataFrame, accounts: int, decades: float) -> pd.Series:
+def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: float) -> tuple[pd.DataFrame, pd.Series]:
+    """Synchrony as values (SynchroTrap's time windows): each account's sign-up window, a value of kind ``timing``
+    that corroborates other sharing but is never evidence itself (a class signs up together too). Only windows at
+    least two accounts of the graph share; ``window_counts`` holds how many accounts of the whole graph each has
+    (window number -> accounts). Returns the rows and each window's size."""
+    accounts = incidence.dropna(subset=["created_s"]).drop_duplicates("account")
+    window = (accounts["created_s"] // int(hours * 3600)).astype("int64")
+    size = window.map(window_counts).fillna(0).astype("int64")
+    shared = (size >= 2).to_numpy()
+    nodes = "signup:" + window.astype(str)
+    rows = pd.DataFrame(
+        {"account_id": accounts["account_id"], "account": accounts["account"], "node": nodes, "kind": TIMING,
+         "value": "", "org": None, "allowlisted": False}
+    )[shared]  # fmt: skip
+    return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[shared].groupby(level=0).first()
+
+
+def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, decades: float) -> pd.Series:
     """Per (account, node): the surprise of the most surprising overlap of that value with a value of another kind
-    the account also uses, as a share of ``decades`` (0 to 1)."""
+    the account also uses, beyond chance, as a share of ``decades`` (0 to 1). ``sizes``: how many accounts use each
+    value (the incidence counts, except for windows, which count every account of the graph)."""
     pairs = _pairs(incidence)
-    users = incidence.groupby("node").size()
+    users = sizes
     overlap = pairs.groupby(["node_v", "node_w"]).size().rename("overlap").reset_index()
     # every pair of values some account uses together is a test: among that many, chance alone makes the most
     # surprising overlap about log10(tests) decades unlikely, so only surprise beyond that is evidence
@@ -81,11 +100,16 @@ def _corroboration(incidence: pd.DataFrame, accounts: int, decades: float) -> pd
     return both.groupby(["account", "node"])["strength"].max()
 
 
-def weigh(incidence: pd.DataFrame, accounts: int, decades: float) -> Evidence:
+def weigh(
+    incidence: pd.DataFrame, window_counts: pd.Series, accounts: int, decades: float, window_hours: float
+) -> Evidence:
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
-    two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts."""
+    two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
+    ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts)."""
     frame = incidence.assign(account=pd.factorize(incidence["account_id"])[0])
-    corroborated = _corroboration(frame, max(accounts, 1), decades)
+    windows, window_sizes = signup_windows(frame, window_counts, window_hours)
+    sizes = pd.concat([frame.groupby("node").size(), window_sizes])
+    corroborated = _corroboration(pd.concat([frame, windows], ignore_index=True), sizes, max(accounts, 1), decades)
     frame = frame.join(corroborated.rename("corroboration"), on=["account", "node"])
     frame["corroboration"] = frame["corroboration"].fillna(0.0)
     by_value = frame.groupby("node", sort=False)

@@ -39,8 +39,8 @@ class Detection(BaseModel, arbitrary_types_allowed=True):
     clusters: pd.DataFrame
 
 
-def _frame(graph: Graph, name: str, columns: list[str]) -> pd.DataFrame:
-    frame = graph.frame(name)
+def _frame(graph: Graph, name: str, columns: list[str], **params: object) -> pd.DataFrame:
+    frame = graph.frame(name, **params)
     return frame if not frame.empty else pd.DataFrame(columns=columns)
 
 
@@ -48,7 +48,11 @@ def weigh_evidence(graph: Graph, settings: Settings) -> Evidence:
     """Weigh every value at least two accounts use and write the weights on the values (for the projection)."""
     incidence = _frame(graph, "detect/value_incidence", INCIDENCE_COLUMNS)
     accounts = int(graph.read("detect/count_accounts")[0]["accounts"])
-    evidence = weigh(incidence, accounts, settings.detect_significance_decades)
+    seconds = int(settings.detect_sync_window_hours * 3600)
+    windows = _frame(graph, "detect/signup_windows", ["window", "accounts"], window_seconds=seconds)
+    window_counts = windows.set_index("window")["accounts"]
+    evidence = weigh(incidence, window_counts, accounts, settings.detect_significance_decades,
+                     settings.detect_sync_window_hours)  # fmt: skip
     columns = ["node", "accounts", "coherence", "org_share", "weight"]
     graph.write_rows("detect/set_value_weights", frame_rows(evidence.values[columns]))
     return evidence
