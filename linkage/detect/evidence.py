@@ -53,8 +53,15 @@ def surprise_decades(overlap: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 
 def _pairs(incidence: pd.DataFrame) -> pd.DataFrame:
-    """Every (account, v, w) where the account uses values v and w of different kinds (v's kind sorts first)."""
-    left = incidence[["account", "node", "kind"]]
+    """Every (account, v, w) where the account uses values v and w of different kinds (v's kind sorts first), on
+    integer codes: at a million accounts there are tens of millions of such rows."""
+    left = pd.DataFrame(
+        {
+            "account": incidence["account"].to_numpy(np.int64),
+            "node": incidence["code"].to_numpy(np.int64),
+            "kind": pd.Categorical(incidence["kind"], categories=[*KINDS, TIMING]).codes,
+        }
+    )
     pairs = left.merge(left, on="account", suffixes=("_v", "_w"))
     return pairs[pairs["kind_v"] < pairs["kind_w"]]
 
@@ -77,9 +84,9 @@ def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: flo
 
 
 def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, decades: float) -> pd.Series:
-    """Per (account, node): the surprise of the most surprising overlap of that value with a value of another kind
-    the account also uses, beyond chance, as a share of ``decades`` (0 to 1). ``sizes``: how many accounts use each
-    value (the incidence counts, except for windows, which count every account of the graph)."""
+    """Per (account, value code): the surprise of the most surprising overlap of that value with a value of another
+    kind the account also uses, beyond chance, as a share of ``decades`` (0 to 1). ``sizes``: how many accounts use
+    each value code (the incidence counts, except for windows, which count every account of the graph)."""
     pairs = _pairs(incidence)
     users = sizes
     overlap = pairs.groupby(["node_v", "node_w"]).size().rename("overlap").reset_index()
@@ -93,11 +100,11 @@ def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, dec
     scored = pairs.merge(overlap, on=["node_v", "node_w"])
     both = pd.concat(
         [
-            scored[["account", "node_v", "strength"]].rename(columns={"node_v": "node"}),
-            scored[["account", "node_w", "strength"]].rename(columns={"node_w": "node"}),
+            scored[["account", "node_v", "strength"]].rename(columns={"node_v": "code"}),
+            scored[["account", "node_w", "strength"]].rename(columns={"node_w": "code"}),
         ]
     )
-    return both.groupby(["account", "node"])["strength"].max()
+    return both.groupby(["account", "code"])["strength"].max()
 
 
 def weigh(
@@ -108,9 +115,14 @@ def weigh(
     ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts)."""
     frame = incidence.assign(account=pd.factorize(incidence["account_id"])[0])
     windows, window_sizes = signup_windows(frame, window_counts, window_hours)
-    sizes = pd.concat([frame.groupby("node").size(), window_sizes])
-    corroborated = _corroboration(pd.concat([frame, windows], ignore_index=True), sizes, max(accounts, 1), decades)
-    frame = frame.join(corroborated.rename("corroboration"), on=["account", "node"])
+    tested = pd.concat([frame, windows], ignore_index=True)
+    codes, nodes = pd.factorize(tested["node"])
+    tested["code"] = codes
+    sizes = pd.Series(np.bincount(codes[: len(frame)], minlength=len(nodes)), dtype="int64")
+    sizes[nodes.get_indexer(window_sizes.index)] = window_sizes.to_numpy()
+    corroborated = _corroboration(tested, sizes, max(accounts, 1), decades)
+    frame["code"] = codes[: len(frame)]
+    frame = frame.join(corroborated.rename("corroboration"), on=["account", "code"])
     frame["corroboration"] = frame["corroboration"].fillna(0.0)
     by_value = frame.groupby("node", sort=False)
     values = by_value.agg(kind=("kind", "first"), value=("value", "first"), accounts=("account", "size"),
