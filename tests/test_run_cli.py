@@ -15,11 +15,14 @@ from linkage.graph import Graph
 pytestmark = pytest.mark.db
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "batch"
+LENIENT = ["--max-reject-rate", "1"]  # the example's few bad rows are more than 5% of so small a file
 
 
 def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str, str], tmp_path: Path) -> None:
     runner = CliRunner()
-    first = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n1"), "--json"], env=test_env)
+    first = runner.invoke(
+        app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n1"), "--json", *LENIENT], env=test_env
+    )
     assert first.exit_code == 0, first.output
     result = json.loads(first.stdout)
     run = json.loads((tmp_path / "n1" / "run.json").read_text())
@@ -35,7 +38,9 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     clusters = pd.read_csv(tmp_path / "n1" / "clusters.csv")
     assert list(clusters.columns) == ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
 
-    again = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n2"), "--json"], env=test_env)
+    again = runner.invoke(
+        app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n2"), "--json", *LENIENT], env=test_env
+    )
     assert again.exit_code == 0, again.output
     rerun = json.loads((tmp_path / "n2" / "run.json").read_text())
     assert rerun["changes"]["previous_run_id"] == run["run_id"]

@@ -3,7 +3,8 @@
 // org discount: a value used mostly inside one organisation (an org card, a corporate NAT) is no evidence;
 // time: accounts that took the value up within $overlap_days of each other act together; the wider the spread
 // of their first uses beyond that, the less the sharing says (factor $overlap_days / spread);
-// email domains count only when disposable; allowlisted values never count. Auto-commit (IN TRANSACTIONS).
+// email domains count only when disposable; allowlisted values and addresses that do not route on the internet
+// (routable: false: private, loopback, link-local, documentation…) never count. Auto-commit (IN TRANSACTIONS).
 MATCH (v)
 WHERE v:PaymentMethod OR v:IP OR v:Subnet OR v:Device OR v:EmailDomain OR v:TemplateFamily
 CALL (v) {
@@ -30,6 +31,6 @@ CALL (v) {
       v.link_spread_days = spread_days,
       v.link_weight = CASE
         WHEN v:EmailDomain AND NOT coalesce(v.disposable, false) THEN 0.0
-        WHEN coalesce(v.allowlisted, false) THEN 0.0
+        WHEN coalesce(v.allowlisted, false) OR v.routable = false THEN 0.0
         ELSE rarity * (1.0 - org_share) * synchrony END
 } IN TRANSACTIONS OF 5000 ROWS
