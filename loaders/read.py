@@ -161,7 +161,7 @@ def _csv_chunks(path: Path, spec: FileSpec, chunk_rows: int) -> Iterator[Chunk]:
                 frame = frame.apply(lambda values: values.str.removesuffix("\r"))
             # a record spans one line, plus one for every line feed inside its quoted values
             spans = 1 + sum((frame[c].str.count("\n") for c in frame.columns), start=pd.Series(0, index=frame.index))
-            starts = line + np.concatenate([[0], np.cumsum(spans.to_numpy())[:-1]])
+            starts = line + np.cumsum(spans.to_numpy()) - spans.to_numpy()
             yield _finish(frame, spec, starts)
             line += int(spans.sum())
 
