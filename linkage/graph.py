@@ -86,9 +86,12 @@ class Graph:
         )
         try:
             driver.verify_connectivity()
-        except (ServiceUnavailable, AuthError, OSError) as exc:
+        except AuthError as exc:
             driver.close()
             raise self.translate(exc) from exc
+        except (ServiceUnavailable, OSError) as exc:
+            driver.close()
+            raise GraphUnavailable(f"Cannot reach Neo4j at {uri}: {_first_line(exc)}") from exc
         return driver
 
     def translate(self, exc: BaseException) -> LinkageError:

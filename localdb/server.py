@@ -238,8 +238,9 @@ def _lock(config: LocalDbConfig) -> Iterator[None]:
 
 
 def _log_tail(log: Path, lines: int = 15) -> str:
+    """The last lines of a log, without the JVM's class-data sharing warnings (they bury the error)."""
     try:
-        text = log.read_text(errors="replace").splitlines()
+        text = [line for line in log.read_text(errors="replace").splitlines() if "][cds]" not in line]
     except FileNotFoundError:
         return ""
     return "\n".join(text[-lines:])

@@ -70,3 +70,11 @@ def test_a_bad_setting_names_its_variable_and_exits_2(test_env: dict[str, str], 
     assert result.exit_code == 2, result.output
     assert f"{variable}='{value}'" in result.output and says in result.output
     assert "Traceback" not in result.output and "pydantic" not in result.output
+
+
+def test_a_picture_in_an_unknown_format_is_a_usage_error(test_env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["picture", "C-0001", "-o", str(tmp_path / "x.txt")], env=test_env)
+    assert result.exit_code == 2, result.output
+    shown = " ".join(result.output.replace("│", " ").split())  # Typer boxes and wraps the message
+    assert "the file name must end in .png or .svg" in shown
+    assert isinstance(result.exception, SystemExit) and not (tmp_path / "x.txt").exists()

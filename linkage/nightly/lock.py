@@ -15,6 +15,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph
@@ -36,11 +37,11 @@ class Lease:
         self.graph = graph
         self.ttl = graph.settings.lock_ttl
         self.holder = f"{command} on {socket.gethostname()} pid {os.getpid()} ({uuid.uuid4().hex[:8]})"
-        self.lost: dict[str, str] | None = None
+        self.lost: dict[str, Any] | None = None
         self._stop = threading.Event()
         self._renewer = threading.Thread(target=self._renew_until_stopped, name="linkage-lease", daemon=True)
 
-    def _claim(self) -> dict[str, str]:
+    def _claim(self) -> dict[str, Any]:
         return self.graph.write_returning("nightly/acquire_lock", name=LOCK_NAME, holder=self.holder, ttl=self.ttl)[0]
 
     def acquire(self) -> None:
@@ -72,7 +73,7 @@ class Lease:
             self.graph.write("nightly/release_lock", name=LOCK_NAME, holder=self.holder)
 
 
-def _held_message(state: dict[str, str]) -> str:
+def _held_message(state: dict[str, Any]) -> str:
     return (
         f"another run holds the database's lock ({state['holder']}, since {state['acquired_at']}; its lease runs "
         f"until {state['expires_at']} unless renewed): try again later."
