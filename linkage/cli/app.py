@@ -31,6 +31,22 @@ app.add_typer(db_app, name="db")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
 
 
+def _share(value: float | None) -> float | None:
+    if value is not None and not 0.0 <= value <= 1.0:  # also NaN
+        raise typer.BadParameter(f"{value} is not a share between 0 and 1.")
+    return value
+
+
+RejectRateOption = Annotated[
+    float | None,
+    typer.Option(
+        callback=_share,
+        help="Fail, writing nothing, when more than this share of a file's rows is bad [default: "
+        "LINKAGE_MAX_REJECT_RATE, 0.05].",
+    ),
+]  # fmt: skip
+
+
 @contextmanager
 def expected_failures() -> Iterator[None]:
     """Turn the failures a user can fix into one clear line on stderr and an exit code, never a traceback."""
@@ -110,11 +126,9 @@ def init_command(as_json: JsonOption = False) -> None:
 @app.command("load")
 def load_command(
     batch_dir: Annotated[Path, typer.Argument(help="A batch folder (see README: the batch folder).")],
-    max_reject_rate: Annotated[
-        float | None, typer.Option(help="Fail, writing nothing, when more than this share of a file's rows is bad.")
-    ] = None,
+    max_reject_rate: RejectRateOption = None,
     rejects_dir: Annotated[
-        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH].")
+        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH@DIGEST].")
     ] = None,
     initial: Annotated[
         bool,
@@ -127,12 +141,15 @@ def load_command(
 ) -> None:
     """Validate and load one batch folder; bad rows go to rejects/<file>.csv. Exit code 3: invalid input."""
     with expected_failures(), render.RowProgress() as progress:
-        result = loaders.load_folder(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
-                             progress=progress, initial=initial)  # fmt: skip
+        result = nightly.load_only(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
+                                   progress=progress, initial=initial)  # fmt: skip
     if as_json:
         render.print_json(result)
         return
     render.print_table(f"Batch {result.batch}", [f.model_dump(exclude={"path"}) for f in result.files])
+    if result.already_loaded:
+        render.stderr.print(f"Batch {result.batch} (the same files) was loaded before: nothing written.")
+        return
     render.stderr.print(
         f"{result.nodes_created:,} nodes and {result.relationships_created:,} relationships created "
         f"in {result.seconds:.1f}s"
@@ -148,9 +165,7 @@ OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Folder for b
 def run_command(
     batch_dir: Annotated[Path, typer.Argument(help="Tonight's batch folder (see README: the batch folder).")],
     out_dir: OutputOption = Path("out"),
-    max_reject_rate: Annotated[
-        float | None, typer.Option(help="Fail the load when more than this share of a file's rows is rejected.")
-    ] = None,
+    max_reject_rate: RejectRateOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The nightly job: init, load, similarity, detect, score, write the ban list, report what changed."""
@@ -247,11 +262,12 @@ def query_list(as_json: JsonOption = False) -> None:
 
 @query_app.command("run")
 def query_run(
-    name: str,
+    name: Annotated[str, typer.Argument(help="A saved query's name, or the path of a .cypher file of your own.")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a saved query by name, e.g. `linkage query run cluster_members -p cluster_id=C-0001`."""
+    """Run a saved query read-only, e.g. `linkage query run cluster_members -p cluster_id=C-0001`; refused before it
+    runs if it loads files (LOAD CSV) or calls a procedure outside a short allowlist."""
     with expected_failures():
         rows = queries.run_query(settings(), name, param or [])
     if as_json:
@@ -260,10 +276,21 @@ def query_run(
         render.print_table(name, rows)
 
 
+PICTURE_FORMATS = (".png", ".svg")
+
+
+def _picture_path(path: Path) -> Path:
+    if path.suffix.lower() not in PICTURE_FORMATS:
+        raise typer.BadParameter(f"{path}: the file name must end in .png or .svg.")
+    return path
+
+
 @app.command("picture")
 def picture_command(
     cluster_id: str,
-    path: Annotated[Path, typer.Option("--output", "-o", help="Image file: .png or .svg.")] = Path("cluster.png"),
+    path: Annotated[
+        Path, typer.Option("--output", "-o", help="Image file: .png or .svg.", callback=_picture_path)
+    ] = Path("cluster.png"),
 ) -> None:
     """Draw one cluster: its accounts and the cards, IPs, devices, domains and templates they share."""
     with expected_failures():

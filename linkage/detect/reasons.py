@@ -31,7 +31,7 @@ def _evidence_sentences(best: pd.DataFrame, cluster_id: str) -> list[str]:
         f"shares {value_name(str(row['kind']), str(row['value']))} {row['value']} with "
         f"{int(row['shared_in_community']) - 1:,} accounts of cluster {cluster_id} ({int(row['value_accounts']):,} "
         f"accounts use it in all; evidence {row['strength']:.2f})"
-        for row in best.sort_values("strength", ascending=False).to_dict("records")
+        for row in best.sort_values(["strength", "kind"], ascending=[False, True]).to_dict("records")
     ]
 
 
