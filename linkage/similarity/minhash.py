@@ -106,6 +106,14 @@ def _rehash(data: np.ndarray, resumed: int, stop: int) -> tuple[np.uint64, bool]
     return _hash(data, start, stop), start < stop
 
 
+@numba.njit(cache=True)
+def _unspaced_word(data: np.ndarray, p: int, end: int) -> tuple[int, np.uint64]:
+    """Where the character at p ends if it is a word of its own (else p), and its hash: a call, not inlined, so
+    that the loop over spaced text stays short."""
+    stop = p + slots.unspaced(data, p, end)
+    return stop, _hash(data, p, stop)
+
+
 @numba.njit(parallel=True, nogil=True, cache=True)
 def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.uint64, out: np.ndarray) -> None:
     n = len(offsets) - 1
@@ -130,24 +138,31 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
             while p < end:
                 byte = data[p]
                 kind = slots.CLASSES[byte]
-                if kind != slots.WORD:  # one comparison for most bytes of spaced text
-                    if kind == slots.SPACE:
+                if kind == slots.SPACE:
+                    if inside:
+                        shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
+                        words += 1
+                        word = _FNV_OFFSET
+                        inside = False
+                    p += 1
+                    continue
+                if kind == slots.SLOT:
+                    start, stop = slots.slot(data, p, end, cache)
+                    if stop >= 0:  # a slot ends the word before it and counts as the word "<m>"
+                        if start < p:  # an e-mail whose local part was hashed into the word: hash the rest again
+                            word, inside = _rehash(data, resumed, start)
                         if inside:
                             shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
                             words += 1
                             word = _FNV_OFFSET
                             inside = False
-                        p += 1
+                        shingle, oldest = _push(bins, ring, _MASK_WORD, words, oldest, shingle, top, shift)
+                        words += 1
+                        p = resumed = stop
                         continue
-                    single = _MASK_WORD  # what a slot counts as
-                    if kind == slots.SLOT:
-                        start, stop = slots.slot(data, p, end, cache)
-                        if 0 <= start < p:  # an e-mail whose local part was hashed into the word: hash the rest again
-                            word, inside = _rehash(data, resumed, start)
-                    else:  # a character that is a word of its own, or (stop == p) the lead byte of another one
-                        stop = p + slots.unspaced(data, p, end)
-                        single = _hash(data, p, stop)
-                    if stop > p:  # it ends the word before it and counts as a word
+                elif kind == slots.WIDE:
+                    stop, single = _unspaced_word(data, p, end)
+                    if stop > p:  # a character that is a word of its own ends the word before it
                         if inside:
                             shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
                             words += 1

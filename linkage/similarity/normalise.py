@@ -14,7 +14,9 @@ for the few examples shown to analysts.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -71,20 +73,50 @@ def _text(item: object) -> str:
     return str(item).encode("utf-8", errors="replace").decode("utf-8")
 
 
+def _where(
+    texts: pa.StringArray, rows: pa.BooleanArray, function: Callable[[pa.StringArray], pa.StringArray]
+) -> pa.StringArray:
+    """``function`` applied to the chosen rows only."""
+    return pc.replace_with_mask(texts, rows, function(pc.filter(texts, rows)))
+
+
 def _non_ascii_rows(texts: pa.StringArray, function: Callable[[pa.StringArray], pa.StringArray]) -> pa.StringArray:
     """``function`` applied to the rows with non-ASCII bytes only: a pass over a whole chunk would cost a sixth of
     our time, and the kernel does what is needed for ASCII rows on the fly."""
     offsets, data = buffers(texts)
     if not len(texts) or offsets[-1] == offsets[0] or data[offsets[0] : offsets[-1]].max() < 0x80:
         return texts
-    other = pc.invert(pc.string_is_ascii(texts))
-    return pc.replace_with_mask(texts, other, function(pc.filter(texts, other)))
+    return _where(texts, pc.invert(pc.string_is_ascii(texts)), function)
+
+
+@cache
+def _compatibility_forms() -> str:
+    """An RE2 class of the characters that NFKC changes on their own (full-width and half-width forms, ligatures,
+    compatibility ideographs, the ideographic space...; none above U+2FFFF), from Python's Unicode tables."""
+    points = [
+        p for p in range(0x80, 0x30000) if not 0xD800 <= p < 0xE000 and unicodedata.normalize("NFKC", chr(p)) != chr(p)
+    ]
+    ranges: list[list[int]] = []
+    for point in points:
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in ranges) + "]"
+
+
+def _fold(rows: pa.StringArray) -> pa.StringArray:
+    """NFKC, then lowercase. NFKC (pyarrow's, 55 MB/s) only runs on the rows with a character it changes on its own
+    (found by RE2, 400 MB/s): the others are in NFKC already, unless they hold decomposed accents or jamo, which
+    stay as they are."""
+    compatible = pc.match_substring_regex(rows, _compatibility_forms())
+    return pc.utf8_lower(_where(rows, compatible, lambda chosen: pc.utf8_normalize(chosen, "NFKC")))
 
 
 def fold_case(texts: pa.StringArray) -> pa.StringArray:
     """Rows with non-ASCII bytes in NFKC (full-width and other compatibility forms as their plain characters), then
     lowercased (pyarrow's Unicode rules); ASCII rows are left to the kernel, which lowercases them on the fly."""
-    return _non_ascii_rows(texts, lambda rows: pc.utf8_lower(pc.utf8_normalize(rows, "NFKC")))
+    return _non_ascii_rows(texts, _fold)
 
 
 def normalise(texts: pa.StringArray) -> pa.StringArray:

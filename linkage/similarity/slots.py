@@ -12,8 +12,9 @@ Scripts written without spaces between words (:data:`UNSPACED`) have no words to
 is a word of its own (:func:`unspaced`), so three-word shingles over Chinese are character trigrams, while spaced
 scripts keep word shingles. A URL ends before such a character (it would otherwise swallow the rest of the line).
 
-numba's on-disk cache of the kernel that inlines this code (``minhash._sign``) is keyed on ``minhash.py`` alone:
-after editing this file, delete ``linkage/similarity/__pycache__/*.nb[ic]`` (or touch ``minhash.py``).
+numba's on-disk cache of the kernel that inlines this code (``minhash._sign``) is keyed on ``minhash.py`` alone, and
+numba freezes the tables here (:data:`CLASSES`, the :data:`UNSPACED` ranges) into the compiled code: after editing
+this file, delete ``linkage/similarity/__pycache__/*.nb[ic]`` (or touch ``minhash.py``).
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ import numba
 import numpy as np
 
 MASK = " <m> "  # what a slot becomes in the text form; the kernel hashes it as the word "<m>"
-# Characters that are words of their own, as code point ranges (after NFKC, which maps full-width and half-width
-# forms to ASCII or into these ranges, the ideographic space U+3000 to a space, Kangxi radicals and most
-# compatibility ideographs to unified ideographs). Ranges above U+FFFF must be whole blocks of 4,096.
+# Characters that are words of their own, as code point ranges. The kernel sees them after NFKC, which maps
+# full-width and half-width forms to ASCII or into these ranges, the ideographic space U+3000 to a space, Kangxi
+# radicals and most compatibility ideographs to unified ideographs; the CJK Radicals Supplement (U+2E80-U+2EFF,
+# rare in text) is left out, its lead byte being a SLOT byte. Ranges above U+FFFF must be whole blocks of 4,096.
 UNSPACED = (
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x1000, 0x109F),  # Myanmar
     (0x1780, 0x17FF),  # Khmer
-    (0x3001, 0x9FFF),  # CJK symbols and punctuation, kana, Bopomofo, CJK strokes, Extension A, Unified Ideographs
+    (0x3001, 0x9FFF),  # CJK symbols and punctuation, kana, Bopomofo, Hangul compatibility jamo, CJK strokes,
+    # enclosed CJK, CJK compatibility, Extension A, Yijing hexagrams, Unified Ideographs
     (0xF900, 0xFAFF),  # CJK compatibility ideographs (the dozen that NFKC leaves)
     (0x20000, 0x3FFFF),  # CJK Extensions B-H
 )
