@@ -114,8 +114,9 @@ def _fold(rows: pa.StringArray) -> pa.StringArray:
 
 
 def fold_case(texts: pa.StringArray) -> pa.StringArray:
-    """Rows with non-ASCII bytes in NFKC (full-width and other compatibility forms as their plain characters), then
-    lowercased (pyarrow's Unicode rules); ASCII rows are left to the kernel, which lowercases them on the fly."""
+    """Rows with non-ASCII bytes folded (:func:`_fold`: full-width and other compatibility forms as their plain
+    characters, then lowercase by pyarrow's Unicode rules); ASCII rows are left to the kernel, which lowercases them
+    on the fly."""
     return _non_ascii_rows(texts, _fold)
 
 
