@@ -50,9 +50,10 @@ def test_harvest_is_output_volume_in_robust_sigmas_above_the_population() -> Non
     tokens = pd.Series([1_000] * 50 + [3_000] * 50 + [300] * 50 + [5_000_000])
     active = pd.Series(True, index=tokens.index)
     volume = _volume(tokens.tolist())
-    strength = harvest_strength(tokens, active, volume, full_sigmas=4.0)
+    settings = Settings(score_harvest_from_sigmas=1.0, score_harvest_sigmas=3.0)
+    strength = harvest_strength(tokens, active, volume, settings)
     assert strength.iloc[:150].max() == 0.0 and strength.iloc[-1] == 1.0
-    idle = harvest_strength(tokens, active.where(tokens.index < 150, False).astype(bool), volume, full_sigmas=4.0)
+    idle = harvest_strength(tokens, active.where(tokens.index < 150, False).astype(bool), volume, settings)
     assert idle.iloc[-1] == 0.0  # a few requests say nothing about a habit
 
 

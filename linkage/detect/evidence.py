@@ -113,7 +113,10 @@ def weigh(
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
     two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
     ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts)."""
-    frame = incidence.assign(account=pd.factorize(incidence["account_id"])[0])
+    # one order whatever order the store returned the rows in: sums of floats depend on it, and a rerun after a
+    # crash must weigh every value to the last bit as a clean run does
+    frame = incidence.sort_values(["kind", "value", "account_id"], ignore_index=True)
+    frame["account"] = pd.factorize(frame["account_id"])[0]
     windows, window_sizes = signup_windows(frame, window_counts, window_hours)
     tested = pd.concat([frame, windows], ignore_index=True)
     codes, nodes = pd.factorize(tested["node"])
