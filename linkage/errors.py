@@ -13,6 +13,18 @@ class ExitCode(IntEnum):
     DATABASE = 4  # the database could not be started or reached
 
 
+EXIT_CODES_HELP = "Exit codes: " + ", ".join(
+    f"{code.value} {text}"
+    for code, text in {
+        ExitCode.OK: "success",
+        ExitCode.FAILURE: "an expected failure (the message says what)",
+        ExitCode.USAGE: "usage",
+        ExitCode.INVALID_INPUT: "invalid input (nothing was written)",
+        ExitCode.DATABASE: "database unavailable or short of memory",
+    }.items()
+)
+
+
 class LinkageError(Exception):
     """An expected failure whose message is meant for the user, never shown with a traceback."""
 

@@ -14,12 +14,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from pydantic import BaseModel
 
-from linkage.detect.stage import BANLIST_COLUMNS, Detection, detect
+from linkage.analyst.report import write_report
+from linkage.detect.stage import Detection, detect
 from linkage.graph import Graph
-from linkage.nightly.outputs import OutputFiles, write_banlist, write_outputs
+from linkage.nightly.outputs import (
+    BanlistFormat,
+    OutputFiles,
+    banlist_from_graph,
+    output_paths,
+    write_banlist,
+    write_outputs,
+)
 from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_summary, start_run
 from linkage.settings import Settings
 from linkage.similarity.stage import run_similarity
@@ -84,9 +91,12 @@ def nightly_run(
         with timings.stage("detect"):
             detection = detect(graph, settings, run_id=run.run_id, batch=batch)
         summary = run_summary(run, settings, detection.result, batch_dir=str(batch_dir), load=loaded,
-                           similarity=similarity, timings_s=timings.seconds, graph=_graph_counts(graph))  # fmt: skip
+                           similarity=similarity, timings_s=timings.seconds, graph=_graph_counts(graph),
+                           outputs=output_paths(out_dir))  # fmt: skip
         outputs = write_outputs(out_dir, detection.banlist, detection.clusters, summary)
         finish_run(graph, summary)
+        with timings.stage("report"):
+            write_report(graph, out_dir)
     return RunResult(run_id=run.run_id, batch=batch, outputs=outputs, summary=summary)
 
 
@@ -100,9 +110,15 @@ def detect_only(settings: Settings, batch: str) -> Detection:
     return detection
 
 
-def export_banlist(settings: Settings, path: Path) -> int:
-    """`linkage banlist`: the decisions now in the graph, written as a ban list; returns its row count."""
+class BanlistExport(BaseModel):
+    path: Path
+    file_format: BanlistFormat
+    rows: int
+
+
+def export_banlist(settings: Settings, path: Path, file_format: BanlistFormat = "csv") -> BanlistExport:
+    """`linkage banlist`: the decisions now in the graph, written as a ban list (CSV, JSON or Parquet)."""
     with Graph(settings) as graph:
-        frame = graph.frame("nightly/read_banlist")
-    write_banlist(frame if not frame.empty else pd.DataFrame(columns=BANLIST_COLUMNS), path)
-    return len(frame)
+        frame = banlist_from_graph(graph.frame("nightly/read_banlist"))
+    write_banlist(frame, path, file_format)
+    return BanlistExport(path=path, file_format=file_format, rows=len(frame))
