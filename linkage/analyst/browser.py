@@ -5,7 +5,7 @@ Neo4j Browser is a static web application that talks Bolt over a WebSocket, whic
 beside plain Bolt; the embedded database serves no HTTP, so this serves the files. The page opens at
 ``/browser/?connectURL=bolt://USER@HOST:PORT``: the user name travels in the address, never a password. With
 authentication on, the Browser asks for the password (the local database's is in a file only its owner can
-read, named on the command line); with it off, the Browser connects at once. ``/`` answers the Browser's discovery
+read, named on the command line); with it off, the connect form opens on "No authentication". ``/`` answers the Browser's discovery
 request with the Bolt address too.
 """
 
@@ -79,7 +79,8 @@ def browser_info(settings: Settings, port: int, version: str) -> BrowserInfo:
             if settings.uses_local_db
             else "NEO4J_PASSWORD_FILE or NEO4J_PASSWORD"
         )
-    url = f"http://{HOST}:{port}/browser/?connectURL={quote(connect, safe='')}"
+    method = "NATIVE" if hint else "NO_AUTH"  # the connect form opens on the right authentication type
+    url = f"http://{HOST}:{port}/browser/?connectURL={quote(connect, safe='')}&preselectAuthMethod={method}"
     return BrowserInfo(url=url, bolt=bolt, user=user, password_hint=hint, version=version)
 
 
