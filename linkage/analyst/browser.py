@@ -5,8 +5,8 @@ Neo4j Browser is a static web application that talks Bolt over a WebSocket, whic
 beside plain Bolt; the embedded database serves no HTTP, so this serves the files. The page opens at
 ``/browser/?connectURL=bolt://USER@HOST:PORT``: the user name travels in the address, never a password. With
 authentication on, the Browser asks for the password (the local database's is in a file only its owner can
-read, named on the command line); with it off, the connect form opens on "No authentication". ``/`` answers the Browser's discovery
-request with the Bolt address too.
+read, named on the command line); with it off, the Browser connects at once ("No authentication"). ``/``
+answers the Browser's discovery request with the Bolt address too.
 """
 
 from __future__ import annotations

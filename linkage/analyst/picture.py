@@ -13,11 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import pandas as pd
-from matplotlib.figure import Figure  # the object API draws to files without pyplot or a display
-from neo4j_viz import Node, Relationship, VisualizationGraph
-from neo4j_viz.options import DiscreteLegendSection, LegendEntry
 from pydantic import BaseModel
 
 from linkage.analyst.explain import link_name
@@ -128,6 +124,9 @@ def _rows(links: pd.DataFrame, *keys: str) -> list[dict[str, Any]]:
 def interactive(links: pd.DataFrame, picture: Picture, subject: str | None = None) -> str:
     """The picture as one self-contained HTML page (neo4j-viz): hover a node for its id, decision and score, or its
     kind, how many accounts use it and its evidence weight."""
+    from neo4j_viz import Node, Relationship, VisualizationGraph  # loaded by the commands that draw, only
+    from neo4j_viz.options import DiscreteLegendSection, LegendEntry
+
     nodes = []
     for row in _rows(links, "account_id"):
         decision = row["decision"] if isinstance(row["decision"], str) else None
@@ -174,6 +173,9 @@ def _caption(picture: Picture) -> str:
 
 def _static(links: pd.DataFrame, picture: Picture, subject: str | None) -> None:
     """PNG or SVG for paper: accounts as small dots (black: ban, orange: review), values coloured by kind."""
+    import networkx as nx  # loaded by the commands that draw, only
+    from matplotlib.figure import Figure  # the object API draws to files without pyplot or a display
+
     drawing = nx.Graph()
     for row in _rows(links):
         decision = row["decision"] if isinstance(row["decision"], str) else None

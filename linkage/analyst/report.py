@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
@@ -133,6 +132,8 @@ def _cards(run: dict[str, Any]) -> list[tuple[str, Any, Any]]:
 
 def _charts(clusters: pd.DataFrame, runs: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, str]:
     """Three Plotly charts as HTML fragments; the first carries plotly.js (inlined once)."""
+    import plotly.graph_objects as go  # loaded when a report is written, only
+
     sizes = go.Figure()
     for status, part in clusters.groupby("status"):
         sizes.add_scatter(x=part["size"], y=part["score"], mode="markers", name=str(status), text=part["cluster_id"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.console import Console
@@ -14,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 import loaders
-from linkage.analyst.browser import BrowserInfo
-from linkage.analyst.picture import Picture
+
+if TYPE_CHECKING:
+    from linkage.analyst.browser import BrowserInfo
+    from linkage.analyst.picture import Picture
 
 ID_FIELDS = {"community", "component"}  # integers that name something (like any *_id), never counts
 stderr = Console(stderr=True)
