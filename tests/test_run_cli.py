@@ -32,7 +32,7 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     assert len(run["config_hash"]) == 16 and "score_ban_threshold" in run["thresholds"]
     assert (tmp_path / "n1" / "rejects" / "payments.csv").exists()
     banlist = pd.read_csv(tmp_path / "n1" / "banlist.csv")
-    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
+    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
     # the example's farm (12 accounts on two prepaid cards, a proxy /24, three VMs, one chain-of-thought template)
     # is banned; its look-alikes (an allowlisted org, a family, a classroom on one campus IP with one homework
     # template, 300 independent users) are not acted on at all

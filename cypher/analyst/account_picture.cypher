@@ -3,8 +3,8 @@
 // share them. At most $max_accounts accounts, the account itself and then the most connected; members_linked
 // says how many there are in all.
 // Parameters: account_id (string), max_accounts (integer)
-// Example: linkage query run account_picture -p account_id=farm-0001 -p max_accounts=300
-// :param account_id => 'farm-0001';
+// Example: linkage query run account_picture -p account_id=farm-01 -p max_accounts=300
+// :param account_id => 'farm-01';
 // :param max_accounts => 300;
 MATCH (me:Account {account_id: $account_id})
 CALL (me) {

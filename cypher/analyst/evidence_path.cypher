@@ -2,9 +2,9 @@
 // e-mail domains, template families, near-duplicate prompt links) that connect them, one row per step, at most
 // 8 links long. No row: nothing connects them that closely.
 // Parameters: from_account (string), to_account (string)
-// Example: linkage query run evidence_path -p from_account=farm-0001 -p to_account=farm-0002
-// :param from_account => 'farm-0001';
-// :param to_account => 'farm-0002';
+// Example: linkage query run evidence_path -p from_account=farm-01 -p to_account=farm-02
+// :param from_account => 'farm-01';
+// :param to_account => 'farm-02';
 MATCH (a:Account {account_id: $from_account}), (b:Account {account_id: $to_account})
 MATCH path = shortestPath((a)-[:PAID_WITH|CONNECTED_FROM|IN_SUBNET|USED_DEVICE|EMAIL_AT|USES_TEMPLATE|SIMILAR_PROMPTS*..8]-(b))
 UNWIND range(0, length(path)) AS step

@@ -2,8 +2,8 @@
 // how many accounts use it, how many other members of its cluster do (a subnet through their IPs), and the
 // value's evidence weight (blank: not evidence tonight, e.g. a popular e-mail domain or a value only it uses).
 // Parameters: account_id (string)
-// Example: linkage query run explain_account -p account_id=farm-0001
-// :param account_id => 'farm-0001';
+// Example: linkage query run explain_account -p account_id=farm-01
+// :param account_id => 'farm-01';
 MATCH (a:Account {account_id: $account_id})
 OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
 CALL (a, c) {

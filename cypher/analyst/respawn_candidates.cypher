@@ -1,7 +1,7 @@
 // Accounts first seen in a batch that already share a card, IP, device or template with banned accounts.
 // Parameters: batch (string)
-// Example: linkage query run respawn_candidates -p batch=night2
-// :param batch => 'night2';
+// Example: linkage query run respawn_candidates -p batch=batch
+// :param batch => 'batch';
 MATCH (a:Account {first_batch: $batch})-[:PAID_WITH|CONNECTED_FROM|USED_DEVICE|USES_TEMPLATE]->(v)
       <-[:PAID_WITH|CONNECTED_FROM|USED_DEVICE|USES_TEMPLATE]-(b:Account)
 WHERE coalesce(b.banned, false) OR b.decision = 'ban'

@@ -161,7 +161,9 @@ def load_command(
 
 # --- detection, the nightly run, explanations -------------------------------------------------------------
 
-OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json.")]
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json, report.html.")
+]
 
 
 @app.command("run")
