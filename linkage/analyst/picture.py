@@ -36,8 +36,8 @@ DECISION_NAMES = {"ban": "account: ban", "review": "account: review", None: "acc
 SUBJECT_COLOUR = "#e6194b"  # the account being explained
 
 
-class UnknownCluster(LinkageError):
-    pass
+class NothingToDraw(LinkageError):
+    """No such cluster or account, or nothing it shares with another account."""
 
 
 class PictureFormatError(LinkageError):
@@ -73,7 +73,7 @@ def draw_cluster(settings: Settings, cluster_id: str, path: Path, max_accounts: 
     with Graph(settings) as graph:
         links = cluster_links(graph, cluster_id, max_accounts)
     if links.empty:
-        raise UnknownCluster(f"No cluster {cluster_id!r} with shared values in the graph.")
+        raise NothingToDraw(f"No cluster {cluster_id!r} with shared values in the graph.")
     return draw(links, f"Cluster {cluster_id}", path)
 
 
@@ -83,7 +83,7 @@ def draw_account(settings: Settings, account_id: str, path: Path, max_accounts: 
     with Graph(settings) as graph:
         links = graph.frame("analyst/account_picture", account_id=account_id, max_accounts=max_accounts)
     if links.empty:
-        raise UnknownCluster(f"Account {account_id!r} shares no value with another account: nothing to draw.")
+        raise NothingToDraw(f"Account {account_id!r} shares no value with another account: nothing to draw.")
     return draw(links, f"Account {account_id}", path, subject=account_id)
 
 
