@@ -221,6 +221,12 @@ def test_report_opens_offline_with_charts_pictures_and_a_searchable_banlist(
     page.click("#banlist-table th[data-key=account_id]")
     page.click("#banlist-table th[data-key=account_id]")  # descending
     assert rows.first.locator("td").first.inner_text() == max(bans["account_id"])
+    clusters = pd.read_csv(night / "clusters.csv")
+    events = page.locator("#cluster-events tbody tr").all_inner_texts()
+    assert sorted(row.split("\t")[:2] for row in events) == sorted(["new", c] for c in clusters["cluster_id"])
+    rejects = page.locator("#rejects tbody").inner_text()
+    assert re.search(r"payments\t325\t[1-9]", rejects) and "rejects/payments.csv" in rejects
+    page.locator("iframe").first.scroll_into_view_if_needed()
     frame = page.frame_locator("iframe").first
     frame.locator("canvas").first.wait_for(timeout=60_000)
     assert _spread(page) > 20

@@ -196,9 +196,11 @@ def _changed(changes: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, Any]:
     """Tonight's cluster events as lists (new, grown, shrunk, merged, split, ended) and the respawns flagged."""
     events: dict[str, list[dict[str, Any]]] = {}
     for row in changes.to_dict("records"):
-        events.setdefault(str(row["status"]), []).append(
-            {str(key): (None if isinstance(value, float) and value != value else value) for key, value in row.items()}
-        )
+        event = {
+            str(key): (None if isinstance(value, float) and value != value else value) for key, value in row.items()
+        }
+        event["parents"] = [parent for parent in event["parents"] or [] if parent != event["cluster_id"]]
+        events.setdefault(str(row["status"]), []).append(event)
     respawns = [
         account
         for account, records in zip(banlist["account_id"], banlist["reason_records"], strict=True)
