@@ -27,7 +27,7 @@ import localdb
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 from loaders import Progress, contract, load_batch
-from loaders.load import _validate_file
+from loaders.load import _context, _validate_file
 from loaders.read import iter_chunks
 from loaders.spool import SESSION_PARTITIONS, Spool, aggregate_sessions
 from loaders.validate import FileState
@@ -100,7 +100,7 @@ class PhaseTimer(Progress):
 def naive_rate(graph: Graph, folder: Path, sample: int) -> float:
     """One managed transaction per row and statement, the same statements: relationships per second."""
     chunk = next(iter_chunks(folder / "sessions.parquet", contract.SESSIONS, sample))
-    clean = check_sessions(chunk.frame.head(sample), FileState(), b"").clean
+    clean = check_sessions(chunk.frame.head(sample), FileState(), _context(Settings(demo=True))).clean
     # fresh account ids, so that every row creates its relationship as the bulk load did
     millis = pd.to_datetime(clean["ts"], utc=True).astype("int64") // 1_000_000  # as the loader sends timestamps
     fresh = clean.assign(account_id="naive-" + clean["account_id"], first_seen=millis, last_seen=millis, count=1)
@@ -119,8 +119,8 @@ def check_sessions_file(folder: Path) -> None:
     aggregation the writes stream from (the writes themselves go out in 10,000-row batches)."""
     started = time.perf_counter()
     spool = Spool(folder, contract.SESSIONS, SESSION_PARTITIONS)
-    summary = _validate_file(contract.SESSIONS, folder / "sessions.parquet", spool, b"", 200_000, folder / "rejects",
-                             Progress())  # fmt: skip
+    summary = _validate_file(contract.SESSIONS, folder / "sessions.parquet", spool, _context(Settings(demo=True)),
+                             200_000, folder / "rejects", Progress())  # fmt: skip
     ips = len(spool.distinct(["ip", "version", "subnet"])) + len(spool.distinct(["device_id"]))
     links = sum(len(aggregate_sessions(partition)[0]) for partition in spool.partitions())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -15,3 +15,5 @@ CREATE CONSTRAINT email_domain IF NOT EXISTS FOR (n:EmailDomain) REQUIRE n.domai
 CREATE CONSTRAINT org_id IF NOT EXISTS FOR (n:Org) REQUIRE n.org_id IS UNIQUE;
 CREATE CONSTRAINT allow_rule IF NOT EXISTS FOR (n:AllowRule) REQUIRE n.rule IS UNIQUE;
 CREATE INDEX account_first_batch IF NOT EXISTS FOR (n:Account) ON (n.first_batch);
+CREATE CONSTRAINT batch_id IF NOT EXISTS FOR (n:Batch) REQUIRE n.batch_id IS UNIQUE;
+CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (n:Lock) REQUIRE n.name IS UNIQUE;

@@ -10,7 +10,8 @@ class ExitCode(IntEnum):
     FAILURE = 1  # an expected failure: the message says what and where
     USAGE = 2  # bad command-line usage (Typer's own code)
     INVALID_INPUT = 3  # a batch failed validation: nothing was written
-    DATABASE = 4  # the database could not be started or reached
+    DATABASE = 4  # the database could not be started or reached, or was lost on the way
+    BUSY = 5  # another run holds the database's lock: try again later (a crashed run's lease lapses by itself)
 
 
 EXIT_CODES_HELP = "Exit codes: " + ", ".join(
@@ -18,9 +19,10 @@ EXIT_CODES_HELP = "Exit codes: " + ", ".join(
     for code, text in {
         ExitCode.OK: "success",
         ExitCode.FAILURE: "an expected failure (the message says what)",
-        ExitCode.USAGE: "usage",
+        ExitCode.USAGE: "usage (or a bad setting)",
         ExitCode.INVALID_INPUT: "invalid input (nothing was written)",
-        ExitCode.DATABASE: "database unavailable or short of memory",
+        ExitCode.DATABASE: "database unavailable, lost on the way or short of memory",
+        ExitCode.BUSY: "another run holds the database",
     }.items()
 )
 

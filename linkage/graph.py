@@ -1,8 +1,10 @@
 """The one module that talks to Neo4j: the official driver and the GDS client live here and nowhere else.
 
 Statements come from ``cypher/`` by name and values travel only as parameters. Writes go through the
-driver's managed transactions (``execute_write``), which retry transient errors such as deadlocks and
-leader switches; batches are UNWIND lists so one round trip carries thousands of rows.
+driver's managed transactions (``execute_write``), which retry transient errors such as deadlocks, leader switches
+and a lost connection, with backoff, for ``LINKAGE_RETRY_SECONDS``; batches are UNWIND lists so one round trip
+carries thousands of rows. Whatever the driver or the server raises inside ``with Graph(...)`` leaves it as one
+:class:`GraphUnavailable` or :class:`GraphRefused` line (the CLI prints it, no traceback).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any, LiteralString
 import neo4j
 import pandas as pd
 from graphdatascience import GraphDataScience
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
 
 import localdb
 from cypher import schema_groups, statement
@@ -30,9 +32,30 @@ SCHEMA_WORKERS = 4  # schema statements on different labels at once
 
 
 class GraphUnavailable(LinkageError):
-    """The database cannot be reached; the message names the URI."""
+    """The database cannot be reached, was lost, or failed; the message names the URI."""
 
     exit_code = ExitCode.DATABASE
+
+
+class GraphRefused(LinkageError):
+    """The database refused a statement (a write in a read transaction, a syntax error…); the message says why."""
+
+
+def _first_line(exc: BaseException) -> str:
+    """The gist of an error: a server's own message (not the driver's wrapping of it), first line, bounded."""
+    message = exc.message if isinstance(exc, Neo4jError) and exc.message else str(exc)
+    lines = message.strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:300]
+
+
+def _neo4j_cause(exc: BaseException) -> BaseException | None:
+    """The driver's or the server's exception behind ``exc`` (the GDS client wraps some of them)."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain is short; a cycle must not hang us
+        if seen is None or isinstance(seen, DriverError | Neo4jError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 @dataclass(frozen=True)
@@ -55,13 +78,41 @@ class Graph:
     def _connect(self) -> neo4j.Driver:
         # server notifications (e.g. "label does not exist yet" on an empty graph) are not for our users' logs
         uri = self.settings.uri
-        driver = neo4j.GraphDatabase.driver(uri, auth=self.settings.auth(), notifications_min_severity="OFF")
+        driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=self.settings.auth(),
+            notifications_min_severity="OFF",
+            max_transaction_retry_time=self.settings.retry_seconds,
+        )
         try:
             driver.verify_connectivity()
+        except AuthError as exc:
+            driver.close()
+            raise self.translate(exc) from exc
         except (ServiceUnavailable, OSError) as exc:
             driver.close()
-            raise GraphUnavailable(f"Cannot reach Neo4j at {uri}: {exc}") from exc
+            raise GraphUnavailable(f"Cannot reach Neo4j at {uri}: {_first_line(exc)}") from exc
         return driver
+
+    def translate(self, exc: BaseException) -> LinkageError:
+        """The one line a user reads for a driver's or server's error (the password is never part of it)."""
+        cause = _neo4j_cause(exc) or exc
+        uri = self.settings.uri
+        if isinstance(cause, AuthError):
+            source = (
+                f"the password in {self.settings.localdb.password_file}"
+                if self.settings.uses_local_db
+                else "NEO4J_USER with NEO4J_PASSWORD or NEO4J_PASSWORD_FILE"
+            )
+            return GraphUnavailable(f"Neo4j at {uri} refused the credentials ({source}): {_first_line(cause)}")
+        if isinstance(cause, ClientError):
+            return GraphRefused(f"Neo4j refused the statement: {cause.code}: {_first_line(cause)}")
+        if isinstance(cause, Neo4jError):
+            return GraphUnavailable(f"Neo4j at {uri} failed: {cause.code}: {_first_line(cause)}")
+        return GraphUnavailable(
+            f"Lost the connection to Neo4j at {uri} ({_first_line(cause)}); nothing unfinished is recorded as "
+            "finished: run the same command again once the database is back."
+        )
 
     def reconnect(self) -> None:
         """A fresh driver, after the local database was restarted (the old one's pooled connections are dead)."""
@@ -75,8 +126,10 @@ class Graph:
     def __enter__(self) -> Graph:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: object) -> None:
         self.close()
+        if exc is not None and not isinstance(exc, LinkageError) and _neo4j_cause(exc) is not None:
+            raise self.translate(exc) from exc
 
     @property
     def gds(self) -> GraphDataScience:
@@ -102,6 +155,18 @@ class Graph:
     def read(self, name: Statement, /, **params: Any) -> list[dict[str, Any]]:
         """Run ``cypher/<name>.cypher`` in a managed read transaction; return its records as dicts."""
         return self._records(name, params, writes=False)
+
+    def plan(self, name: Statement, /, **params: Any) -> dict[str, Any]:
+        """The plan Neo4j would run ``cypher/<name>.cypher`` with, from ``EXPLAIN`` in a read transaction: nothing
+        of the statement runs (the keyword is the only text added to the file's)."""
+        query = statement(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, Any]:
+            plan = tx.run("EXPLAIN " + query, params).consume().plan
+            return plan if isinstance(plan, dict) else {}
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
 
     def frame(self, name: Statement, /, **params: Any) -> pd.DataFrame:
         """Like :meth:`read`, as a DataFrame (the statement's columns even when there are no rows).

@@ -6,11 +6,13 @@ CLI flags override these values; secrets are ``SecretStr`` and are never printed
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import localdb
 from linkage.errors import ExitCode, LinkageError
 from localdb import LocalDbConfig
 
@@ -43,6 +45,11 @@ class Settings(BaseSettings):
     demo: bool = False
 
     write_batch_size: int = Field(default=10_000, ge=1)
+    max_reject_rate: float = Field(default=0.05, ge=0.0, le=1.0)  # a file with a larger share of bad rows fails
+    earliest_time: datetime = datetime(2000, 1, 1, tzinfo=UTC)  # a time before this is a bad row (year 0001 …)
+    latest_time: datetime = datetime(2100, 1, 1, tzinfo=UTC)  # … and so is one from here on (year 9999 …)
+    retry_seconds: float = Field(default=30.0, gt=0.0)  # managed transactions retry transient errors this long
+    lock_ttl: float = Field(default=120.0, ge=1.0)  # seconds a run's lease on the database lasts unless renewed
 
     # prompt similarity (LINKAGE_SIMILARITY_*): see linkage/similarity/
     similarity_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)  # Jaccard of word shingles that makes a pair
@@ -84,6 +91,18 @@ class Settings(BaseSettings):
     score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_respawn_min_kinds: int = Field(default=2, ge=1)
 
+    @field_validator("earliest_time", "latest_time")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        """A time without a zone is UTC, like every time of a batch."""
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+    @model_validator(mode="after")
+    def _time_window(self) -> Settings:
+        if self.latest_time <= self.earliest_time:
+            raise ValueError("LINKAGE_LATEST_TIME must be later than LINKAGE_EARLIEST_TIME")
+        return self
+
     @property
     def uses_local_db(self) -> bool:
         return not self.neo4j_uri
@@ -103,9 +122,11 @@ class Settings(BaseSettings):
         return self.neo4j_uri or self.localdb.uri
 
     def auth(self) -> tuple[str, str] | None:
-        """Credentials for a remote server; the local database runs without auth on loopback only."""
+        """Credentials: for the local database, ``neo4j`` and the password generated at its first start (None only
+        before then); for a server, NEO4J_USER and NEO4J_PASSWORD_FILE or NEO4J_PASSWORD."""
         if self.uses_local_db:
-            return None
+            secret = localdb.password(self.localdb)
+            return None if secret is None else ("neo4j", secret)
         if self.neo4j_password_file is not None:
             try:
                 password = self.neo4j_password_file.read_text(encoding="utf-8").strip()
@@ -140,5 +161,5 @@ def load_settings(**overrides: object) -> Settings:
             field = str(error["loc"][0]) if error["loc"] else ""
             name = variable_name(field) if field in Settings.model_fields else field
             shown = "***" if field in SECRETS else repr(error.get("input"))
-            problems.append(f"{name}={shown}: {error['msg']}")
+            problems.append(f"{name}={shown}: {error['msg']}" if field else error["msg"])  # a rule across fields
         raise SettingsError("Invalid setting: " + "; ".join(problems)) from None

@@ -7,7 +7,6 @@ from loaders.load import (
     check_prompts,
     init_schema,
     load_batch,
-    load_folder,
 )
 from loaders.progress import Progress
 from loaders.read import InvalidBatch
@@ -21,5 +20,4 @@ __all__ = [
     "check_prompts",
     "init_schema",
     "load_batch",
-    "load_folder",
 ]

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import localdb
 from linkage.errors import LinkageError
 from linkage.graph import Graph, WriteCounts
+from loaders.addresses import routable
 from loaders.progress import Progress, stage
 from loaders.spool import Spool
 from loaders.times import ABSENT, epoch_millis
@@ -236,6 +237,11 @@ def _payments(files: _ColumnFiles, ids: _NodeIds, spool: Spool, advance: Advance
     advance(table.num_rows)
 
 
+def _routable(addresses: pa.Array) -> pa.Array:
+    """Which addresses (or networks) route on the internet, as ``merge_ips`` marks them."""
+    return pa.array(routable(addresses.to_pandas()))
+
+
 def _first_rows(codes: pa.Array) -> np.ndarray:
     """For each code of a dictionary encoding, the row it first appears on."""
     first: np.ndarray = np.unique(codes.to_numpy(zero_copy_only=False), return_index=True)[1]
@@ -255,10 +261,13 @@ def _sessions(
     ip_ids = ids.assign("IP", ips.dictionary)
     files.add("nodes", "IP", {
         ":id": ip_ids, "address": ips.dictionary, "version": spool.column("version").take(first),
+        "routable": _routable(ips.dictionary),
     })  # fmt: skip
     subnet_of_ip = spool.column("subnet").take(first)
     subnets = pc.unique(subnet_of_ip)
-    files.add("nodes", "Subnet", {":id": ids.assign("Subnet", subnets), "cidr": subnets})
+    files.add(
+        "nodes", "Subnet", {":id": ids.assign("Subnet", subnets), "cidr": subnets, "routable": _routable(subnets)}
+    )
     files.add("relationships", "IN_SUBNET", {":start": ip_ids, ":end": ids.of("Subnet", subnet_of_ip)})
     devices = pc.dictionary_encode(_strings(spool.column("device_id")))  # a missing device stays null
     files.add("nodes", "Device", {":id": ids.assign("Device", devices.dictionary), "device_id": devices.dictionary})

@@ -1,10 +1,14 @@
 """Load one night's batch folder: validate every file first, then write; a file that fails writes nothing.
 
 Phase 1 reads each file once, in chunks: structural errors stop the load before anything is written, bad rows
-go to ``rejects/<file>.csv``, clean rows are spooled to Parquet (sessions in 16 partitions by account). Phase 2
-writes the spooled rows to Neo4j: the distinct IPs and devices of the sessions once, then their links, aggregated
-per account and IP (and device) one partition at a time. Memory stays bounded by the chunk size, the distinct IPs
-and devices, and a sixteenth of the sessions file.
+go to ``rejects/<file>.csv``, clean rows are spooled to Parquet (sessions in 16 partitions by account); a file
+with more bad rows than the reject limit stops it too. Phase 2 writes the spooled rows to Neo4j: the distinct IPs
+and devices of the sessions once, then their links, aggregated per account and IP (and device) one partition at a
+time. Memory stays bounded by the chunk size, the distinct IPs and devices, and a sixteenth of the sessions file.
+
+The batch is recorded as loaded (a ``Batch`` node named by its identity, :mod:`loaders.identity`) only once every
+write has committed: a load cut short (the database killed, the machine down) is simply loaded again, and every
+write is keyed, so the second time completes what the first began; a batch recorded as loaded is not written again.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from linkage.graph import Graph, WriteCounts
 from linkage.settings import Settings
 from loaders import bulk, contract, write
 from loaders.contract import FileSpec
+from loaders.identity import BatchIdentity, identify
 from loaders.privacy import hash_key
 from loaders.progress import Progress, stage
 from loaders.read import InvalidBatch, columns_of, find_file, iter_chunks
 from loaders.spool import SESSION_PARTITIONS, Spool, aggregate_sessions
-from loaders.validate import VALIDATORS, Checked, FileState
+from loaders.times import TimeWindow
+from loaders.validate import VALIDATORS, Checked, Context, FileState
 
 
 class FileSummary(BaseModel):
@@ -38,7 +44,9 @@ class FileSummary(BaseModel):
 
 
 class LoadResult(BaseModel):
-    batch: str
+    batch: str  # the identity: <folder name>@<digest of the files>
+    identity: BatchIdentity
+    already_loaded: bool  # the same files were loaded before: nothing was written
     files: list[FileSummary]
     nodes_created: int
     relationships_created: int
@@ -79,7 +87,7 @@ def _checked_file(batch_dir: Path, spec: FileSpec) -> Path | None:
 
 
 def _validate_file(
-    spec: FileSpec, path: Path, spool: Spool, key: bytes, chunk_rows: int, rejects_dir: Path, progress: Progress
+    spec: FileSpec, path: Path, spool: Spool, ctx: Context, chunk_rows: int, rejects_dir: Path, progress: Progress
 ) -> FileSummary:
     state = FileState()
     read = rejected = 0
@@ -87,7 +95,7 @@ def _validate_file(
     rejects_path.unlink(missing_ok=True)
     progress.start(f"check {path.name}", None)
     for chunk in iter_chunks(path, spec, chunk_rows):
-        checked: Checked = VALIDATORS[spec.name](chunk.frame, state, key)
+        checked: Checked = VALIDATORS[spec.name](chunk.frame, state, ctx)
         read += len(chunk.frame)
         rejected += len(checked.rejects)
         spool.add(checked.clean)
@@ -101,8 +109,8 @@ def _validate_file(
                        rejects=str(rejects_path) if rejected else None)  # fmt: skip
 
 
-def _check_reject_rate(summary: FileSummary, limit: float | None) -> None:
-    if limit is None or summary.rows_read == 0:
+def _check_reject_rate(summary: FileSummary, limit: float) -> None:
+    if summary.rows_read == 0:
         return
     rate = summary.rows_rejected / summary.rows_read
     if rate > limit:
@@ -152,10 +160,11 @@ def load_batch(
     initial: bool = False,
     work_dir: Path | None = None,
 ) -> LoadResult:
-    """Validate every file of ``batch_dir``, then write it; the batch is named after its folder. ``initial``: the
-    first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`). ``work_dir``
-    keeps the spooled clean rows after the load (the nightly run's similarity stage reads the accepted prompts
-    there, :func:`accepted_prompts`); without it they go with a temporary folder."""
+    """Validate every file of ``batch_dir``, then write it; the batch is named by its identity (folder name and
+    content). ``max_reject_rate``: the share of a file's rows that may be bad (default ``LINKAGE_MAX_REJECT_RATE``).
+    ``initial``: the first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`).
+    ``work_dir`` keeps the spooled clean rows after the load (the nightly run's similarity stage reads the accepted
+    prompts there, :func:`accepted_prompts`); without it they go with a temporary folder."""
     if work_dir is not None:
         return _load(graph, settings, batch_dir, work_dir, max_reject_rate, rejects_dir, progress, initial)
     with tempfile.TemporaryDirectory(prefix="linkage-load-") as folder:
@@ -179,30 +188,18 @@ def check_prompts(settings: Settings, batch_dir: Path, work_dir: Path, rejects_d
     if path is None:
         return FileSummary(file="prompts", path="", rows_read=0, rows_rejected=0, rows_written=0, rejects=None)
     rows = max(settings.write_batch_size * 10, 50_000)
-    return _validate_file(contract.PROMPTS, path, spool, hash_key(settings), rows,
+    return _validate_file(contract.PROMPTS, path, spool, _context(settings), rows,
                           rejects_dir or Path("rejects") / batch_dir.name, Progress())  # fmt: skip
+
+
+def _context(settings: Settings) -> Context:
+    return Context(hash_key(settings), TimeWindow(settings.earliest_time, settings.latest_time))
 
 
 def init_schema(settings: Settings) -> int:
     """`linkage init`: create every constraint and index (IF NOT EXISTS); returns how many statements ran."""
     with Graph(settings) as graph:
         return graph.apply_schema()
-
-
-def load_folder(
-    settings: Settings,
-    batch_dir: Path,
-    *,
-    max_reject_rate: float | None = None,
-    rejects_dir: Path | None = None,
-    progress: Progress | None = None,
-    initial: bool = False,
-) -> LoadResult:
-    """`linkage load`: the schema, then one batch folder, against the configured database."""
-    with Graph(settings) as graph:
-        graph.apply_schema()
-        return load_batch(graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
-                          progress=progress, initial=initial)  # fmt: skip
 
 
 def _load(
@@ -217,11 +214,13 @@ def _load(
 ) -> LoadResult:
     started = time.perf_counter()
     progress = progress or Progress()
-    batch = batch_dir.name
     files = check_structure(batch_dir)
+    identity = identify(batch_dir, files)
+    batch = identity.batch
     if initial:
         bulk.check_initial(graph)
-    key = hash_key(settings)
+    ctx = _context(settings)
+    limit = settings.max_reject_rate if max_reject_rate is None else max_reject_rate
     rejects_dir = rejects_dir or Path("rejects") / batch
     chunk_rows = max(settings.write_batch_size * 10, 50_000)
     summaries: dict[str, FileSummary] = {}
@@ -232,26 +231,49 @@ def _load(
     }
     for spec in contract.SPECS:
         if spec.name in files:
-            summary = _validate_file(spec, files[spec.name], spools[spec.name], key, chunk_rows, rejects_dir,
+            summary = _validate_file(spec, files[spec.name], spools[spec.name], ctx, chunk_rows, rejects_dir,
                                      progress)  # fmt: skip
-            _check_reject_rate(summary, max_reject_rate)
+            _check_reject_rate(summary, limit)
             summaries[spec.name] = summary
+    already_loaded = bool(graph.read("load/read_batch", batch=batch))
     counts = WriteCounts()
-    if initial:
-        imported = {name: spools[name] for name in bulk.IMPORTED if name in spools}
-        counts.merge(bulk.import_initial(graph, imported, batch, folder / "import", progress))
-    for name in (name for name in WRITE_ORDER if name in spools):
-        if not initial or name not in bulk.IMPORTED:
-            counts.merge(_write_file(graph, name, spools[name], batch, progress))
-        elif name == "sessions":  # imported: only the allowlist's CIDR rules are left to apply to its IPs
-            counts.merge(write.flag_allowlisted_ips(graph, spools[name].distinct(["ip"])["ip"], batch))
-        summaries[name].rows_written = spools[name].rows
+    if not already_loaded:
+        counts = _write_batch(graph, spools, summaries, identity, folder / "import" if initial else None, progress)
     ordered = [summaries[spec.name] for spec in contract.SPECS if spec.name in summaries]
     return LoadResult(
         batch=batch,
+        identity=identity,
+        already_loaded=already_loaded,
         files=ordered,
         nodes_created=counts.nodes_created,
         relationships_created=counts.relationships_created,
         properties_set=counts.properties_set,
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _write_batch(
+    graph: Graph,
+    spools: dict[str, Spool],
+    summaries: dict[str, FileSummary],
+    identity: BatchIdentity,
+    import_dir: Path | None,
+    progress: Progress,
+) -> WriteCounts:
+    """Write every spooled file (the first three through the batch importer when ``import_dir`` is given), then
+    record the batch as loaded (only then: a load cut short is loaded again)."""
+    batch = identity.batch
+    initial = import_dir is not None
+    counts = WriteCounts()
+    if import_dir is not None:
+        imported = {name: spools[name] for name in bulk.IMPORTED if name in spools}
+        counts.merge(bulk.import_initial(graph, imported, batch, import_dir, progress))
+    for name in (name for name in WRITE_ORDER if name in spools):
+        if not initial or name not in bulk.IMPORTED:
+            counts.merge(_write_file(graph, name, spools[name], batch, progress))
+        elif name == "sessions":  # imported: only the allowlist's CIDR rules are left to apply to its IPs
+            counts.merge(write.flag_allowlisted_ips(graph, spools[name].distinct(["ip"])["ip"], batch))
+        summaries[name].rows_written = spools[name].rows
+    files = [f"{entry.file}\t{entry.name}\t{entry.bytes}\t{entry.sha256}" for entry in identity.files]
+    graph.write("load/record_batch", batch=batch, name=identity.name, digest=identity.digest, files=files)
+    return counts

@@ -2,10 +2,15 @@
 
 One parser (:func:`parse_times`) for every timestamp column of a batch, and one conversion to epoch milliseconds
 (:func:`epoch_millis`) for both write paths: the Cypher statements turn them back into datetimes, and the batch
-importer stores them as they are. Both floor to the millisecond, also before 1970.
+importer stores them as they are. Both floor to the millisecond, also before 1970. A time outside the configured
+window (``LINKAGE_EARLIEST_TIME``, ``LINKAGE_LATEST_TIME``) is no time of a night's export: year 0001 or 9999 is a
+broken value, and it would stretch every "first seen … last seen" it touched.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -16,9 +21,22 @@ ABSENT = np.iinfo(np.int64).min  # a missing time (or long) in a column file
 TICKS_PER_MILLI = {"s": 0, "ms": 1, "us": 1000, "ns": 1_000_000}
 
 
-def parse_times(values: pd.Series) -> pd.Series:
-    """ISO-8601 text as UTC datetimes; NaT where a value is empty or not ISO-8601."""
-    return pd.to_datetime(values.where(values != "", None), utc=True, errors="coerce", format="ISO8601")
+@dataclass(frozen=True)
+class TimeWindow:
+    """The times a batch may hold: from ``earliest`` (included) to ``latest`` (excluded), both aware."""
+
+    earliest: datetime
+    latest: datetime
+
+    def __str__(self) -> str:
+        return f"{self.earliest:%Y-%m-%d} … {self.latest:%Y-%m-%d}"
+
+
+def parse_times(values: pd.Series, window: TimeWindow) -> pd.Series:
+    """ISO-8601 text as UTC datetimes; NaT where a value is empty, not ISO-8601 or outside ``window``."""
+    parsed = pd.to_datetime(values.where(values != "", None), utc=True, errors="coerce", format="ISO8601")
+    inside = (parsed >= pd.Timestamp(window.earliest)) & (parsed < pd.Timestamp(window.latest))
+    return parsed.where(inside)
 
 
 def epoch_millis(values: pa.Array | pa.ChunkedArray | pd.Series) -> np.ndarray:

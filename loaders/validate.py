@@ -5,21 +5,24 @@ A row fails on its first broken rule. Rejects never show a raw card number, a ra
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders import contract
-from loaders.contract import FileSpec
+from loaders.addresses import canonical_ip, canonical_network, parse_ips
+from loaders.contract import MAX_KEY_BYTES, MAX_TEXT_BYTES, FileSpec
 from loaders.privacy import card_numbers, disposable_domains, email_hashes, mask_card, mask_email, normalise_email
 from loaders.read import LINE
-from loaders.times import parse_times
+from loaders.times import TimeWindow, parse_times
 
 Rule = tuple[pd.Series, str]
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
+SHOWN_CHARS = 1000  # a reject shows this much of a value
 
 
 @dataclass
@@ -35,61 +38,49 @@ class FileState:
     seen: set[str] = field(default_factory=set)
 
 
-@lru_cache(maxsize=1_000_000)
-def _ip(text: str) -> tuple[str, int, str] | None:
-    """(canonical address, version, subnet: /24 for IPv4, /48 for IPv6) or None."""
-    try:
-        address = ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-    prefix = 24 if address.version == 4 else 48
-    return str(address), address.version, str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+@dataclass(frozen=True)
+class Context:
+    """What every check of one load shares: the key of the e-mail hash and the times a batch may hold."""
+
+    key: bytes
+    window: TimeWindow
 
 
-OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-CANONICAL_IPV4 = rf"{OCTET}\.{OCTET}\.{OCTET}\.{OCTET}"  # what str(ipaddress.ip_address(...)) prints for IPv4
+def _utf8_bytes(values: pd.Series) -> pd.Series:
+    lengths = pc.binary_length(pa.array(values.astype(str), type=pa.large_string()))
+    return pd.Series(lengths.to_numpy(zero_copy_only=False), index=values.index)
 
 
-def parse_ips(values: pd.Series) -> pd.DataFrame:
-    """Columns ip, version, subnet (None where the value is not an address). A value already written as a
-    canonical dotted quad (most rows) is its own address and loses its last octet for the /24, in Arrow's regex
-    kernels; any other value goes through ``ipaddress``, once per distinct value."""
-    quad = values.str.fullmatch(CANONICAL_IPV4).to_numpy(dtype=bool)
-    out = pd.DataFrame(
-        {
-            "ip": values.where(quad).astype(object),
-            "version": np.where(quad, 4, 0),
-            "subnet": values.str.replace(r"\.[0-9]+$", ".0/24", regex=True).where(quad).astype(object),
-        },
-        index=values.index,
-    )
-    others = values[~quad]
-    parsed = others.map(_ip)
-    valid = parsed.notna()
-    if valid.any():
-        out.loc[others.index[valid], ["ip", "version", "subnet"]] = pd.DataFrame(
-            parsed[valid].tolist(), index=others.index[valid]
-        ).to_numpy()
-    return out
-
-
-def _cidr(text: str) -> str | None:
-    try:
-        return str(ipaddress.ip_network(text.strip(), strict=False))
-    except ValueError:
-        return None
+def _size_rules(frame: pd.DataFrame, spec: FileSpec) -> list[Rule]:
+    """A key or text longer than the graph takes is a bad row, found before anything is written."""
+    bounds = [(column, MAX_KEY_BYTES) for column in spec.keys] + [(column, MAX_TEXT_BYTES) for column in spec.texts]
+    return [
+        (_utf8_bytes(frame[column]) > limit, f"{column} is longer than {limit:,} bytes") for column, limit in bounds
+    ]
 
 
 def _split(frame: pd.DataFrame, spec: FileSpec, rules: list[Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows failing a rule (first rule wins) become rejects with a reason; the rest stay."""
+    """Rows failing a rule (size rules first, then the file's; the first broken one wins) become rejects with a
+    reason; the rest stay."""
     reason = pd.Series("", index=frame.index, dtype=object)
-    for bad, text in rules:
+    for bad, text in [*_size_rules(frame, spec), *rules]:
         reason = reason.where((reason != "") | ~bad.fillna(False), text)
     rejected = reason != ""
     return frame[~rejected], _rejects(frame[rejected], reason[rejected], spec)
 
 
+def _shown(values: pd.Series) -> pd.Series:
+    """A value as a rejects file may show it: cut to :data:`SHOWN_CHARS`, and never a spreadsheet formula (a
+    leading ``'`` keeps ``=cmd|' /C calc'!A0`` text)."""
+    text = values.astype(str)
+    cut = text.str.len() > SHOWN_CHARS
+    text = text.where(~cut, text.str.slice(0, SHOWN_CHARS) + "…")
+    return text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
+
+
 def _rejects(frame: pd.DataFrame, reason: pd.Series, spec: FileSpec) -> pd.DataFrame:
+    """line, reason (why the row was rejected), then the row's columns (a column of the file that is itself named
+    ``line`` or ``reason``, such as a ban's reason, becomes ``file_reason``)."""
     out = pd.DataFrame({"line": frame[LINE], "reason": reason})
     for column in spec.columns:
         if column in spec.dropped:
@@ -100,7 +91,7 @@ def _rejects(frame: pd.DataFrame, reason: pd.Series, spec: FileSpec) -> pd.DataF
         elif column in spec.masked:
             cards = card_numbers(values)
             values = values.where(~cards, values[cards].map(mask_card))
-        out[column] = values
+        out[f"file_{column}" if column in out else column] = _shown(values)
     return out
 
 
@@ -110,6 +101,14 @@ def _empty(values: pd.Series) -> pd.Series:
 
 def _bad_time(values: pd.Series, parsed: pd.Series) -> pd.Series:
     return (values != "") & parsed.isna()
+
+
+def _time_reason(column: str, window: TimeWindow) -> str:
+    return f"{column} is not an ISO-8601 timestamp within {window}"
+
+
+def _not_alpha2(codes: pd.Series) -> pd.Series:
+    return (codes != "") & ~codes.str.fullmatch(r"[A-Z]{2}")
 
 
 MAX_COUNT = 2**53  # token counts beyond this are not counts (and lose precision as floats)
@@ -128,9 +127,9 @@ def _seen_before(ids: pd.Series, seen: set[str]) -> pd.Series:
     return pd.Series([value in seen for value in ids.tolist()], index=ids.index, dtype=bool)
 
 
-def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
+def accounts(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     ids = frame["account_id"].str.strip()
-    created = parse_times(frame["created_at"])
+    created = parse_times(frame["created_at"], ctx.window)
     emails = [normalise_email(value) if value else None for value in frame["email"].tolist()]
     normalised = pd.Series(emails, index=frame.index, dtype=object)
     country = frame["country"].str.strip().str.upper()
@@ -138,9 +137,9 @@ def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     rules = [
         (_empty(ids), "empty account_id"),
         (duplicate & ~_empty(ids), "duplicate account_id (an earlier line has it)"),
-        (_bad_time(frame["created_at"], created), "created_at is not an ISO-8601 timestamp"),
+        (_bad_time(frame["created_at"], created), _time_reason("created_at", ctx.window)),
         ((frame["email"] != "") & normalised.isna(), "email is not an email address"),
-        ((country != "") & ~country.str.fullmatch(r"[A-Z]{2}"), "country is not an ISO 3166 alpha-2 code"),
+        (_not_alpha2(country), "country is not an ISO 3166 alpha-2 code"),
     ]
     kept, rejects = _split(frame.assign(account_id=ids), contract.ACCOUNTS, rules)
     state.seen.update(kept["account_id"].tolist())
@@ -151,7 +150,7 @@ def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
         {
             "account_id": kept["account_id"],
             "created_at": created[kept.index],
-            "email_hash": email_hashes(kept_emails, key),
+            "email_hash": email_hashes(kept_emails, ctx.key),
             "email_domain": domains,
             "disposable": [domain in disposable if domain else False for domain in domains],
             "country": country[kept.index].replace("", None),
@@ -162,14 +161,16 @@ def accounts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     return Checked(clean, rejects)
 
 
-def payments(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
+def payments(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     fingerprint = frame["payment_fingerprint"].str.strip()
-    first_seen = parse_times(frame["first_seen"])
+    first_seen = parse_times(frame["first_seen"], ctx.window)
+    card_country = frame["card_country"].str.strip().str.upper()
     rules = [
         (_empty(frame["account_id"]), "empty account_id"),
         (_empty(fingerprint), "empty payment_fingerprint"),
         (card_numbers(fingerprint), "payment_fingerprint is a raw card number (masked here; never stored)"),
-        (_bad_time(frame["first_seen"], first_seen), "first_seen is not an ISO-8601 timestamp"),
+        (_bad_time(frame["first_seen"], first_seen), _time_reason("first_seen", ctx.window)),
+        (_not_alpha2(card_country), "card_country is not an ISO 3166 alpha-2 code"),
     ]
     kept, rejects = _split(frame.assign(payment_fingerprint=fingerprint), contract.PAYMENTS, rules)
     clean = pd.DataFrame(
@@ -177,20 +178,20 @@ def payments(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
             "account_id": kept["account_id"].str.strip(),
             "fingerprint": kept["payment_fingerprint"],
             "method_type": kept["method_type"].replace("", None),
-            "card_country": kept["card_country"].str.upper().replace("", None),
+            "card_country": card_country[kept.index].replace("", None),
             "first_seen": first_seen[kept.index],
         }
     )
     return Checked(clean, rejects)
 
 
-def sessions(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
+def sessions(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     ips = parse_ips(frame["ip"])
-    ts = parse_times(frame["ts"])
+    ts = parse_times(frame["ts"], ctx.window)
     rules = [
         (_empty(frame["account_id"]), "empty account_id"),
         (ips["ip"].isna(), "ip is not an IPv4 or IPv6 address"),
-        (ts.isna(), "ts is not an ISO-8601 timestamp"),
+        (ts.isna(), _time_reason("ts", ctx.window)),
     ]
     kept, rejects = _split(frame, contract.SESSIONS, rules)
     clean = pd.DataFrame(
@@ -206,15 +207,15 @@ def sessions(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     return Checked(clean, rejects)
 
 
-def prompts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
+def prompts(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     """The accepted prompts feed the similarity stage (from the spool, never the graph): the text, its time and
     the output length; a rejected row is in no family and no feature."""
-    ts = parse_times(frame["ts"])
+    ts = parse_times(frame["ts"], ctx.window)
     bad_in, negative_in = _bad_count(frame["input_tokens"])
     bad_out, negative_out = _bad_count(frame["output_tokens"])
     rules = [
         (_empty(frame["account_id"]), "empty account_id"),
-        (ts.isna(), "ts is not an ISO-8601 timestamp"),
+        (ts.isna(), _time_reason("ts", ctx.window)),
         (bad_in, "input_tokens is not a whole number"),
         (negative_in, "input_tokens is negative"),
         (bad_out, "output_tokens is not a whole number"),
@@ -227,7 +228,7 @@ def prompts(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     return Checked(clean, rejects)
 
 
-def prompt_similarity(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
+def prompt_similarity(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     a, b = frame["account_a"].str.strip(), frame["account_b"].str.strip()
     score = pd.to_numeric(frame["score"].where(frame["score"] != "", None), errors="coerce")
     rules = [
@@ -241,11 +242,11 @@ def prompt_similarity(frame: pd.DataFrame, state: FileState, key: bytes) -> Chec
     return Checked(pd.DataFrame({"account_a": lo, "account_b": hi, "score": score[kept.index]}), rejects)
 
 
-def bans(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
-    banned_at = parse_times(frame["banned_at"])
+def bans(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
+    banned_at = parse_times(frame["banned_at"], ctx.window)
     rules = [
         (_empty(frame["account_id"]), "empty account_id"),
-        (_bad_time(frame["banned_at"], banned_at), "banned_at is not an ISO-8601 timestamp"),
+        (_bad_time(frame["banned_at"], banned_at), _time_reason("banned_at", ctx.window)),
     ]
     kept, rejects = _split(frame, contract.BANS, rules)
     clean = pd.DataFrame(
@@ -258,7 +259,7 @@ def bans(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     return Checked(clean, rejects)
 
 
-def allowlist(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
+def allowlist(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     kinds = ["account_id", "org_id", "ip", "cidr"]
     filled = pd.DataFrame({k: frame[k].str.strip() != "" for k in kinds})
     kind = filled.idxmax(axis=1).where(filled.sum(axis=1) == 1)
@@ -266,8 +267,8 @@ def allowlist(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
                       index=frame.index, dtype=object)  # fmt: skip
     canonical = value.copy()
     is_ip, is_cidr = kind == "ip", kind == "cidr"
-    canonical[is_ip] = value[is_ip].map(lambda v: (_ip(v) or (None,))[0])
-    canonical[is_cidr] = value[is_cidr].map(_cidr)
+    canonical[is_ip] = value[is_ip].map(lambda v: (canonical_ip(v) or (None,))[0])
+    canonical[is_cidr] = value[is_cidr].map(canonical_network)
     rules = [
         (kind.isna(), "exactly one of account_id, org_id, ip, cidr per row"),
         (is_ip & canonical.isna(), "ip is not an IPv4 or IPv6 address"),
@@ -280,7 +281,7 @@ def allowlist(frame: pd.DataFrame, state: FileState, key: bytes) -> Checked:
     return Checked(clean, rejects)
 
 
-VALIDATORS: dict[str, Callable[[pd.DataFrame, FileState, bytes], Checked]] = {
+VALIDATORS: dict[str, Callable[[pd.DataFrame, FileState, Context], Checked]] = {
     "accounts": accounts,
     "payments": payments,
     "sessions": sessions,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from linkage.graph import Graph, WriteCounts, frame_rows
+from loaders.addresses import routable
 from loaders.times import epoch_millis
 
 Advance = Callable[[int], None]
@@ -76,8 +77,10 @@ def write_payments(graph: Graph, frame: pd.DataFrame, batch: str, advance: Advan
 
 
 def write_session_values(graph: Graph, ips: pd.DataFrame, devices: pd.Series, batch: str) -> WriteCounts:
-    """The IPs (with their subnets) and devices of a whole sessions file, each written once."""
-    counts = _write(graph, "load/merge_ips", ips.sort_values("ip"), batch, lambda _: None)
+    """The IPs (with their subnets, both marked routable or not) and devices of a whole sessions file, each written
+    once."""
+    marked = ips.assign(routable=routable(ips["ip"]), subnet_routable=routable(ips["subnet"]))
+    counts = _write(graph, "load/merge_ips", marked.sort_values("ip"), batch, lambda _: None)
     counts.merge(
         _write(graph, "load/merge_devices", pd.DataFrame({"device_id": sorted(devices)}), batch, lambda _: None)
     )

@@ -4,6 +4,9 @@ The launcher (``LocalDb.java`` beside this file) is compiled by Maven, which als
 GDS jars from Maven Central into ``<home>/localdb/lib`` once; later starts reuse them. The Java process
 writes ``<home>/localdb.ready.json`` only after ``gds.version()`` answered, so a start waits for that
 file rather than guessing from an open port.
+
+The database asks for a password: the first start generates one into ``<home>/localdb/password`` (mode 0600),
+which only the user running linkage can read; the launcher hands it to Neo4j before Bolt opens.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -86,6 +90,10 @@ class LocalDbConfig:
     @property
     def log_file(self) -> Path:
         return self.root / "localdb.log"
+
+    @property
+    def password_file(self) -> Path:
+        return self.root / "localdb" / "password"
 
     @property
     def uri(self) -> str:
@@ -179,12 +187,36 @@ def _read_pid(config: LocalDbConfig) -> int | None:
     return pid if _pid_alive(pid) else None
 
 
-def _ready(config: LocalDbConfig, pid: int) -> bool:
+def _ready_info(config: LocalDbConfig) -> dict[str, object]:
     try:
         info = json.loads(config.ready_file.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
-        return False
-    return bool(info.get("pid") == pid)
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _ready(config: LocalDbConfig, pid: int) -> bool:
+    return bool(_ready_info(config).get("pid") == pid)
+
+
+def _ensure_password(config: LocalDbConfig) -> None:
+    """Generate the database password at the first start: a file of the user's own (0600), never printed."""
+    config.password_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(config.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        config.password_file.chmod(0o600)  # also when an older copy was readable by others
+        return
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(secrets.token_urlsafe(24) + "\n")
+
+
+def password(config: LocalDbConfig) -> str | None:
+    """The local database's password (None before its first start with authentication)."""
+    try:
+        return config.password_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
 
 
 def state(config: LocalDbConfig) -> LocalDbState:
@@ -206,46 +238,56 @@ def _lock(config: LocalDbConfig) -> Iterator[None]:
 
 
 def _log_tail(log: Path, lines: int = 15) -> str:
+    """The last lines of a log, without the JVM's class-data sharing warnings (they bury the error)."""
     try:
-        text = log.read_text(errors="replace").splitlines()
+        text = [line for line in log.read_text(errors="replace").splitlines() if "][cds]" not in line]
     except FileNotFoundError:
         return ""
     return "\n".join(text[-lines:])
 
 
 def start(config: LocalDbConfig) -> LocalDbState:
-    """Start the local database unless it already runs; return once it answers ``gds.version()``."""
+    """Start the local database unless it already runs; return once it answers ``gds.version()``. A server that
+    an older linkage started without authentication is restarted with it."""
     with _lock(config):
-        current = state(config)
-        if current.running:
-            return current
-        stale = _read_pid(config)
-        if stale is not None:
-            _terminate(stale, timeout=30)
-        ensure_built(config)
-        config.ready_file.unlink(missing_ok=True)
-        command = [
-            _java_executable(), f"-Xms{config.heap}", f"-Xmx{config.heap}", "-XX:+UseG1GC",
-            *_class_archive_options(config), *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
-            "-cp", config.classpath,
-            "linkage.localdb.LocalDb", str(config.root), str(config.port), config.pagecache,
-        ]  # fmt: skip
-        pid = _spawn(command, config.log_file)
-        config.pid_file.write_text(str(pid))
-        deadline = time.monotonic() + config.start_timeout
-        while time.monotonic() < deadline:
-            if not _pid_alive(pid):
-                config.pid_file.unlink(missing_ok=True)
-                raise LocalDbError(
-                    f"The local database exited during start; log: {config.log_file}\n" + _log_tail(config.log_file)
-                )
-            if _ready(config, pid):
-                return state(config)
-            time.sleep(0.25)
-        _terminate(pid, timeout=30)
-        raise LocalDbError(
-            f"The local database did not answer within {config.start_timeout:.0f}s; log: {config.log_file}"
-        )
+        return _start(config)
+
+
+def _start(config: LocalDbConfig) -> LocalDbState:
+    current = state(config)
+    if current.running and _ready_info(config).get("auth") is True:
+        return current
+    stale = _read_pid(config)
+    if stale is not None:
+        _terminate(stale, timeout=60)
+    ensure_built(config)
+    _ensure_password(config)
+    (config.root / "neo4j").mkdir(mode=0o700, exist_ok=True)
+    (config.root / "neo4j").chmod(0o700)  # the store: the user's own
+    config.ready_file.unlink(missing_ok=True)
+    command = [
+        _java_executable(), f"-Xms{config.heap}", f"-Xmx{config.heap}", "-XX:+UseG1GC",
+        *_class_archive_options(config), *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
+        "-cp", config.classpath,
+        "linkage.localdb.LocalDb", str(config.root), str(config.port), config.pagecache,
+    ]  # fmt: skip
+    archiving = not config.class_archive.exists()
+    pid = _spawn(command, config.log_file)
+    config.pid_file.write_text(str(pid))
+    deadline = time.monotonic() + config.start_timeout
+    while time.monotonic() < deadline:
+        if not _pid_alive(pid):
+            config.pid_file.unlink(missing_ok=True)
+            if archiving:  # the archive a failed start wrote holds a handful of classes: later starts would map it
+                config.class_archive.unlink(missing_ok=True)
+            raise LocalDbError(
+                f"The local database exited during start; log: {config.log_file}\n" + _log_tail(config.log_file)
+            )
+        if _ready(config, pid):
+            return state(config)
+        time.sleep(0.25)
+    _terminate(pid, timeout=30)
+    raise LocalDbError(f"The local database did not answer within {config.start_timeout:.0f}s; log: {config.log_file}")
 
 
 def _spawn(command: list[str], log_file: Path) -> int:
@@ -256,7 +298,7 @@ def _spawn(command: list[str], log_file: Path) -> int:
     """
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, str(log_file), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_OPEN, 1, str(log_file), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
         (os.POSIX_SPAWN_DUP2, 1, 2),
     ]
     return os.posix_spawn(command[0], command, dict(os.environ), file_actions=actions, setsid=True)
@@ -303,24 +345,29 @@ def import_store(
     """Stop the local database, replace its store with the column files of ``manifest`` (:func:`bulk_import`)
     and start it again, also after a failed import, which leaves it empty, as it was. ``step`` wraps each of the
     three steps (the loaders show them as progress stages)."""
-    with step("stop the database"):
-        stop(config)
-    try:
-        with step("neo4j import"):
-            bulk_import(config, manifest)
-    finally:
-        with step("start the database"):
-            start(config)
+    with _lock(config):  # no other process starts the database while its store is being replaced
+        with step("stop the database"):
+            _stop(config, timeout=60.0)
+        try:
+            with step("neo4j import"):
+                bulk_import(config, manifest)
+        finally:
+            with step("start the database"):
+                _start(config)
 
 
 def stop(config: LocalDbConfig, timeout: float = 60.0) -> bool:
     """Shut the local database down cleanly (SIGTERM runs Neo4j's shutdown); return whether it was running."""
     with _lock(config):
-        pid = _read_pid(config)
-        if pid is None:
-            config.pid_file.unlink(missing_ok=True)
-            return False
-        _terminate(pid, timeout)
+        return _stop(config, timeout)
+
+
+def _stop(config: LocalDbConfig, timeout: float) -> bool:
+    pid = _read_pid(config)
+    if pid is None:
         config.pid_file.unlink(missing_ok=True)
-        config.ready_file.unlink(missing_ok=True)
-        return True
+        return False
+    _terminate(pid, timeout)
+    config.pid_file.unlink(missing_ok=True)
+    config.ready_file.unlink(missing_ok=True)
+    return True

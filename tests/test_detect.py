@@ -212,7 +212,7 @@ def test_picture_of_a_cluster(graph: Graph, settings: Settings, test_env: dict[s
     assert drawn["notice"] == "showing the most connected part: 5 of 24 accounts"
     assert "most connected part" in (tmp_path / "c.svg").read_text()
     wrong = CliRunner().invoke(app, ["picture", cluster_id, "-o", str(tmp_path / "c.txt")], env=test_env)
-    assert wrong.exit_code == 2 and ".html" in wrong.output
+    assert wrong.exit_code == 2 and ".html, .png or .svg" in wrong.output
     unknown = CliRunner().invoke(app, ["picture", "C-9999", "--output", str(tmp_path / "x.png")], env=test_env)
     assert unknown.exit_code == 1 and "C-9999" in unknown.output
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -37,3 +38,15 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 def test_every_saved_query_is_in_the_readme() -> None:
     for name in saved_queries():
         assert f"`{name}`" in README, f"README does not list saved query {name}"
+
+
+def test_every_guarantee_names_a_test_that_exists() -> None:
+    section = README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(test_\w+)`", section))
+    defined = {
+        match
+        for path in Path(__file__).parent.glob("test_*.py")
+        for match in re.findall(r"^def (test_\w+)\(", path.read_text(), flags=re.MULTILINE)
+    }
+    assert len(named) >= 30
+    assert named <= defined, f"the README names tests that do not exist: {sorted(named - defined)}"

@@ -20,7 +20,7 @@ NO_WINDOWS = pd.Series(dtype="int64")
 
 
 def _rows(accounts: list[str], node: str, kind: str, org: str | None = None) -> list[dict[str, object]]:
-    return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "allowlisted": False,
+    return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "never_evidence": False,
              "created_s": None} for a in accounts]  # fmt: skip
 
 
@@ -49,7 +49,7 @@ def test_an_allowlisted_value_weighs_nothing_however_corroborated() -> None:
     group = [f"g{i}" for i in range(12)]
     rows = _rows(group, "ip", "network") + _rows(group, "card", "payment")
     frame = pd.DataFrame(rows)
-    frame.loc[frame["node"] == "ip", "allowlisted"] = True
+    frame.loc[frame["node"] == "ip", "never_evidence"] = True
     evidence = weigh(frame, NO_WINDOWS, accounts=1_000, decades=6.0, window_hours=1.0)
     values = evidence.values.set_index("node")
     assert values.loc["ip", "coherence"] > 0.99 and values.loc["ip", "weight"] == 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders import contract
+from loaders.addresses import canonical_ip, is_routable, parse_ips
 from loaders.bulk import _ColumnFiles
 from loaders.privacy import card_numbers, email_hashes, is_card_number, mask_card, mask_email, normalise_email
 from loaders.read import InvalidBatch, iter_chunks
-from loaders.times import ABSENT
-from loaders.validate import FileState, _ip, accounts, allowlist, parse_ips, payments, sessions
+from loaders.times import ABSENT, TimeWindow
+from loaders.validate import Context, FileState, accounts, allowlist, payments, sessions
 
 KEY = b"unit-test-key"
+WINDOW = TimeWindow(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+CTX = Context(KEY, WINDOW)
 
 
 def _frame(spec: contract.FileSpec, rows: list[dict[str, str]]) -> pd.DataFrame:
@@ -72,28 +75,28 @@ def test_rejects_carry_line_reason_and_no_raw_card() -> None:
         {"account_id": "", "payment_fingerprint": "fp_2"},
         {"account_id": "a3", "payment_fingerprint": "fp_3", "first_seen": "not a date"},
     ])  # fmt: skip
-    checked = payments(frame, FileState(), KEY)
+    checked = payments(frame, FileState(), CTX)
     assert checked.clean["fingerprint"].tolist() == ["fp_1"]
     rejects = checked.rejects.set_index("line")
     assert rejects.loc[3, "reason"].startswith("payment_fingerprint is a raw card number")
     assert rejects.loc[3, "payment_fingerprint"] == "************1111"
     assert rejects.loc[4, "reason"] == "empty account_id"
-    assert rejects.loc[5, "reason"] == "first_seen is not an ISO-8601 timestamp"
+    assert rejects.loc[5, "reason"] == "first_seen is not an ISO-8601 timestamp within 2000-01-01 … 2100-01-01"
     assert "4111111111111111" not in checked.rejects.to_csv()
 
 
 def test_account_checks_and_duplicates_across_chunks() -> None:
     state = FileState()
-    first = accounts(_frame(contract.ACCOUNTS, [{"account_id": "a1", "email": "A@x.org", "country": "us"}]), state, KEY)
+    first = accounts(_frame(contract.ACCOUNTS, [{"account_id": "a1", "email": "A@x.org", "country": "us"}]), state, CTX)
     assert first.clean["country"].tolist() == ["US"] and first.clean["email_domain"].tolist() == ["x.org"]
     second = accounts(_frame(contract.ACCOUNTS, [
         {"account_id": "a1"}, {"account_id": "a2", "country": "USA"}, {"account_id": "a3", "email": "nope"},
         {"account_id": "a4", "created_at": "2026-13-01"},
-    ]), state, KEY)  # fmt: skip
+    ]), state, CTX)  # fmt: skip
     assert second.clean.empty
     assert second.rejects["reason"].tolist() == [
         "duplicate account_id (an earlier line has it)", "country is not an ISO 3166 alpha-2 code",
-        "email is not an email address", "created_at is not an ISO-8601 timestamp",
+        "email is not an email address", "created_at is not an ISO-8601 timestamp within 2000-01-01 … 2100-01-01",
     ]  # fmt: skip
     assert "nope" not in second.rejects.to_csv()  # the email column is masked in rejects
 
@@ -103,7 +106,7 @@ def test_sessions_parse_ipv4_and_ipv6_into_subnets() -> None:
         {"account_id": "a", "ip": "203.0.113.9", "ts": "2026-11-23T01:00:00Z"},
         {"account_id": "a", "ip": "2001:db8:1:2::7", "ts": "2026-11-23T01:00:00+01:00"},
         {"account_id": "a", "ip": "203.0.113.300", "ts": "2026-11-23T01:00:00Z"},
-    ]), FileState(), KEY)  # fmt: skip
+    ]), FileState(), CTX)  # fmt: skip
     assert checked.clean["subnet"].tolist() == ["203.0.113.0/24", "2001:db8:1::/48"]
     assert checked.clean["version"].tolist() == [4, 6]
     assert checked.rejects["reason"].tolist() == ["ip is not an IPv4 or IPv6 address"]
@@ -112,7 +115,7 @@ def test_sessions_parse_ipv4_and_ipv6_into_subnets() -> None:
 def test_allowlist_needs_exactly_one_value_per_row() -> None:
     checked = allowlist(_frame(contract.ALLOWLIST, [
         {"org_id": "org-1"}, {"cidr": "10.1.2.0/23"}, {"ip": "10.0.0.1", "org_id": "org-2"}, {"cidr": "10.0.0.0/99"},
-    ]), FileState(), KEY)  # fmt: skip
+    ]), FileState(), CTX)  # fmt: skip
     assert checked.clean["rule"].tolist() == ["org:org-1", "cidr:10.1.2.0/23"]
     assert checked.rejects["reason"].tolist() == [
         "exactly one of account_id, org_id, ip, cidr per row", "cidr is not a network in CIDR notation",
@@ -155,7 +158,7 @@ def test_invalid_utf8_is_replaced_in_prompt_text_but_an_error_in_ids(tmp_path: P
     assert chunk.frame["prompt"].iloc[0] == "caf\ufffd \ufffd latte"
     accounts = tmp_path / "accounts.csv"
     accounts.write_bytes(b"account_id\nacc\xff1\n")
-    with pytest.raises(InvalidBatch, match=r"accounts\.csv: cannot be read as csv"):
+    with pytest.raises(InvalidBatch, match=r"accounts\.csv: line 2, column 4: not UTF-8 \(byte 0xff\)"):
         list(iter_chunks(accounts, contract.ACCOUNTS, chunk_rows=10))
 
 
@@ -194,4 +197,58 @@ def test_parsing_ips_agrees_with_ipaddress_on_every_value(values: list[str]) -> 
     parsed = parse_ips(pd.Series(values, dtype="str"))
     for value, row in zip(values, parsed.itertuples(), strict=True):
         got = None if pd.isna(row.ip) else (row.ip, int(row.version), row.subnet)
-        assert got == _ip(value), value
+        assert got == canonical_ip(value), value
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("sessions.csv", b"account_id,ip,ts\na,1.2.3.4,t\nb,bare\rcr,t\n\"c\nd\",1.2.3.4,t\n\nlast,1.2.3.4,t\n"),
+        ("sessions.csv", b"account_id,ip,ts\r\na,1.2.3.4,t\r\nb,bare\rcr,t\r\n\"c\r\nd\",1.2.3.4,t\r\n\r\n"
+         b"last,1.2.3.4,t\r\n"),
+        ("sessions.jsonl", b'{"account_id": "a"}\n{"account_id": "b", "ip": "bare\\rcr"}\n{"account_id": "c\\nd"}\n'
+         b'\n\n{"account_id": "last", "ip": "1.2.3.4"}\n'),
+    ],
+)  # fmt: skip
+def test_line_numbers_are_the_files_lines(tmp_path: Path, name: str, content: bytes) -> None:
+    """A carriage return inside a value stays in it, a quoted value over two lines moves the next record down, a
+    blank line in a CSV is a record of its own (a JSON Lines file skips it): the last record is on line 7 (6)."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    (chunk,) = list(iter_chunks(path, contract.SESSIONS, chunk_rows=100))
+    rows = dict(zip(chunk.frame["account_id"], chunk.frame["_line"], strict=True))
+    assert chunk.frame["ip"].tolist()[1] == "bare\rcr"
+    if name.endswith(".csv"):
+        assert rows == {"a": 2, "b": 3, "c\nd" if b"\r\n" not in content else "c\r\nd": 4, "": 6, "last": 7}
+        assert chunk.frame["ts"].tolist() == ["t", "t", "t", "", "t"]  # no carriage return left at a line's end
+    else:
+        assert rows == {"a": 1, "b": 2, "c\nd": 3, "last": 6}
+
+
+def test_a_file_that_is_not_utf8_names_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.jsonl"
+    path.write_bytes('{"account_id": "a"}\n{"account_id": "bé\xff"}\n'.encode("latin-1"))
+    with pytest.raises(InvalidBatch, match=r"sessions\.jsonl: line 2, column 18: not UTF-8 \(byte 0xe9\)"):
+        list(iter_chunks(path, contract.SESSIONS, chunk_rows=10))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("::ffff:203.0.113.10", ("203.0.113.10", 4, "203.0.113.0/24")),
+    ("fe80::1%eth0", ("fe80::1", 6, "fe80::/48")),
+    ("FE80::1%2", ("fe80::1", 6, "fe80::/48")),
+    (" 2001:DB8::1 ", ("2001:db8::1", 6, "2001:db8::/48")),
+    ("1.2.3.4%eth0", None),
+])  # fmt: skip
+def test_addresses_have_one_spelling(text: str, expected: tuple[str, int, str] | None) -> None:
+    assert canonical_ip(text) == expected
+
+
+@pytest.mark.parametrize(("address", "routes"), [
+    ("8.8.8.8", True), ("2606:4700::1111", True), ("10.1.2.3", False), ("172.16.0.1", False),
+    ("192.168.1.10", False), ("127.0.0.1", False), ("169.254.1.1", False), ("100.64.0.1", False),
+    ("192.0.2.1", False), ("198.51.100.7", False), ("203.0.113.10", False), ("224.0.0.1", False),
+    ("::1", False), ("fe80::1", False), ("fc00::1", False), ("2001:db8::1", False), ("10.0.0.0/24", False),
+    ("8.8.8.0/24", True),
+])  # fmt: skip
+def test_only_public_unicast_addresses_route(address: str, routes: bool) -> None:
+    assert is_routable(address) is routes

@@ -98,3 +98,11 @@ def test_only_loaded_and_finished_runs_are_recorded_as_previous(
 
 def _runs(graph: Graph) -> int:
     return int(graph.gds.run_cypher("MATCH (r:Run) RETURN count(r) AS n")["n"][0])
+
+
+def test_a_picture_in_an_unknown_format_is_a_usage_error(test_env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["picture", "C-0001", "-o", str(tmp_path / "x.txt")], env=test_env)
+    assert result.exit_code == 2, result.output
+    shown = " ".join(result.output.replace("│", " ").split())  # Typer boxes and wraps the message
+    assert "the file name must end in .html, .png or .svg" in shown
+    assert isinstance(result.exception, SystemExit) and not (tmp_path / "x.txt").exists()

@@ -1,6 +1,6 @@
 // Every account's use of a value that at least two accounts use: cards, devices, IPs, subnets (through the IPs),
 // disposable e-mail domains and template families, with the account's org and sign-up time, and whether the value
-// is allowlisted.
+// may never be evidence (allowlisted, or an address that does not route on the internet: routable = false).
 // What linkage/detect/evidence.py weighs; a value used by one account links nobody and is not read.
 CALL () {
   MATCH (v:PaymentMethod) WHERE COUNT { (v)<-[:PAID_WITH]-(:Account) } >= 2
@@ -29,4 +29,4 @@ CALL () {
   RETURN a, v, 'template' AS kind, v.family_id AS value
 }
 RETURN a.account_id AS account_id, elementId(v) AS node, kind, value, a.org_id AS org,
-       coalesce(v.allowlisted, false) AS allowlisted, a.created_at.epochSeconds AS created_s
+       coalesce(v.allowlisted, false) OR NOT coalesce(v.routable, true) AS never_evidence, a.created_at.epochSeconds AS created_s

@@ -1,3 +1,5 @@
-// Loaders: how many nodes the database holds (an initial load needs an empty one); from the count store.
+// Loaders: how many nodes the database holds besides the run's own lease (an initial load needs an empty
+// database); from the count store.
 MATCH (n)
-RETURN count(n) AS nodes
+WITH count(n) AS all
+RETURN all - COUNT { (:Lock) } AS nodes

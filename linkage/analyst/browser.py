@@ -75,7 +75,7 @@ def browser_info(settings: Settings, port: int, version: str) -> BrowserInfo:
     hint = None
     if settings.auth() is not None:
         hint = (
-            f"the file {settings.localdb.root / 'localdb' / 'password'}"
+            f"the file {settings.localdb.password_file}"
             if settings.uses_local_db
             else "NEO4J_PASSWORD_FILE or NEO4J_PASSWORD"
         )

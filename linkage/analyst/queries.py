@@ -1,23 +1,30 @@
-"""Analysts' saved queries: the `.cypher` files under `cypher/analyst/`, listed and run by name.
+"""Analysts' saved queries: the `.cypher` files under `cypher/analyst/`, listed and run by name (or an analyst's
+own `.cypher` file, by path).
 
 Each file starts with a comment that says what it shows and declares its parameters with their types
 (``// Parameters: cluster_id (string), max_accounts (integer)`` or ``// Parameters: none``). A value given on the
 command line is converted by that declaration, never guessed: ``-p account_id=12345`` stays the text "12345".
 An ``// Example:`` line shows the command, and one ``// :param name => value;`` line per parameter is what Neo4j
 Browser needs before the query (``linkage query show NAME`` prints both, ready to paste).
+
+A query only reads. It runs in a read transaction (Neo4j refuses any write), and before that its plan (``EXPLAIN``,
+which runs nothing) is inspected: ``LOAD CSV`` (which reads files and URLs: the hash key, raw exports), a procedure
+outside :data:`PROCEDURES` and a namespaced function outside Cypher's own (``gds.graph.project`` builds projections
+from a read query) are refused before anything runs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from cypher import SAVED_QUERIES, saved_queries, statement
 from linkage.errors import ExitCode, LinkageError
-from linkage.graph import Graph
+from linkage.graph import Graph, GraphRefused
 from linkage.settings import Settings
 
 PARAMETERS_LINE = "Parameters:"
@@ -36,8 +43,23 @@ def _boolean(value: str) -> bool:
 CONVERTERS: dict[str, Callable[[str], Any]] = {"string": str, "integer": int, "float": float, "boolean": _boolean}
 
 
+# procedures a query may call: they describe the schema, and read nothing else
+PROCEDURES = frozenset({"db.labels", "db.relationshipTypes", "db.propertyKeys", "db.schema.visualization",
+                        "db.schema.nodeTypeProperties", "db.schema.relTypeProperties"})  # fmt: skip
+# Cypher's own namespaced functions (duration.between, point.distance…); any other namespace is a plugin's
+FUNCTION_NAMESPACES = frozenset({"date", "datetime", "duration", "localdatetime", "localtime", "point", "time",
+                                 "vector"})  # fmt: skip
+WRITING_OPERATORS = ("Create", "Merge", "LockingMerge", "Delete", "DetachDelete", "Set", "Remove", "Foreach",
+                     "Transaction")  # fmt: skip
+NAMESPACED_CALL = re.compile(r"(?<![\w.$`])((?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*)\s*\(")
+
+
 class QueryError(LinkageError):
     exit_code = ExitCode.USAGE
+
+
+class QueryRefused(LinkageError):
+    """A query that would do more than read the graph; refused before it runs (exit 1)."""
 
 
 class SavedQuery(BaseModel):
@@ -48,10 +70,14 @@ class SavedQuery(BaseModel):
     browser_params: list[str] = []  # Neo4j Browser's `:param name => value;` lines, one per parameter
 
 
-def describe(name: str) -> SavedQuery:
-    """A saved query's description and declared parameters, from its header comment."""
+def describe(source: str | Path) -> SavedQuery:
+    """A saved query's description and declared parameters, from its header comment (``source``: a saved query's
+    name, its path under cypher/, or a .cypher file)."""
+    if isinstance(source, str) and "/" not in source:
+        source = f"{SAVED_QUERIES}/{source}"
+    name = source.stem if isinstance(source, Path) else source.rpartition("/")[2]
     header = []
-    for line in statement(f"{SAVED_QUERIES}/{name}").splitlines():
+    for line in statement(source).splitlines():
         if not line.startswith("//"):
             break
         header.append(line.removeprefix("//").strip())
@@ -109,10 +135,57 @@ def browser_text(name: str) -> str:
     return "\n".join([*query.browser_params, statement(f"{SAVED_QUERIES}/{name}")]).rstrip() + "\n"
 
 
-def run_query(settings: Settings, name: str, raw_params: list[str]) -> list[dict[str, Any]]:
-    """Run saved query ``name`` with ``key=value`` parameters, typed as the query declares them."""
+def _operators(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("children", []):
+        yield from _operators(child)
+
+
+def refusals(plan: dict[str, Any]) -> list[str]:
+    """What in a plan goes beyond reading the graph: LOAD CSV, procedures outside :data:`PROCEDURES`, functions
+    of a plugin's namespace, writes (the read transaction would refuse them too, but only once running)."""
+    found: list[str] = []
+    for operator in _operators(plan):
+        kind = str(operator.get("operatorType", "")).partition("@")[0]
+        details = str(operator.get("args", {}).get("Details", ""))
+        if kind == "LoadCSV":
+            found.append("LOAD CSV")
+        elif kind.startswith(WRITING_OPERATORS):
+            found.append(f"a write ({kind})")
+        elif kind == "ProcedureCall":
+            procedure = details.partition("(")[0].strip()
+            if procedure not in PROCEDURES:
+                found.append(f"the procedure {procedure}")
+        found.extend(f"the function {function}" for function in NAMESPACED_CALL.findall(details)
+                     if function.partition(".")[0] not in FUNCTION_NAMESPACES and kind != "ProcedureCall")  # fmt: skip
+    return list(dict.fromkeys(found))
+
+
+def _source(name: str) -> str | Path:
+    """A saved query's name under cypher/analyst/, or the path of an analyst's own .cypher file."""
+    if name.endswith(".cypher"):
+        path = Path(name)
+        try:
+            statement(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"{name}: cannot be read as a UTF-8 .cypher file ({exc.__class__.__name__}).") from None
+        return path
     if name not in saved_queries():
         raise QueryError(f"No saved query {name!r}; `linkage query list` shows them.")
-    params = typed_parameters(describe(name), raw_params)
-    with Graph(settings) as graph:
-        return graph.read(f"{SAVED_QUERIES}/{name}", **params)
+    return f"{SAVED_QUERIES}/{name}"
+
+
+def run_query(settings: Settings, name: str, raw_params: list[str]) -> list[dict[str, Any]]:
+    """Run saved query ``name`` (or a .cypher file) read-only, with ``key=value`` parameters typed as the query
+    declares them; refused before it runs when its plan does more than read (:func:`refusals`)."""
+    source = _source(name)
+    params = typed_parameters(describe(source), raw_params)
+    try:
+        with Graph(settings) as graph:
+            refused = refusals(graph.plan(source, **params))
+            if refused:
+                raise QueryRefused(f"Query {name!r} is refused before it runs: it uses {', '.join(refused)} "
+                                   f"(a query may only read the graph).")  # fmt: skip
+            return graph.read(source, **params)
+    except GraphRefused as exc:  # Neo4j's own refusal: a write in the read transaction, a syntax error…
+        raise QueryRefused(f"Query {name!r} was refused: {exc}") from None

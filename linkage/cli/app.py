@@ -14,7 +14,7 @@ import loaders
 from linkage import nightly
 from linkage.analyst import queries
 from linkage.analyst.explain import explain
-from linkage.analyst.picture import MAX_ACCOUNTS, draw_account, draw_cluster
+from linkage.analyst.picture import MAX_ACCOUNTS, PictureFormatError, draw_account, draw_cluster, picture_format
 from linkage.cli import db, render
 from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
 from linkage.nightly.outputs import BanlistFormat
@@ -33,6 +33,22 @@ db_app = typer.Typer(help="The database: the local Neo4j + GDS, or the server NE
 app.add_typer(db_app, name="db")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of a table.")]
+
+
+def _share(value: float | None) -> float | None:
+    if value is not None and not 0.0 <= value <= 1.0:  # also NaN
+        raise typer.BadParameter(f"{value} is not a share between 0 and 1.")
+    return value
+
+
+RejectRateOption = Annotated[
+    float | None,
+    typer.Option(
+        callback=_share,
+        help="Fail, writing nothing, when more than this share of a file's rows is bad [default: "
+        "LINKAGE_MAX_REJECT_RATE, 0.05].",
+    ),
+]  # fmt: skip
 
 
 @contextmanager
@@ -130,11 +146,9 @@ def init_command(as_json: JsonOption = False) -> None:
 @app.command("load")
 def load_command(
     batch_dir: Annotated[Path, typer.Argument(help="A batch folder (see README: the batch folder).")],
-    max_reject_rate: Annotated[
-        float | None, typer.Option(help="Fail, writing nothing, when more than this share of a file's rows is bad.")
-    ] = None,
+    max_reject_rate: RejectRateOption = None,
     rejects_dir: Annotated[
-        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH].")
+        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH@DIGEST].")
     ] = None,
     initial: Annotated[
         bool,
@@ -147,12 +161,15 @@ def load_command(
 ) -> None:
     """Validate and load one batch folder; bad rows go to rejects/<file>.csv. Exit code 3: invalid input."""
     with expected_failures(), render.RowProgress() as progress:
-        result = loaders.load_folder(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
-                             progress=progress, initial=initial)  # fmt: skip
+        result = nightly.load_only(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
+                                   progress=progress, initial=initial)  # fmt: skip
     if as_json:
         render.print_json(result)
         return
     render.print_table(f"Batch {result.batch}", [f.model_dump(exclude={"path"}) for f in result.files])
+    if result.already_loaded:
+        render.stderr.print(f"Batch {result.batch} (the same files) was loaded before: nothing written.")
+        return
     render.stderr.print(
         f"{result.nodes_created:,} nodes and {result.relationships_created:,} relationships created "
         f"in {result.seconds:.1f}s"
@@ -170,9 +187,7 @@ OutputOption = Annotated[
 def run_command(
     batch_dir: Annotated[Path, typer.Argument(help="Tonight's batch folder (see README: the batch folder).")],
     out_dir: OutputOption = Path("out"),
-    max_reject_rate: Annotated[
-        float | None, typer.Option(help="Fail the load when more than this share of a file's rows is rejected.")
-    ] = None,
+    max_reject_rate: RejectRateOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The nightly job: init, load, similarity, detect, score, write the ban list, report what changed."""
@@ -228,9 +243,23 @@ def banlist_command(
         render.stderr.print(f"{result.rows:,} decisions written to {result.path}")
 
 
+def _picture_path(path: Path | None) -> Path | None:
+    """A usage error before anything runs when a picture's file name ends otherwise."""
+    if path is not None:
+        try:
+            picture_format(path)
+        except PictureFormatError:
+            raise typer.BadParameter(f"{path}: the file name must end in .html, .png or .svg.") from None
+    return path
+
+
 PictureOption = Annotated[
     Path | None,
-    typer.Option("--picture", help="Also draw the account, its shared values and who shares them: .html, .png, .svg."),
+    typer.Option(
+        "--picture",
+        callback=_picture_path,
+        help="Also draw the account, its shared values and who shares them: .html, .png, .svg.",
+    ),
 ]
 MaxAccountsOption = Annotated[
     int, typer.Option("--max-accounts", min=2, help="Accounts a picture holds at most (the most connected kept).")
@@ -292,11 +321,12 @@ def query_list(as_json: JsonOption = False) -> None:
 
 @query_app.command("run")
 def query_run(
-    name: str,
+    name: Annotated[str, typer.Argument(help="A saved query's name, or the path of a .cypher file of your own.")],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a saved query by name, e.g. `linkage query run cluster_members -p cluster_id=C-0001`."""
+    """Run a saved query read-only, e.g. `linkage query run cluster_members -p cluster_id=C-0001`; refused before it
+    runs if it loads files (LOAD CSV) or calls a procedure outside a short allowlist."""
     with expected_failures():
         rows = queries.run_query(settings(), name, param or [])
     if as_json:
@@ -319,7 +349,10 @@ def query_show(name: str) -> None:
 def picture_command(
     cluster_id: str,
     path: Annotated[
-        Path, typer.Option("--output", "-o", help="Interactive .html (neo4j-viz), or .png / .svg for paper.")
+        Path,
+        typer.Option(
+            "--output", "-o", callback=_picture_path, help="Interactive .html (neo4j-viz), or .png / .svg for paper."
+        ),
     ] = Path("cluster.html"),
     max_accounts: MaxAccountsOption = MAX_ACCOUNTS,
     as_json: JsonOption = False,

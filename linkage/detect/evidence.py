@@ -30,7 +30,7 @@ import pandas as pd
 # IP addresses and their subnets are one kind of evidence seen at two resolutions: never corroborate each other
 KINDS = ("payment", "network", "device", "email", "template")
 TIMING = "timing"  # sign-up windows: corroborate sharing of the other kinds, never evidence themselves
-INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "allowlisted", "created_s"]
+INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "never_evidence", "created_s"]
 
 
 @dataclass
@@ -78,7 +78,7 @@ def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: flo
     nodes = "signup:" + window.astype(str)
     rows = pd.DataFrame(
         {"account_id": accounts["account_id"], "account": accounts["account"], "node": nodes, "kind": TIMING,
-         "value": "", "org": None, "allowlisted": False}
+         "value": "", "org": None, "never_evidence": False}
     )[shared]  # fmt: skip
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[shared].groupby(level=0).first()
 
@@ -126,11 +126,11 @@ def weigh(
     frame["corroboration"] = frame["corroboration"].fillna(0.0)
     by_value = frame.groupby("node", sort=False)
     values = by_value.agg(kind=("kind", "first"), value=("value", "first"), accounts=("account", "size"),
-                          coherence=("corroboration", "mean"), allowlisted=("allowlisted", "max"))  # fmt: skip
+                          coherence=("corroboration", "mean"), never_evidence=("never_evidence", "max"))  # fmt: skip
     in_top_org = frame.dropna(subset=["org"]).groupby(["node", "org"]).size().groupby(level="node").max()
     values["org_share"] = (in_top_org.reindex(values.index).fillna(0) / values["accounts"]).astype(float)
-    values["weight"] = np.where(values["allowlisted"], 0.0, values["coherence"] * (1.0 - values["org_share"]))
+    values["weight"] = np.where(values["never_evidence"], 0.0, values["coherence"] * (1.0 - values["org_share"]))
     frame["strength"] = frame["corroboration"] * (1.0 - frame["node"].map(values["org_share"]))
-    frame.loc[frame["node"].map(values["allowlisted"]).astype(bool), "strength"] = 0.0
+    frame.loc[frame["node"].map(values["never_evidence"]).astype(bool), "strength"] = 0.0
     links = frame.loc[frame["strength"] > 0, ["account_id", "node", "kind", "value", "strength"]]
-    return Evidence(values=values.drop(columns="allowlisted").reset_index(), links=links.reset_index(drop=True))
+    return Evidence(values=values.drop(columns="never_evidence").reset_index(), links=links.reset_index(drop=True))

@@ -45,7 +45,7 @@ def _evidence_reasons(best: pd.DataFrame, cluster_id: str) -> list[Reason]:
     """One reason per kind of shared value, strongest first: the value, how many of the cluster share it, how
     many use it in all, and how well its sharing is corroborated."""
     found = []
-    for row in best.sort_values("strength", ascending=False).to_dict("records"):
+    for row in best.sort_values(["strength", "kind"], ascending=[False, True]).to_dict("records"):
         kind, value = str(row["kind"]), str(row["value"])
         others, total = int(row["shared_in_community"]) - 1, int(row["value_accounts"])
         sentence = (

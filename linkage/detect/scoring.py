@@ -40,7 +40,9 @@ def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Setting
     members["shared_in_community"] = members.groupby(["node", "community"])["account_id"].transform("size")
     needed = np.where(members["kind"] == "template", settings.score_min_shared, settings.score_min_infra_shared)
     strong = members[(members["shared_in_community"] >= needed) & (members["strength"] >= settings.score_min_weight)]
-    best = strong.sort_values("strength", ascending=False).drop_duplicates(["account_id", "kind"])
+    # ties broken by the data, never by the order rows came out of the store: a rerun names the same values
+    ranked = strong.sort_values(["strength", "shared_in_community", "value"], ascending=[False, False, True])
+    best = ranked.drop_duplicates(["account_id", "kind"])
     return best[BEST_COLUMNS].reset_index(drop=True)
 
 

@@ -65,14 +65,24 @@ def _plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def write_outputs(out_dir: Path, banlist: pd.DataFrame, clusters: pd.DataFrame, summary: BaseModel) -> OutputFiles:
-    """Write the three files; each lands whole or not at all (written aside, then renamed)."""
+def forget_finished(out_dir: Path) -> None:
+    """A run starting in ``out_dir`` first removes the run.json of an earlier one: until it writes its own, the
+    folder holds no finished run (its ban list may be older, or half-way replaced)."""
+    output_paths(out_dir).run.unlink(missing_ok=True)
+
+
+def write_results(out_dir: Path, banlist: pd.DataFrame, clusters: pd.DataFrame) -> OutputFiles:
+    """Write banlist.csv and clusters.csv; each lands whole or not at all (written aside, then renamed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = output_paths(out_dir)
     write_banlist(banlist, files.banlist)
     _atomic(files.clusters, lambda tmp: clusters.to_csv(tmp, index=False))
-    _atomic(files.run, lambda tmp: tmp.write_text(summary.model_dump_json(indent=2) + "\n"))
     return files
+
+
+def write_record(files: OutputFiles, summary: BaseModel) -> None:
+    """Write run.json, last, once the run is recorded as finished in the graph: its presence means a finished run."""
+    _atomic(files.run, lambda tmp: tmp.write_text(summary.model_dump_json(indent=2) + "\n"))
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:

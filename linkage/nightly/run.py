@@ -1,8 +1,10 @@
 """`linkage run`: the nightly job, stage by stage, callable from Python as ``nightly_run(settings, …)``.
 
-init → load (validate, then write) → prompt similarity over the accepted prompts → detect (communities, scores,
-cluster ids, decisions) → outputs → what changed. The run is recorded only once its batch has loaded, and counts
-as a previous run only once it has finished.
+init → lock → load (validate, then write) → prompt similarity over the accepted prompts → detect (communities,
+scores, cluster ids, decisions) → outputs → what changed. The run is recorded only once its batch has loaded, and
+counts as a previous run only once it has finished; its run.json is written only then. The database's lock
+(:mod:`linkage.nightly.lock`) keeps a second run out meanwhile. A run cut short (the database lost, the process
+killed) leaves no finished record: the same command run again completes it, every write being keyed.
 """
 
 from __future__ import annotations
@@ -19,18 +21,21 @@ from pydantic import BaseModel
 from linkage.analyst.report import write_report
 from linkage.detect.stage import Detection, detect
 from linkage.graph import Graph
+from linkage.nightly.lock import exclusive
 from linkage.nightly.outputs import (
     BanlistFormat,
     OutputFiles,
     banlist_from_graph,
+    forget_finished,
     output_paths,
     write_banlist,
-    write_outputs,
+    write_record,
+    write_results,
 )
 from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_summary, start_run
 from linkage.settings import Settings
 from linkage.similarity.stage import run_similarity
-from loaders import Progress, accepted_prompts, load_batch
+from loaders import LoadResult, Progress, accepted_prompts, load_batch
 
 Report = Callable[[str], None]
 
@@ -74,39 +79,64 @@ def nightly_run(
 ) -> RunResult:
     """Run every stage on one night's batch folder and write banlist.csv, clusters.csv and run.json."""
     timings = _Timings(report)
-    batch = batch_dir.name
     started = datetime.now(UTC)
+    forget_finished(out_dir)
     with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-run-") as work:
         with timings.stage("init"):
             graph.apply_schema()
-        with timings.stage("load"):
-            loaded = load_batch(
-                graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / "rejects",
-                progress=progress, work_dir=Path(work),
-            )  # fmt: skip
-        run = start_run(graph, settings, batch, started)
-        with timings.stage("similarity"):
-            prompts = accepted_prompts(Path(work), settings.similarity_chunk_rows)
-            similarity = run_similarity(graph, settings, prompts, batch)
-        with timings.stage("detect"):
-            detection = detect(graph, settings, run_id=run.run_id, batch=batch)
-        summary = run_summary(run, settings, detection.result, batch_dir=str(batch_dir), load=loaded,
-                           similarity=similarity, timings_s=timings.seconds, graph=_graph_counts(graph),
-                           outputs=output_paths(out_dir))  # fmt: skip
-        outputs = write_outputs(out_dir, detection.banlist, detection.clusters, summary)
-        finish_run(graph, summary)
-        with timings.stage("report"):
-            write_report(graph, out_dir)
+        with exclusive(graph, "linkage run") as lease:
+            with timings.stage("load"):
+                loaded = load_batch(
+                    graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / "rejects",
+                    progress=progress, work_dir=Path(work),
+                )  # fmt: skip
+            batch = loaded.batch
+            lease.check()
+            run = start_run(graph, settings, batch, started)
+            with timings.stage("similarity"):
+                prompts = accepted_prompts(Path(work), settings.similarity_chunk_rows)
+                similarity = run_similarity(graph, settings, prompts, batch)
+            lease.check()
+            with timings.stage("detect"):
+                detection = detect(graph, settings, run_id=run.run_id, batch=batch)
+            summary = run_summary(run, settings, detection.result, batch_dir=str(batch_dir), load=loaded,
+                                  similarity=similarity, timings_s=timings.seconds,
+                                  graph=_graph_counts(graph), outputs=output_paths(out_dir))  # fmt: skip
+            outputs = write_results(out_dir, detection.banlist, detection.clusters)
+            lease.check()
+            finish_run(graph, summary)
+            write_record(outputs, summary)
+            with timings.stage("report"):  # it reads run.json, written just above
+                write_report(graph, out_dir)
     return RunResult(run_id=run.run_id, batch=batch, outputs=outputs, summary=summary)
+
+
+def load_only(
+    settings: Settings,
+    batch_dir: Path,
+    *,
+    max_reject_rate: float | None = None,
+    rejects_dir: Path | None = None,
+    progress: Progress | None = None,
+    initial: bool = False,
+) -> LoadResult:
+    """`linkage load`: the schema, then one batch folder, holding the database's lock like a nightly run."""
+    with Graph(settings) as graph:
+        graph.apply_schema()
+        with exclusive(graph, "linkage load"):
+            return load_batch(graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
+                              progress=progress, initial=initial)  # fmt: skip
 
 
 def detect_only(settings: Settings, batch: str) -> Detection:
     """`linkage detect`: detection on the graph as it stands (no load), recorded as a run of its own."""
     with Graph(settings) as graph:
-        run = start_run(graph, settings, batch)
-        detection = detect(graph, settings, run_id=run.run_id, batch=batch)
-        summary = run_summary(run, settings, detection.result)
-        finish_run(graph, summary)
+        graph.apply_schema()
+        with exclusive(graph, "linkage detect"):
+            run = start_run(graph, settings, batch)
+            detection = detect(graph, settings, run_id=run.run_id, batch=batch)
+            summary = run_summary(run, settings, detection.result)
+            finish_run(graph, summary)
     return detection
 
 
