@@ -2,7 +2,7 @@
 
 The folders mirror the code: ``load/``, ``similarity/``, ``detect/``, ``nightly/``, ``graph/`` (the bottom layer's
 housekeeping) and ``analyst/`` (the saved queries), beside ``schema.cypher``. A statement is named by its path
-without the suffix: ``statement("detect/value_weights")``.
+without the suffix: ``statement("detect/value_incidence")``.
 """
 
 from __future__ import annotations

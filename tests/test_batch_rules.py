@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkage.cli import app
+from linkage.detect.stage import weigh_evidence
 from linkage.graph import Graph
 from linkage.settings import Settings
 from loaders import InvalidBatch, load_batch
@@ -118,13 +119,15 @@ def test_times_outside_the_configured_window_are_rejected(graph: Graph, settings
 def test_addresses_are_canonical_and_non_routable_ones_are_never_evidence(
     graph: Graph, settings: Settings, tmp_path: Path
 ) -> None:
-    accounts = "account_id\n" + "".join(f"acc-{i}\n" for i in range(6))
+    # six accounts that share a card (so their sharing of an address is corroborated) among 300 bystanders
+    accounts = "account_id\n" + "".join(f"acc-{i}\n" for i in range(6)) + "".join(f"other-{i}\n" for i in range(300))
+    payments = "account_id,payment_fingerprint\n" + "".join(f"acc-{i},fp_shared\n" for i in range(6))
     sessions = "account_id,ip,ts\n" + "".join(
         f"acc-{i},{ip},2026-11-23T01:00:00Z\n"
         for i in range(6)
         for ip in ("::ffff:203.0.113.10" if i % 2 else "203.0.113.10", f"fe80::1%eth{i}", "192.168.1.10", "8.8.8.8")
     )
-    load_batch(graph, settings, _batch(tmp_path / "ips", accounts=accounts, sessions=sessions))
+    load_batch(graph, settings, _batch(tmp_path / "ips", accounts=accounts, payments=payments, sessions=sessions))
     ips = graph.gds.run_cypher(
         "MATCH (a:Account)-[:CONNECTED_FROM]->(i:IP)-[:IN_SUBNET]->(s:Subnet) RETURN i.address AS ip, "
         "i.routable AS routable, s.cidr AS subnet, s.routable AS subnet_routable, count(DISTINCT a) AS accounts "
@@ -136,11 +139,11 @@ def test_addresses_are_canonical_and_non_routable_ones_are_never_evidence(
         {"ip": "8.8.8.8", "routable": True, "subnet": "8.8.8.0/24", "subnet_routable": True, "accounts": 6},
         {"ip": "fe80::1", "routable": False, "subnet": "fe80::/48", "subnet_routable": False, "accounts": 6},
     ]
-    graph.run_batched("detect/value_weights", max_accounts=1000, overlap_days=7.0)
+    weigh_evidence(graph, settings)
     weights = graph.gds.run_cypher(
         "MATCH (v) WHERE v:IP OR v:Subnet RETURN coalesce(v.address, v.cidr) AS value, v.link_weight AS w"
     ).set_index("value")["w"]
-    assert weights["8.8.8.8"] > 0 and weights["8.8.8.0/24"] > 0  # six accounts share a public address
+    assert weights["8.8.8.8"] > 0.9 and weights["8.8.8.0/24"] > 0.9  # six card-sharing accounts share an address
     assert all(weights[v] == 0 for v in ("192.168.1.10", "203.0.113.10", "fe80::1", "192.168.1.0/24", "fe80::/48"))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import re
 
 import numpy as np
 import pandas as pd
@@ -79,8 +81,45 @@ WORDS = [
 ]
 
 
+# One template in Chinese: a variant with four words changed, and one with its first two sentences swapped.
+TEMPLATE_ZH = (
+    "请一步一步地思考，并在回答之前展示你全部的推理过程。你是一位有机化学和热力学方面的专家导师，为大学生讲解。"
+    "问题：{q}最后，请在最后一行清楚地写出答案，并仔细检查你的每一个步骤。"
+)
+PARAPHRASE_ZH = (
+    "请一步一步地思考，并在回答之前展示你全部的推理过程。你是一位有机化学与热力学方面的专家老师，为大学生讲解。"
+    "问题：{q}最后，请在最后一行清晰地给出答案，并仔细检查你的每一个步骤。"
+)
+REORDERED_ZH = (
+    "你是一位有机化学和热力学方面的专家导师，为大学生讲解。请一步一步地思考，并在回答之前展示你全部的推理过程。"
+    "问题：{q}最后，请在最后一行清楚地写出答案，并仔细检查你的每一个步骤。"
+)
+WORDS_ZH = (  # slot fillers: two or three characters each
+    "苹果 河流 山脉 量子 紫色 引擎 港口 白银 猎鹰 花园 冬天 铜矿 灯笼 草地 火箭 峡谷 丝绸 雷电 胡椒 岛屿 "
+    "大理石 影子 水晶 森林 冰川 轨道 草原 核桃 钴蓝 三角洲 峡湾 间歇泉 象牙 潟湖 马赛克 花蜜"
+)
+UNRELATED_ZH = [
+    "请帮我写一封给房东的邮件，说明厨房的水龙头漏水已经一个星期了，希望他这周末之前安排师傅上门维修。",
+    "我下个月要去成都旅游五天，请推荐一些当地的美食和不太拥挤的景点，预算有限，最好能坐地铁到达。",
+    "解释一下为什么天空是蓝色的，用小学生能听懂的话来说，不要用太多专业术语，可以举生活中的例子。",
+    "帮我把这段话翻译成英文：我们公司明年计划在东南亚开设三家新的门店，主要销售户外运动装备。",
+    "我的猫最近不爱吃东西，总是躲在床底下，精神也不太好，这可能是什么原因？需要马上带它去医院吗？",
+    "写一首关于秋天的七言绝句，要有落叶、大雁和思乡的意境，最后一句要点明主题，语言尽量简洁。",
+    "比较一下租房和买房在大城市生活的利弊，从经济压力、通勤时间、孩子上学和生活自由度几个方面分析。",
+    "我在学习吉他，左手按弦总是很疼，而且换和弦的时候速度很慢，有什么练习方法可以帮助我进步吗？",
+    "请总结这篇文章的主要观点：远程办公提高了员工的满意度，但也让团队之间的沟通变得更加困难。",
+    "给一个刚毕业的程序员一些职业发展的建议，包括如何选择第一份工作、如何持续学习以及如何与同事相处。",
+    "今天晚饭想做一道简单的家常菜，冰箱里只有鸡蛋、番茄、土豆和一点青椒，请告诉我可以做什么。",
+    "用通俗的语言介绍一下区块链技术的基本原理，以及它和普通数据库相比有哪些优点和缺点。",
+]
+
+
 def _question(rng: random.Random) -> str:
     return " ".join(rng.choices(WORDS, k=6)) + f" {rng.randint(1, 999)} and {rng.randint(1, 999)}?"
+
+
+def _question_zh(rng: random.Random) -> str:
+    return "".join(rng.choices(WORDS_ZH.split(), k=6)) + f"{rng.randint(1, 999)}和{rng.randint(1, 999)}？"
 
 
 def _diverse(rng: random.Random) -> str:
@@ -127,9 +166,16 @@ def test_to_arrow_handles_empty_huge_non_utf8_and_emoji() -> None:
 
 
 SLOT_PIECES = [*'aAhHtTpPsSwWxX:/.,-+_@"`“”«»\n \t\x0b\x0c\r0123456789ÉİKß\x00é', "http://", "https://", "www."]
-SLOT_TEXT = st.lists(st.sampled_from([*SLOT_PIECES, "```", "x@y.com", "a.b+c@d-e.fg", " <m> "]), max_size=60).map(
-    "".join
-)  # text made of the bytes and pieces where the slots' edge cases are
+# characters that are words of their own (Chinese, Japanese, Thai, Lao, Myanmar, Khmer, extension B), full-width and
+# half-width forms (NFKC: ASCII, or kana), the ideographic space, and the code points at each edge of the ranges
+UNSPACED_PIECES = [
+    *"你好问题。、：，！「」　１２．Ａｈｔｔｐ／＠＂のカｶกีສကក𠀀豈﨎ㄱ가〇①ﬁ\xa0\u0085",
+    *"\u0dff\u0e00\u0eff\u0f00\u0fff\u1000\u109f\u10a0\u177f\u1780\u17ff\u1800\u2fff\u3001\u9fff\ua000",
+    *"\uf8ff\uf900\ufaff\ufb00\U0001fffd\U00020000\U0003fffd\U00040000",
+]
+SLOT_TEXT = st.lists(
+    st.sampled_from([*SLOT_PIECES, *UNSPACED_PIECES, "```", "x@y.com", "a.b+c@d-e.fg", " <m> "]), max_size=60
+).map("".join)  # text made of the bytes and pieces where the slots' and the word splitting's edge cases are
 
 
 @given(st.lists(SLOT_TEXT, min_size=1, max_size=20))
@@ -142,6 +188,80 @@ def test_the_kernel_masks_what_the_slots_pattern_masks(texts: list[str]) -> None
     assume(normalise(normalised).equals(normalised))
     masked_while_hashing = signatures(fold_case(arrow), 3, 64)
     assert (masked_while_hashing == signatures(normalised, 3, 64)).all()
+
+
+def _reference_signature(text: str, width: int = 3, num_perm: int = 64) -> list[int]:
+    """The kernel's specification in plain Python, from normalised text: words split on ASCII whitespace and
+    control bytes, FNV-1a per word, a shingle hash per ``width`` words (one of all words if fewer), splitmix64's
+    finaliser, one-permutation MinHash with rotation densification."""
+    full = (1 << 64) - 1
+    words = [word for word in re.split(rb"[\x00-\x20]+", text.encode()) if word]
+    if not words:
+        return [0xFFFF] * num_perm
+    hashes = []
+    for word in words:
+        value = 0xCBF29CE484222325
+        for byte in word:
+            value = ((value ^ byte) * 0x100000001B3) & full
+        hashes.append(value)
+    bins: list[int | None] = [None] * num_perm
+    for first in range(max(1, len(hashes) - width + 1)):
+        shingle = 0
+        for value in hashes[first : first + width]:
+            shingle = (shingle * 0x9E3779B97F4A7C15 + value) & full
+        x = shingle
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & full
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & full
+        x ^= x >> 31
+        slot, value = x >> (64 - num_perm.bit_length() + 1), x & 0xFFFF
+        current = bins[slot]
+        bins[slot] = value if current is None else min(current, value)
+    out = []
+    for j in range(num_perm):
+        distance = next(d for d in range(num_perm) if bins[(j + d) % num_perm] is not None)
+        out.append((bins[(j + distance) % num_perm] + distance * 0x9E37) & 0xFFFF)  # type: ignore[operator]
+    return out
+
+
+@given(st.lists(SLOT_TEXT, min_size=1, max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_the_kernel_hashes_the_words_of_the_text_form(texts: list[str]) -> None:
+    """The text form is the kernel's specification: its whitespace-split words (slots masked, each character of a
+    script without spaces apart) are exactly the words the kernel hashes from raw text."""
+    arrow = to_arrow(texts, max_chars=1_000)
+    expected = [_reference_signature(text) for text in normalise(arrow).to_pylist()]
+    assert signatures(fold_case(arrow), 3, 64).tolist() == expected
+
+
+def test_ascii_signatures_are_those_of_earlier_nights() -> None:
+    """A family's id comes from its consensus signature, and tonight's family takes the id of a known
+    ``TemplateFamily`` whose signature it matches: changing how ASCII text hashes would give every template of the
+    earlier nights a new id and break their history. The digest was computed before scripts without spaces had
+    one-character words (c2efdbd); ASCII text must still hash bit for bit the same."""
+    edge_cases = [
+        'Think step by step. Question: what is 12 + 30 at https://x.io/a?b=1 for bob@corp.com, "quoted" and ```x```?',
+        'Compute 3.14 * 2  for "my string"\n\tsee www.x.io or mail a.b+c@d-e.fg ```print(1) DONE',
+        "hello world",
+        "one",
+        "",
+        " \t\n",
+    ]
+    rng = random.Random(8)
+    texts = [
+        *edge_cases,
+        *(TEMPLATE.format(q=_question(rng)) for _ in range(20)),
+        *(PARAPHRASE.format(q=_question(rng)) for _ in range(20)),
+        *(_diverse(rng) for _ in range(20)),
+    ]
+    signature = signatures(fold_case(to_arrow(texts, 8_000)), 3, 64)
+    assert hashlib.sha256(signature.tobytes()).hexdigest() == (
+        "84d0b71843cbe1c0bb4a9d3f8c02f8c1ba245282edbd7076fe314c5a8745a8e2"
+    )
+
+
+def test_each_character_of_a_script_without_spaces_is_a_word() -> None:
+    text = "请用Python写函数：ＦＩＢ(１０)，见https://a.b/c获取。Say　“hi”! สวัสดี ok"
+    assert normalise_text(text) == "请 用 python 写 函 数 :fib( <m> ), 见 <m> 获 取 。 say <m> ! ส ว ั ส ด ี ok"
 
 
 @given(st.one_of(st.text(max_size=300), st.binary(max_size=300)))
@@ -176,6 +296,38 @@ def test_paraphrased_variants_of_one_family_are_linked() -> None:
     assert len(result.families) == 1
     assert result.families.iloc[0]["accounts"] == 10
     assert _linked(result, "a-0", "b-0") and _linked(result, "a-4", "b-2")
+
+
+def test_paraphrased_chinese_prompts_of_one_template_form_one_family_and_unrelated_ones_none() -> None:
+    """Chinese has no spaces between words: with word shingles, these prompts shared no shingle unless they were
+    byte-identical after masking. Character trigrams find the template whatever the variant."""
+    rng = random.Random(9)
+    rows = [(f"zh-{i % 9}", variant.format(q=_question_zh(rng))) for variant in (TEMPLATE_ZH, PARAPHRASE_ZH,
+            REORDERED_ZH) for i in range(60)]  # fmt: skip
+    rows += [(f"other-{i}", text) for i, text in enumerate(UNRELATED_ZH)]
+    rows += [(f"other-{i}", f"{text}谢谢！") for i, text in enumerate(UNRELATED_ZH)]  # each asked twice, near alike
+    result = _run(rows)
+    assert len(result.families) == 1
+    assert result.families.iloc[0]["accounts"] == 9 and result.families.iloc[0]["requests"] == 180
+    assert _linked(result, "zh-0", "zh-8")
+    assert result.near_duplicate_prompts == 180 + 2 * len(UNRELATED_ZH)  # each unrelated prompt only with its twin
+    assert not result.links["account_a"].str.startswith("other").any()
+
+
+def test_a_mixed_chinese_and_english_template_is_one_family_beside_its_english_original() -> None:
+    """Two variants of a Chinese template with English terms, three characters apart: with word shingles, each
+    variant was a family of its own (a Chinese run between two spaces was one word)."""
+    rng = random.Random(10)
+    mixed = (
+        "请用中文回答{}的问题，并且一步一步地思考：{{q}} 最后用一句话{}你的答案，在最后一行写出 final answer，"
+        "并检查每一个 step 的推理是否{}。"
+    )
+    variants = [mixed.format("下面", "总结", "正确"), mixed.format("以下", "概括", "合理")]
+    rows = [(f"mix-{i % 8}", variants[i % 8 // 4].format(q=_question(rng))) for i in range(80)]
+    rows += [(f"en-{i % 4}", TEMPLATE.format(q=_question(rng))) for i in range(40)]
+    result = _run(rows)
+    assert sorted(result.families["accounts"]) == [4, 8] and len(result.links) == 28 + 6
+    assert _linked(result, "mix-0", "mix-7") and not _linked(result, "mix-0", "en-0")
 
 
 def test_templates_of_different_campaigns_do_not_chain_into_one_family() -> None:

@@ -1,13 +1,14 @@
 """MinHash signatures and LSH band keys for chunks of normalised prompts.
 
 Chosen by measurement (BENCHMARKS.md, "Prompt similarity"): one compiled pass (numba) over the UTF-8 bytes of a
-chunk splits words on ASCII whitespace, hashes each word (FNV-1a), combines ``width`` consecutive words into a
-shingle hash (mixed by splitmix64's finaliser), and keeps a one-permutation MinHash: the hash's top bits pick one of
-``num_perm`` bins, the bin keeps its minimum. Empty bins borrow from the next filled bin to their right, offset by
-the distance (densification, Shrivastava & Li 2014), so a bin still collides with probability equal to the Jaccard
-similarity. That is O(1) per shingle instead of O(num_perm), runs on every core (prange) and never builds a Python
-object per word. Values are 16-bit: a chance collision of one bin costs 1/65,536, and 20M signatures of 64 bins
-take 2.6 GB.
+chunk splits words on ASCII whitespace and control bytes (a character of a script written without spaces is a word
+of its own: :data:`~linkage.similarity.slots.UNSPACED`), hashes each word (FNV-1a), combines ``width`` consecutive
+words into a shingle hash (mixed by splitmix64's finaliser), and keeps a one-permutation MinHash: the hash's top
+bits pick one of ``num_perm`` bins, the bin keeps its minimum. Empty bins borrow from the next filled bin to their
+right, offset by the distance (densification, Shrivastava & Li 2014), so a bin still collides with probability equal
+to the Jaccard similarity. That is O(1) per shingle instead of O(num_perm), runs on every core (prange) and never
+builds a Python object per word. Values are 16-bit: a chance collision of one bin costs 1/65,536, and 20M signatures
+of 64 bins take 2.6 GB.
 """
 
 from __future__ import annotations
@@ -88,15 +89,29 @@ _MASK_WORD = _fnv(slots.MASK.strip().encode())
 
 
 @numba.njit(inline="always")
+def _hash(data: np.ndarray, start: int, stop: int) -> np.uint64:
+    """FNV-1a of the lowercased bytes from ``start`` to ``stop``: a word's hash."""
+    word = _FNV_OFFSET
+    for q in range(start, stop):
+        word = (word ^ np.uint64(slots.LOWER[data[q]])) * _FNV_PRIME
+    return word
+
+
+@numba.njit(inline="always")
 def _rehash(data: np.ndarray, resumed: int, stop: int) -> tuple[np.uint64, bool]:
     """The hash of the word that ends at ``stop`` (not before ``resumed``) and whether it has any byte."""
     start = stop
     while start > resumed and slots.CLASSES[data[start - 1]] != slots.SPACE:
         start -= 1
-    word = _FNV_OFFSET
-    for q in range(start, stop):
-        word = (word ^ np.uint64(slots.LOWER[data[q]])) * _FNV_PRIME
-    return word, start < stop
+    return _hash(data, start, stop), start < stop
+
+
+@numba.njit(cache=True)
+def _unspaced_word(data: np.ndarray, p: int, end: int) -> tuple[int, np.uint64]:
+    """Where the character at p ends if it is a word of its own (else p), and its hash: a call, not inlined, so
+    that the loop over spaced text stays short."""
+    stop = p + slots.unspaced(data, p, end)
+    return stop, _hash(data, p, stop)
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)
@@ -119,7 +134,7 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
             shingle = np.uint64(0)
             word = _FNV_OFFSET
             inside = False
-            resumed = p  # where the scan resumed after the last slot
+            resumed = p  # where the scan resumed after the last slot or character that is a word of its own
             while p < end:
                 byte = data[p]
                 kind = slots.CLASSES[byte]
@@ -142,6 +157,18 @@ def _sign(offsets: np.ndarray, data: np.ndarray, width: int, k: int, shift: np.u
                             word = _FNV_OFFSET
                             inside = False
                         shingle, oldest = _push(bins, ring, _MASK_WORD, words, oldest, shingle, top, shift)
+                        words += 1
+                        p = resumed = stop
+                        continue
+                elif kind == slots.WIDE:
+                    stop, single = _unspaced_word(data, p, end)
+                    if stop > p:  # a character that is a word of its own ends the word before it
+                        if inside:
+                            shingle, oldest = _push(bins, ring, word, words, oldest, shingle, top, shift)
+                            words += 1
+                            word = _FNV_OFFSET
+                            inside = False
+                        shingle, oldest = _push(bins, ring, single, words, oldest, shingle, top, shift)
                         words += 1
                         p = resumed = stop
                         continue

@@ -5,11 +5,16 @@ code so that the MinHash kernel masks them while it hashes, without a regex pass
 to right: at each position the first alternative that matches wins, and scanning goes on after the match. The
 pattern itself makes the text form (:func:`linkage.similarity.normalise.normalise`, a vectorised RE2 pass, for
 tests, examples and the benchmark's baselines), and a hypothesis test holds the kernel to the same signatures from
-raw text as from that text. ASCII letters are lowercased here (:data:`LOWER`); other letters must be lowercased
-before (pyarrow's ``utf8_lower``).
+raw text as from that text. ASCII letters are lowercased here (:data:`LOWER`); other text must be folded before
+(:func:`linkage.similarity.normalise.fold_case`: NFKC, then pyarrow's ``utf8_lower``).
 
-numba's on-disk cache of the kernel that inlines this code (``minhash._sign``) is keyed on ``minhash.py`` alone:
-after editing this file, delete ``linkage/similarity/__pycache__/*.nb[ic]`` (or touch ``minhash.py``).
+Scripts written without spaces between words (:data:`UNSPACED`) have no words to split: each of their characters
+is a word of its own (:func:`unspaced`), so three-word shingles over Chinese are character trigrams, while spaced
+scripts keep word shingles. A URL ends before such a character (it would otherwise swallow the rest of the line).
+
+numba's on-disk cache of the kernel that inlines this code (``minhash._sign``) is keyed on ``minhash.py`` alone, and
+numba freezes the tables here (:data:`CLASSES`, the :data:`UNSPACED` ranges) into the compiled code: after editing
+this file, delete ``linkage/similarity/__pycache__/*.nb[ic]`` (or touch ``minhash.py``).
 """
 
 from __future__ import annotations
@@ -18,9 +23,23 @@ import numba
 import numpy as np
 
 MASK = " <m> "  # what a slot becomes in the text form; the kernel hashes it as the word "<m>"
+# Characters that are words of their own, as code point ranges. The kernel sees them after NFKC, which maps
+# full-width and half-width forms to ASCII or into these ranges, the ideographic space U+3000 to a space, Kangxi
+# radicals and most compatibility ideographs to unified ideographs; the CJK Radicals Supplement (U+2E80-U+2EFF,
+# rare in text) is left out, its lead byte being a SLOT byte. Ranges above U+FFFF must be whole blocks of 4,096.
+UNSPACED = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x3001, 0x9FFF),  # CJK symbols and punctuation, kana, Bopomofo, Hangul compatibility jamo, CJK strokes,
+    # enclosed CJK, CJK compatibility, Extension A, Yijing hexagrams, Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs (the dozen that NFKC leaves)
+    (0x20000, 0x3FFFF),  # CJK Extensions B-H
+)
+UNSPACED_CLASS = "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in UNSPACED)  # inside an RE2 [...]
 PATTERN = (
     r"```[^`]*(?:```|$)"
-    r"|(?:https?://|www\.)\S+"
+    r"|(?:https?://|www\.)[^\s" + UNSPACED_CLASS + "]+"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+"
     r"|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»"  # unbounded: a bounded repeat makes RE2's DFA 15x slower
     r"|\d+(?:[.,:/-]\d+)*"
@@ -46,10 +65,20 @@ _NUMBER_SEPARATOR[[ord(c) for c in ".,:/-"]] = True
 # byte classes: WORD bytes are hashed, SPACE bytes (ASCII whitespace and control bytes) end a word, and at SLOT
 # bytes a slot may be found: where code, a URL, a quote or a number starts, and at an @ (an e-mail is found from
 # its @, or from a URL or number inside its local part, and reaches back to the local part's start)
-WORD, SPACE, SLOT = 0, 1, 2
+WORD, SPACE, SLOT, WIDE = 0, 1, 2, 3  # WIDE: the lead byte of a character that may be UNSPACED
 CLASSES = np.full(256, WORD, dtype=np.uint8)
 CLASSES[:33] = SPACE
 CLASSES[[*b'`"0123456789hHwW@', 0xE2, 0xC2]] = SLOT
+_UNSPACED_BMP = np.zeros(0x10000, dtype=np.bool_)  # by code point
+_UNSPACED_ASTRAL = np.zeros(0x110, dtype=np.bool_)  # by code point >> 12
+for _low, _high in UNSPACED:
+    if _high <= 0xFFFF:
+        _UNSPACED_BMP[_low : _high + 1] = True
+    else:
+        _UNSPACED_ASTRAL[_low >> 12 : (_high >> 12) + 1] = True
+_LEADS = np.union1d(0xE0 | (np.flatnonzero(_UNSPACED_BMP) >> 12), 0xF0 | (np.flatnonzero(_UNSPACED_ASTRAL) >> 6))
+assert (CLASSES[_LEADS] == WORD).all() and np.flatnonzero(_UNSPACED_BMP).min() >= 0x800  # 3-byte, not a SLOT byte
+CLASSES[_LEADS] = WIDE
 
 
 LOWER = np.arange(256, dtype=np.uint8)  # ASCII lowercasing as a lookup
@@ -120,9 +149,25 @@ def _code_end(data: np.ndarray, p: int, end: int) -> int:
     return q + 3 if starts_with(data, q, end, _FENCE) else -1
 
 
+@numba.njit(inline="always")
+def unspaced(data: np.ndarray, p: int, end: int) -> int:
+    """The length in bytes of the character at p if it is a word of its own (:data:`UNSPACED`), else 0."""
+    lead = data[p]
+    if CLASSES[lead] != WIDE:
+        return 0
+    if lead < 0xF0:
+        if p + 3 > end:
+            return 0
+        point = (np.int64(lead & 0x0F) << 12) | (np.int64(data[p + 1] & 0x3F) << 6) | np.int64(data[p + 2] & 0x3F)
+        return 3 if _UNSPACED_BMP[point] else 0
+    if p + 4 > end:
+        return 0
+    return 4 if _UNSPACED_ASTRAL[(np.int64(lead & 0x07) << 6) | np.int64(data[p + 1] & 0x3F)] else 0
+
+
 @numba.njit(cache=True)
 def _url_end(data: np.ndarray, p: int, end: int) -> int:
-    """(?:https?://|www\\.)\\S+"""
+    """(?:https?://|www\\.)[^\\s<UNSPACED>]+"""
     if starts_with(data, p, end, _HTTP):
         q = p + 7
     elif starts_with(data, p, end, _HTTPS):
@@ -132,7 +177,7 @@ def _url_end(data: np.ndarray, p: int, end: int) -> int:
     else:
         return -1
     start = q
-    while q < end and not _SPACE[data[q]]:
+    while q < end and not _SPACE[data[q]] and not unspaced(data, q, end):
         q += 1
     return q if q > start else -1
 
