@@ -30,7 +30,8 @@ demo: setup
 	$(DEMO) $(BIN)/linkage run $(DEMO_DIR)/night2 --output $(DEMO_DIR)/out/night2
 	$(DEMO) $(BIN)/linkage eval $(DEMO_DIR)/out/night2/banlist.csv $(DEMO_DIR)/truth.csv
 	@echo "Outputs: $(DEMO_DIR)/out/night1 and $(DEMO_DIR)/out/night2 (banlist.csv, clusters.csv, run.json)."
-	@echo "Explore: $(DEMO) $(BIN)/linkage query run top_clusters"
+	@echo "Explore: $(DEMO) $(BIN)/linkage query run top_clusters   (Neo4j Browser: $(DEMO) $(BIN)/linkage browser)"
+	@echo "Report (open it in a browser, no network needed): $(abspath $(DEMO_DIR)/out/night2/report.html)"
 
 test: setup
 	$(BIN)/ruff check .

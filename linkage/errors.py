@@ -14,6 +14,19 @@ class ExitCode(IntEnum):
     BUSY = 5  # another run holds the database's lock: try again later (a crashed run's lease lapses by itself)
 
 
+EXIT_CODES_HELP = "Exit codes: " + ", ".join(
+    f"{code.value} {text}"
+    for code, text in {
+        ExitCode.OK: "success",
+        ExitCode.FAILURE: "an expected failure (the message says what)",
+        ExitCode.USAGE: "usage (or a bad setting)",
+        ExitCode.INVALID_INPUT: "invalid input (nothing was written)",
+        ExitCode.DATABASE: "database unavailable, lost on the way or short of memory",
+        ExitCode.BUSY: "another run holds the database",
+    }.items()
+)
+
+
 class LinkageError(Exception):
     """An expected failure whose message is meant for the user, never shown with a traceback."""
 

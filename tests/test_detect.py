@@ -150,6 +150,12 @@ def test_explain_and_banlist_commands(
     assert {"payment method", "IP", "subnet", "prompt template family"} <= kinds
     card = next(item for item in data["shared"] if item["kind"] == "payment method")
     assert card["shared_in_cluster"] == 7 and card["accounts"] == 8
+    subnet = next(item for item in data["shared"] if item["kind"] == "subnet")  # reached through the IPs
+    assert subnet["value"] == "203.0.113.0/24" and subnet["shared_in_cluster"] == len(groups["farm"]) - 1
+    domain = next(item for item in data["shared"] if item["value"] == "mailinator.com")
+    assert domain["kind"] == "disposable e-mail domain"
+    corporate = json.loads(runner.invoke(app, ["explain", groups["enterprise"][0], "--json"], env=test_env).stdout)
+    assert {"e-mail domain"} == {s["kind"] for s in corporate["shared"] if s["value"] == "acme.example"}
     strengths = list(data["evidence"].values())
     assert data["why_not"] is None and data["kinds"] >= 3 and strengths == sorted(strengths, reverse=True)
     assert {"payment", "network", "template"} <= set(data["evidence"])
@@ -168,7 +174,7 @@ def test_explain_and_banlist_commands(
     exported = runner.invoke(app, ["banlist", "--output", str(path), "--json"], env=test_env)
     assert exported.exit_code == 0, exported.output
     banlist = pd.read_csv(path)
-    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
+    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
     assert set(banlist["account_id"]) == set(groups["farm"])
 
 
@@ -199,6 +205,14 @@ def test_picture_of_a_cluster(graph: Graph, settings: Settings, test_env: dict[s
     result = CliRunner().invoke(app, ["picture", cluster_id, "--output", str(path)], env=test_env)
     assert result.exit_code == 0, result.output
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    capped = CliRunner().invoke(app, ["picture", cluster_id, "-o", str(tmp_path / "c.svg"), "--max-accounts", "5",
+                                      "--json"], env=test_env)  # fmt: skip
+    drawn = json.loads(capped.stdout)
+    assert drawn["accounts"] == 5 and drawn["accounts_in_all"] == 24
+    assert drawn["notice"] == "showing the most connected part: 5 of 24 accounts"
+    assert "most connected part" in (tmp_path / "c.svg").read_text()
+    wrong = CliRunner().invoke(app, ["picture", cluster_id, "-o", str(tmp_path / "c.txt")], env=test_env)
+    assert wrong.exit_code == 2 and ".html, .png or .svg" in wrong.output
     unknown = CliRunner().invoke(app, ["picture", "C-9999", "--output", str(tmp_path / "x.png")], env=test_env)
     assert unknown.exit_code == 1 and "C-9999" in unknown.output
 

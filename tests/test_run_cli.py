@@ -32,7 +32,7 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     assert len(run["config_hash"]) == 16 and "score_ban_threshold" in run["thresholds"]
     assert (tmp_path / "n1" / "rejects" / "payments.csv").exists()
     banlist = pd.read_csv(tmp_path / "n1" / "banlist.csv")
-    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons"]
+    assert list(banlist.columns) == ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
     # the example's farm (12 accounts on two prepaid cards, a proxy /24, three VMs, one chain-of-thought template)
     # is banned; its look-alikes (an allowlisted org, a family, a classroom on one campus IP with one homework
     # template, 300 independent users) are not acted on at all
@@ -104,5 +104,5 @@ def test_a_picture_in_an_unknown_format_is_a_usage_error(test_env: dict[str, str
     result = CliRunner().invoke(app, ["picture", "C-0001", "-o", str(tmp_path / "x.txt")], env=test_env)
     assert result.exit_code == 2, result.output
     shown = " ".join(result.output.replace("│", " ").split())  # Typer boxes and wraps the message
-    assert "the file name must end in .png or .svg" in shown
+    assert "the file name must end in .html, .png or .svg" in shown
     assert isinstance(result.exception, SystemExit) and not (tmp_path / "x.txt").exists()

@@ -93,7 +93,7 @@ def test_stage_writes_families_links_and_features_but_no_prompt_text(
     assert result.prompts == 121 and result.accounts == 67
     assert result.families == 2 and result.cot_families == 1 and result.largest_family_accounts == 40
 
-    families = {row["accounts"]: row for row in graph.read("analyst/template_families")}
+    families = {row["accounts"]: row for row in graph.read(TEST_CYPHER / "read_template_families.cypher")}
     assert families[6]["cot"] is True and families[6]["requests"] == 60 and families[6]["weight"] > 0.7
     assert families[40]["cot"] is False and families[40]["weight"] < families[6]["weight"]
     assert families[6]["example"].startswith("think step by step and show all of your reasoning")
@@ -133,9 +133,9 @@ def test_a_template_keeps_its_family_id_on_the_next_night(graph: Graph, settings
     _batch(tmp_path / "night-1", seed=1)
     _batch(tmp_path / "night-2", seed=2)
     _stage(graph, settings, tmp_path / "night-1")
-    first = {row["accounts"]: row for row in graph.read("analyst/template_families")}
+    first = {row["accounts"]: row for row in graph.read(TEST_CYPHER / "read_template_families.cypher")}
     _stage(graph, settings, tmp_path / "night-2")
-    second = {row["accounts"]: row for row in graph.read("analyst/template_families")}
+    second = {row["accounts"]: row for row in graph.read(TEST_CYPHER / "read_template_families.cypher")}
     assert len(second) == 2
     assert second[6]["family_id"] == first[6]["family_id"]
     assert second[6]["first_batch"] == "night-1" and second[6]["last_batch"] == "night-2"
@@ -174,7 +174,7 @@ def test_prompts_the_loader_rejects_feed_no_family_and_no_feature(
         out.writelines(bad)
     result = _stage(graph, settings, tmp_path / "rejects-night")
     assert result.prompts == 121 and result.accounts == 67
-    families = {row["accounts"]: row for row in graph.read("analyst/template_families")}
+    families = {row["accounts"]: row for row in graph.read(TEST_CYPHER / "read_template_families.cypher")}
     assert families[6]["requests"] == 60  # the ring's 60 prompts, not the ghosts' 60 more
     features = {row["account_id"] for row in graph.read(TEST_CYPHER / "read_prompt_features.cypher")}
     assert not any(account.startswith("ghost") for account in features)

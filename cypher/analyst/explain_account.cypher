@@ -1,8 +1,12 @@
-// Everything behind one account's decision: its state, prompt features, cluster, and every value it shares.
+// Everything behind one account's decision: its state, prompt features, cluster, and every value it uses with
+// how many accounts use it, how many other members of its cluster do (a subnet through their IPs), and the
+// value's evidence weight (blank: not evidence tonight, e.g. a popular e-mail domain or a value only it uses).
 // Parameters: account_id (string)
+// Example: linkage query run explain_account -p account_id=farm-01
+// :param account_id => 'farm-01';
 MATCH (a:Account {account_id: $account_id})
 OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
-CALL (a) {
+CALL (a, c) {
   CALL (a) {
     MATCH (a)-[r:PAID_WITH|USED_DEVICE|CONNECTED_FROM|EMAIL_AT|USES_TEMPLATE|MEMBER_OF]->(v)
     RETURN type(r) AS signal, v
@@ -10,13 +14,23 @@ CALL (a) {
     MATCH (a)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(v:Subnet)
     RETURN 'IN_SUBNET' AS signal, v
   }
-  OPTIONAL MATCH (v)<-[]-(m:Account)
-  WHERE m <> a AND m.cluster_id IS NOT NULL AND m.cluster_id = a.cluster_id
-  WITH signal, v, count(DISTINCT m) AS in_cluster
+  CALL (a, c, signal, v) {
+    OPTIONAL MATCH (m:Account)-[:IN_CLUSTER]->(c)
+    WHERE m <> a AND CASE signal
+      WHEN 'IN_SUBNET' THEN EXISTS { (m)-[:CONNECTED_FROM]->(:IP)-[:IN_SUBNET]->(v) }
+      ELSE EXISTS { (m)-->(v) }
+    END
+    RETURN count(m) AS in_cluster
+  }
   RETURN collect({
     signal: signal,
     value: coalesce(v.fingerprint, v.address, v.cidr, v.device_id, v.domain, v.family_id, v.org_id),
-    accounts: v.link_accounts,
+    disposable: coalesce(v.disposable, false),
+    accounts: CASE
+      WHEN v.link_accounts IS NOT NULL THEN v.link_accounts
+      WHEN signal = 'IN_SUBNET' THEN COUNT { MATCH (v)<-[:IN_SUBNET]-(:IP)<-[:CONNECTED_FROM]-(m:Account) RETURN DISTINCT m }
+      ELSE COUNT { (v)<--(:Account) }
+    END,
     weight: v.link_weight,
     shared_in_cluster: in_cluster
   }) AS shared

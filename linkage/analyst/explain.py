@@ -10,7 +10,7 @@ from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
 
-# what each link is, in words (an e-mail domain is evidence only when disposable; the weight says so)
+# what each link is, in words (an e-mail domain is evidence only when disposable: it is called so only then)
 LINK_NAMES = {
     "PAID_WITH": "payment method",
     "CONNECTED_FROM": "IP",
@@ -27,11 +27,17 @@ class UnknownAccount(LinkageError):
 
 
 class SharedValue(BaseModel):
-    kind: str
+    kind: str  # in words: "payment method", "subnet", "disposable e-mail domain"…
     value: str | None
-    accounts: int | None
-    weight: float | None
-    shared_in_cluster: int
+    accounts: int | None  # accounts that use it
+    weight: float | None  # its evidence weight tonight (None: not evidence, e.g. a popular e-mail domain)
+    shared_in_cluster: int  # other members of this account's cluster that use it (a subnet: through their IPs)
+
+
+def link_name(link: str, disposable: bool) -> str:
+    """A link in words; an e-mail domain is called disposable only when it is on the list."""
+    name = LINK_NAMES.get(link, link.lower().replace("_", " "))
+    return f"disposable {name}" if link == "EMAIL_AT" and disposable else name
 
 
 class Explanation(BaseModel):
@@ -67,7 +73,7 @@ def explain(settings: Settings, account_id: str) -> Explanation:
         raise UnknownAccount(f"No account {account_id!r} in the graph.")
     row: dict[str, Any] = rows[0]
     shared = [
-        SharedValue(kind=LINK_NAMES.get(item["signal"], item["signal"].lower()), value=item["value"],
+        SharedValue(kind=link_name(item["signal"], item["disposable"]), value=item["value"],
                     accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"])
         for item in row.pop("shared")
     ]  # fmt: skip

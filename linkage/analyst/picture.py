@@ -1,63 +1,206 @@
-"""`linkage picture CLUSTER_ID`: a drawing of one cluster, its accounts and the values they share (PNG or SVG)."""
+"""`linkage picture CLUSTER_ID` and `linkage explain ACCOUNT --picture FILE`: a cluster or an account with the
+values they share.
+
+HTML pictures are interactive, drawn by Neo4j's own graph-visualisation library (neo4j-viz, one self-contained
+file: zoom, drag, hover for labels, search); PNG and SVG stay for reports on paper (networkx + matplotlib). A
+picture holds at most ``max_accounts`` accounts: beyond that it keeps the most connected ones (linked to the most
+shared values; when explaining, the account itself first) and says so.
+"""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
+from typing import Any
 
-import networkx as nx
 import pandas as pd
-from matplotlib.figure import Figure  # the object API draws to files without pyplot or a display
+from pydantic import BaseModel
 
-from linkage.errors import LinkageError
+from linkage.analyst.explain import link_name
+from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
 
+MAX_ACCOUNTS = 300
+FORMATS = (".html", ".png", ".svg")
 KIND_COLOURS = {
     "PAID_WITH": "#d62728",
     "CONNECTED_FROM": "#1f77b4",
+    "IN_SUBNET": "#17becf",
     "USED_DEVICE": "#9467bd",
     "EMAIL_AT": "#8c564b",
     "USES_TEMPLATE": "#2ca02c",
 }
-DECISION_COLOURS = {"ban": "#222222", "review": "#ff7f0e"}
+DECISION_COLOURS = {"ban": "#222222", "review": "#ff7f0e", None: "#bbbbbb"}
+DECISION_NAMES = {"ban": "account: ban", "review": "account: review", None: "account: no decision"}
+SUBJECT_COLOUR = "#e6194b"  # the account being explained
 
 
-class UnknownCluster(LinkageError):
-    pass
+class NothingToDraw(LinkageError):
+    """No such cluster or account, or nothing it shares with another account."""
 
 
-def _graph(edges: pd.DataFrame) -> nx.Graph:
-    drawing = nx.Graph()
-    for row in edges.itertuples(index=False):
-        drawing.add_node(row.account_id, role="account", decision=row.decision)
-        drawing.add_node(f"{row.kind}:{row.value}", role="value", kind=row.kind)
-        drawing.add_edge(row.account_id, f"{row.kind}:{row.value}")
-    return drawing
+class PictureFormatError(LinkageError):
+    exit_code = ExitCode.USAGE
 
 
-def draw_cluster(settings: Settings, cluster_id: str, path: Path, max_accounts: int = 300) -> Path:
-    """Accounts as small dots (black: ban, orange: review), shared values as larger dots coloured by kind."""
+class Picture(BaseModel):
+    """What a picture shows: its file, how many accounts and values, and whether the cap cut it."""
+
+    path: Path
+    title: str
+    accounts: int
+    values: int
+    accounts_in_all: int  # accounts linked to a shared value; more than ``accounts`` when the cap cut the picture
+    notice: str | None  # "the most connected part" when cut
+
+
+def picture_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise PictureFormatError(f"{path}: a picture is .html (interactive), .png or .svg.")
+    return suffix
+
+
+def cluster_links(graph: Graph, cluster_id: str, max_accounts: int = MAX_ACCOUNTS) -> pd.DataFrame:
+    """The links a cluster's picture draws (``analyst/cluster_picture``)."""
+    return graph.frame("analyst/cluster_picture", cluster_id=cluster_id, max_accounts=max_accounts)
+
+
+def draw_cluster(settings: Settings, cluster_id: str, path: Path, max_accounts: int = MAX_ACCOUNTS) -> Picture:
+    """A cluster's accounts (coloured by decision) and every value at least two of them share (coloured by kind)."""
+    picture_format(path)
     with Graph(settings) as graph:
-        edges = graph.frame("analyst/cluster_picture", cluster_id=cluster_id, max_accounts=max_accounts)
-    if edges.empty:
-        raise UnknownCluster(f"No cluster {cluster_id!r} with shared values in the graph.")
-    drawing = _graph(edges)
+        links = cluster_links(graph, cluster_id, max_accounts)
+    if links.empty:
+        raise NothingToDraw(f"No cluster {cluster_id!r} with shared values in the graph.")
+    return draw(links, f"Cluster {cluster_id}", path)
+
+
+def draw_account(settings: Settings, account_id: str, path: Path, max_accounts: int = MAX_ACCOUNTS) -> Picture:
+    """One account (highlighted), the values it shares and the accounts that share them."""
+    picture_format(path)
+    with Graph(settings) as graph:
+        links = graph.frame("analyst/account_picture", account_id=account_id, max_accounts=max_accounts)
+    if links.empty:
+        raise NothingToDraw(f"Account {account_id!r} shares no value with another account: nothing to draw.")
+    return draw(links, f"Account {account_id}", path, subject=account_id)
+
+
+def draw(links: pd.DataFrame, title: str, path: Path, subject: str | None = None) -> Picture:
+    """Draw ``links`` (rows of ``analyst/cluster_picture`` or ``analyst/account_picture``) to ``path``."""
+    accounts = links.drop_duplicates("account_id")
+    values = links.drop_duplicates(["link", "value"])
+    in_all = int(links["members_linked"].iloc[0])
+    notice = (
+        f"showing the most connected part: {len(accounts):,} of {in_all:,} accounts" if in_all > len(accounts) else None
+    )
+    picture = Picture(path=path, title=title, accounts=len(accounts), values=len(values), accounts_in_all=in_all,
+                      notice=notice)  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if picture_format(path) == ".html":
+        path.write_text(interactive(links, picture, subject), encoding="utf-8")
+    else:
+        _static(links, picture, subject)
+    return picture
+
+
+def _value_id(row: dict[str, Any]) -> str:
+    return f"{row['link']}:{row['value']}"
+
+
+def _number(value: Any, digits: int | None = None) -> float | int | None:
+    if value is None or pd.isna(value):
+        return None
+    return int(value) if digits is None else round(float(value), digits)
+
+
+def _rows(links: pd.DataFrame, *keys: str) -> list[dict[str, Any]]:
+    """One record per distinct ``keys`` (all of them without keys)."""
+    chosen = links.drop_duplicates(list(keys)) if keys else links
+    return [{str(k): v for k, v in row.items()} for row in chosen.to_dict("records")]
+
+
+def interactive(links: pd.DataFrame, picture: Picture, subject: str | None = None) -> str:
+    """The picture as one self-contained HTML page (neo4j-viz): hover a node for its id, decision and score, or its
+    kind, how many accounts use it and its evidence weight."""
+    from neo4j_viz import Node, Relationship, VisualizationGraph  # loaded by the commands that draw, only
+    from neo4j_viz.options import DiscreteLegendSection, LegendEntry
+
+    nodes = []
+    for row in _rows(links, "account_id"):
+        decision = row["decision"] if isinstance(row["decision"], str) else None
+        itself = row["account_id"] == subject
+        nodes.append(Node.model_validate({
+            "id": f"account:{row['account_id']}", "size": 14 if itself else 8,
+            "color": SUBJECT_COLOUR if itself else DECISION_COLOURS[decision],
+            "caption": str(row["account_id"]) if itself else None,
+            "properties": {"account_id": str(row["account_id"]), "decision": decision or "none",
+                           "score": _number(row["score"], 3)},
+        }))  # fmt: skip
+    for row in _rows(links, "link", "value"):
+        nodes.append(Node.model_validate({
+            "id": _value_id(row), "size": 12, "color": KIND_COLOURS.get(row["link"], "#7f7f7f"),
+            "properties": {"kind": link_name(row["link"], bool(row["disposable"])), "value": str(row["value"]),
+                           "accounts": _number(row["accounts"]), "evidence weight": _number(row["weight"], 3)},
+        }))  # fmt: skip
+    relationships = [
+        Relationship.model_validate({"id": str(n), "source": f"account:{row['account_id']}", "target": _value_id(row),
+                                     "caption": link_name(row["link"], bool(row["disposable"]))})
+        for n, row in enumerate(_rows(links))
+    ]  # fmt: skip
+    graph = VisualizationGraph(nodes=nodes, relationships=relationships)
+    graph.set_legend(nodes=DiscreteLegendSection(title=_caption(picture), entries=[
+        LegendEntry(label=label, color=colour) for label, colour in _legend(links, subject).items()]))  # fmt: skip
+    html = graph.render(height="100vh", theme="light", on_dangling="error").data
+    return str(html).replace("<title>neo4j-viz</title>", f"<title>{escape(_caption(picture))}</title>", 1)
+
+
+def _legend(links: pd.DataFrame, subject: str | None) -> dict[str, str]:
+    """Colour by label: the account explained, decisions, then the kinds of value in the picture."""
+    legend = {f"account {subject}": SUBJECT_COLOUR} if subject is not None else {}
+    legend |= {DECISION_NAMES[decision]: colour for decision, colour in DECISION_COLOURS.items()}
+    for link in sorted(set(links["link"]), key=list(KIND_COLOURS).index):
+        disposable = bool(links.loc[links["link"] == link, "disposable"].all())
+        legend[link_name(link, disposable)] = KIND_COLOURS[link]
+    return legend
+
+
+def _caption(picture: Picture) -> str:
+    shown = f"{picture.title}: {picture.accounts:,} accounts, {picture.values:,} shared values"
+    return f"{shown} ({picture.notice})" if picture.notice else shown
+
+
+def _static(links: pd.DataFrame, picture: Picture, subject: str | None) -> None:
+    """PNG or SVG for paper: accounts as small dots (black: ban, orange: review), values coloured by kind."""
+    import networkx as nx  # loaded by the commands that draw, only
+    from matplotlib.figure import Figure  # the object API draws to files without pyplot or a display
+
+    drawing = nx.Graph()
+    for row in _rows(links):
+        decision = row["decision"] if isinstance(row["decision"], str) else None
+        drawing.add_node(row["account_id"], role="account", decision=decision)
+        drawing.add_node(_value_id(row), role="value", kind=row["link"])
+        drawing.add_edge(row["account_id"], _value_id(row))
     layout = nx.spring_layout(drawing, seed=7, k=1.5 / max(drawing.number_of_nodes(), 1) ** 0.5)
     figure = Figure(figsize=(10, 10))
     axes = figure.subplots()
     nx.draw_networkx_edges(drawing, layout, ax=axes, alpha=0.25, width=0.5)
     accounts = [n for n, d in drawing.nodes(data=True) if d["role"] == "account"]
-    nx.draw_networkx_nodes(drawing, layout, nodelist=accounts, node_size=18, ax=axes,
-                           node_color=[DECISION_COLOURS.get(drawing.nodes[n]["decision"], "#bbbbbb")
-                                       for n in accounts])  # fmt: skip
+    for decision, name in DECISION_NAMES.items():
+        chosen = [n for n in accounts if drawing.nodes[n]["decision"] == decision and n != subject]
+        if chosen:
+            nx.draw_networkx_nodes(drawing, layout, nodelist=chosen, node_size=18, ax=axes, label=name,
+                                   node_color=DECISION_COLOURS[decision])  # fmt: skip
+    if subject in drawing:
+        nx.draw_networkx_nodes(drawing, layout, nodelist=[subject], node_size=80, ax=axes, label=f"account {subject}",
+                               node_color=SUBJECT_COLOUR)  # fmt: skip
     for kind, colour in KIND_COLOURS.items():
         values = [n for n, d in drawing.nodes(data=True) if d.get("kind") == kind]
-        nx.draw_networkx_nodes(drawing, layout, nodelist=values, node_size=90, node_color=colour, ax=axes,
-                               label=kind.lower().replace("_", " "))  # fmt: skip
-    axes.set_title(f"Cluster {cluster_id}: {len(accounts)} accounts, {drawing.number_of_nodes() - len(accounts)} "
-                   "shared values")  # fmt: skip
+        if values:
+            nx.draw_networkx_nodes(drawing, layout, nodelist=values, node_size=90, node_color=colour, ax=axes,
+                                   label=link_name(kind, False))  # fmt: skip
+    axes.set_title(_caption(picture), fontsize=10)
     axes.legend(loc="lower left", fontsize=8)
     axes.axis("off")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120, bbox_inches="tight")
-    return path
+    figure.savefig(picture.path, dpi=120, bbox_inches="tight")

@@ -4,6 +4,8 @@ own `.cypher` file, by path).
 Each file starts with a comment that says what it shows and declares its parameters with their types
 (``// Parameters: cluster_id (string), max_accounts (integer)`` or ``// Parameters: none``). A value given on the
 command line is converted by that declaration, never guessed: ``-p account_id=12345`` stays the text "12345".
+An ``// Example:`` line shows the command, and one ``// :param name => value;`` line per parameter is what Neo4j
+Browser needs before the query (``linkage query show NAME`` prints both, ready to paste).
 
 A query only reads. It runs in a read transaction (Neo4j refuses any write), and before that its plan (``EXPLAIN``,
 which runs nothing) is inspected: ``LOAD CSV`` (which reads files and URLs: the hash key, raw exports), a procedure
@@ -26,6 +28,8 @@ from linkage.graph import Graph, GraphRefused
 from linkage.settings import Settings
 
 PARAMETERS_LINE = "Parameters:"
+EXAMPLE_LINE = "Example:"
+BROWSER_PARAM = ":param "
 DECLARATION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(string|integer|float|boolean)\s*\)\s*$")
 BOOLEANS = {"true": True, "false": False}
 
@@ -62,6 +66,8 @@ class SavedQuery(BaseModel):
     name: str
     description: str
     parameters: dict[str, str]  # name -> declared type
+    example: str | None = None  # the command line that runs it
+    browser_params: list[str] = []  # Neo4j Browser's `:param name => value;` lines, one per parameter
 
 
 def describe(source: str | Path) -> SavedQuery:
@@ -75,7 +81,10 @@ def describe(source: str | Path) -> SavedQuery:
         if not line.startswith("//"):
             break
         header.append(line.removeprefix("//").strip())
-    description = " ".join(line for line in header if not line.startswith(PARAMETERS_LINE))
+    marked = (PARAMETERS_LINE, EXAMPLE_LINE, BROWSER_PARAM)
+    description = " ".join(line for line in header if not line.startswith(marked))
+    example = next((line.removeprefix(EXAMPLE_LINE).strip() for line in header if line.startswith(EXAMPLE_LINE)), None)
+    browser_params = [line for line in header if line.startswith(BROWSER_PARAM)]
     declared = next((line.removeprefix(PARAMETERS_LINE) for line in header if line.startswith(PARAMETERS_LINE)), None)
     if declared is None:
         raise QueryError(f"Saved query {name!r} declares no parameters (a `// {PARAMETERS_LINE}` header line).")
@@ -87,7 +96,8 @@ def describe(source: str | Path) -> SavedQuery:
         if match is None:
             raise QueryError(f"Saved query {name!r}: cannot read the parameter declaration {item.strip()!r}.")
         parameters[match.group(1)] = match.group(2)
-    return SavedQuery(name=name, description=description, parameters=parameters)
+    return SavedQuery(name=name, description=description, parameters=parameters, example=example,
+                      browser_params=browser_params)  # fmt: skip
 
 
 def list_queries() -> list[SavedQuery]:
@@ -115,6 +125,14 @@ def typed_parameters(query: SavedQuery, raw_params: list[str]) -> dict[str, Any]
     if missing:
         raise QueryError(f"Query {query.name!r} needs parameter(s): {', '.join(missing)} (--param key=value).")
     return params
+
+
+def browser_text(name: str) -> str:
+    """A saved query as Neo4j Browser takes it: its ``:param`` lines, then the statement (comments kept)."""
+    if name not in saved_queries():
+        raise QueryError(f"No saved query {name!r}; `linkage query list` shows them.")
+    query = describe(name)
+    return "\n".join([*query.browser_params, statement(f"{SAVED_QUERIES}/{name}")]).rstrip() + "\n"
 
 
 def _operators(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,15 +14,18 @@ import loaders
 from linkage import nightly
 from linkage.analyst import queries
 from linkage.analyst.explain import explain
-from linkage.analyst.picture import draw_cluster
+from linkage.analyst.picture import MAX_ACCOUNTS, PictureFormatError, draw_account, draw_cluster, picture_format
 from linkage.cli import db, render
-from linkage.errors import ExitCode, LinkageError
+from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
+from linkage.nightly.outputs import BanlistFormat
 from linkage.settings import Settings, load_settings
 from localdb import LocalDbError
 
 app = typer.Typer(
     name="linkage",
-    help="Find coordinated fake-account networks in Neo4j with Graph Data Science.",
+    help="Find coordinated fake-account networks in Neo4j with Graph Data Science. Settings come from LINKAGE_* and "
+    "NEO4J_* environment variables (README: Configuration).",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -63,6 +67,22 @@ def expected_failures() -> Iterator[None]:
 def settings() -> Settings:
     with expected_failures():
         return load_settings()
+
+
+def _version(value: bool) -> None:
+    if value:
+        render.stdout.print(f"linkage {version('linkage')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print linkage's version and exit."),
+    ] = None,
+) -> None:
+    """Find coordinated fake-account networks in Neo4j with Graph Data Science."""
 
 
 @db_app.command("start")
@@ -158,7 +178,9 @@ def load_command(
 
 # --- detection, the nightly run, explanations -------------------------------------------------------------
 
-OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json.")]
+OutputOption = Annotated[
+    Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json, report.html.")
+]
 
 
 @app.command("run")
@@ -183,6 +205,7 @@ def run_command(
         **summary.changes.model_dump(),
     })  # fmt: skip
     render.stderr.print(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
+    render.stderr.print(f"Report: {result.outputs.report}")
 
 
 @app.command("detect")
@@ -201,31 +224,67 @@ def detect_command(
 
 @app.command("banlist")
 def banlist_command(
-    path: Annotated[Path, typer.Option("--output", "-o", help="Where to write the ban list CSV.")] = Path(
-        "out/banlist.csv"
-    ),
+    path: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write the ban list.", show_default="out/banlist.FORMAT"),
+    ] = None,
+    file_format: Annotated[
+        BanlistFormat, typer.Option("--format", help="csv (reason records as JSON text), json or parquet (nested).")
+    ] = "csv",
     as_json: JsonOption = False,
 ) -> None:
-    """Write the decisions now in the graph as banlist.csv (no detection is run)."""
+    """Write the decisions now in the graph as a ban list (no detection is run): reasons as sentences, and as
+    records (kind, value, members, total, weight, sentence) for machines."""
     with expected_failures():
-        rows = nightly.export_banlist(settings(), path)
+        result = nightly.export_banlist(settings(), path or Path(f"out/banlist.{file_format}"), file_format)
     if as_json:
-        render.print_json({"path": str(path), "rows": rows})
+        render.print_json(result)
     else:
-        render.stderr.print(f"{rows:,} decisions written to {path}")
+        render.stderr.print(f"{result.rows:,} decisions written to {result.path}")
+
+
+def _picture_path(path: Path | None) -> Path | None:
+    """A usage error before anything runs when a picture's file name ends otherwise."""
+    if path is not None:
+        try:
+            picture_format(path)
+        except PictureFormatError:
+            raise typer.BadParameter(f"{path}: the file name must end in .html, .png or .svg.") from None
+    return path
+
+
+PictureOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--picture",
+        callback=_picture_path,
+        help="Also draw the account, its shared values and who shares them: .html, .png, .svg.",
+    ),
+]
+MaxAccountsOption = Annotated[
+    int, typer.Option("--max-accounts", min=2, help="Accounts a picture holds at most (the most connected kept).")
+]
 
 
 @app.command("explain")
-def explain_command(account_id: str, as_json: JsonOption = False) -> None:
+def explain_command(
+    account_id: str,
+    picture: PictureOption = None,
+    max_accounts: MaxAccountsOption = MAX_ACCOUNTS,
+    as_json: JsonOption = False,
+) -> None:
     """The evidence behind one account: its kinds of evidence, the values it shares, its cluster, its score, and
     for an account without a ban, each condition a ban needs that it misses."""
     with expected_failures():
         result = explain(settings(), account_id)
+        drawn = draw_account(settings(), account_id, picture, max_accounts) if picture else None
     if as_json:
         render.print_json(result)
-        return
-    render.print_fields(f"Account {account_id}", result.model_dump(exclude={"shared"}))
-    render.print_table("Shared values", [s.model_dump() for s in result.shared])
+    else:
+        render.print_fields(f"Account {account_id}", result.model_dump(exclude={"shared"}))
+        render.print_table("Shared values", [s.model_dump() for s in result.shared])
+    if drawn is not None:
+        render.picture_drawn(drawn)
 
 
 @app.command("similarity")
@@ -272,30 +331,70 @@ def query_run(
         rows = queries.run_query(settings(), name, param or [])
     if as_json:
         render.print_json(rows)
+    elif not rows:
+        render.stderr.print(f"{name}: no rows.")
     else:
         render.print_table(name, rows)
 
 
-PICTURE_FORMATS = (".png", ".svg")
-
-
-def _picture_path(path: Path) -> Path:
-    if path.suffix.lower() not in PICTURE_FORMATS:
-        raise typer.BadParameter(f"{path}: the file name must end in .png or .svg.")
-    return path
+@query_app.command("show")
+def query_show(name: str) -> None:
+    """Print a saved query as Neo4j Browser takes it: its `:param` lines, then the query (`linkage browser`)."""
+    with expected_failures():
+        text = queries.browser_text(name)
+    render.stdout.out(text, end="", highlight=False)
 
 
 @app.command("picture")
 def picture_command(
     cluster_id: str,
     path: Annotated[
-        Path, typer.Option("--output", "-o", help="Image file: .png or .svg.", callback=_picture_path)
-    ] = Path("cluster.png"),
+        Path,
+        typer.Option(
+            "--output", "-o", callback=_picture_path, help="Interactive .html (neo4j-viz), or .png / .svg for paper."
+        ),
+    ] = Path("cluster.html"),
+    max_accounts: MaxAccountsOption = MAX_ACCOUNTS,
+    as_json: JsonOption = False,
 ) -> None:
-    """Draw one cluster: its accounts and the cards, IPs, devices, domains and templates they share."""
+    """Draw one cluster: its accounts (by decision) and the cards, IPs, subnets, devices, domains and templates they
+    share (by kind); past --max-accounts, its most connected part, and the picture says so."""
     with expected_failures():
-        written = draw_cluster(settings(), cluster_id, path)
-    render.stderr.print(f"Cluster {cluster_id} drawn in {written}")
+        drawn = draw_cluster(settings(), cluster_id, path, max_accounts)
+    render.print_json(drawn) if as_json else render.picture_drawn(drawn)
+
+
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="The output folder of a `linkage run` (it holds run.json).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Rebuild RUN_DIR/report.html from the run's files and the graph (every `linkage run` writes it)."""
+    from linkage.analyst.report import rebuild_report  # plotly loads for this command only
+
+    with expected_failures():
+        result = rebuild_report(settings(), run_dir)
+    if as_json:
+        render.print_json(result)
+    else:
+        render.stderr.print(f"Report: {result.path} ({result.bytes / 1e6:.1f} MB, {len(result.pictures)} pictures)")
+
+
+@app.command("browser")
+def browser_command(
+    port: Annotated[
+        int, typer.Option(envvar="LINKAGE_BROWSER_PORT", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")
+    ] = 7474,
+) -> None:
+    """Serve Neo4j Browser on 127.0.0.1, pre-set to connect to the database; print its URL; Ctrl-C stops it."""
+    from linkage.analyst.browser import BrowserServer
+
+    with expected_failures(), BrowserServer(settings(), port) as server:
+        render.browser_ready(server.info)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            render.stderr.print("Stopped.")
 
 
 # --- scenarios and evaluation -------------------------------------------------------------------------------

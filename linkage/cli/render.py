@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.console import Console
@@ -15,6 +15,11 @@ from rich.table import Table
 
 import loaders
 
+if TYPE_CHECKING:
+    from linkage.analyst.browser import BrowserInfo
+    from linkage.analyst.picture import Picture
+
+ID_FIELDS = {"community", "component"}  # integers that name something (like any *_id), never counts
 stderr = Console(stderr=True)
 stdout = Console()
 
@@ -31,28 +36,54 @@ def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence
     for name in names:
         table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(name)) for name in names))
+        table.add_row(*(_cell(row.get(name), name) for name in names))
     stdout.print(table)
 
 
 def print_fields(title: str, data: BaseModel | Mapping[str, Any]) -> None:
     """A two-column table of one object's fields."""
     fields = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
-    print_table(title, [{"field": key, "value": value} for key, value in fields.items()])
+    table = Table(title=title, title_justify="left")
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    for key, value in fields.items():
+        table.add_row(key, _cell(value, key))
+    stdout.print(table)
 
 
 def error(message: str) -> None:
     stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, name: str = "") -> str:
+    """A value as a person reads it: yes/no for booleans, ids as they are (``3311``, never ``3,311``), counts
+    with thousands separators, lists joined."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and (name.endswith("id") or name in ID_FIELDS):
+        return str(value)
     if isinstance(value, float):
         return f"{value:,.3f}"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_cell(item, name) for item in value)
     return str(value)
+
+
+def picture_drawn(picture: Picture) -> None:
+    notice = f"; {picture.notice}" if picture.notice else ""
+    stderr.print(f"{picture.title} drawn in {picture.path}: {picture.accounts:,} accounts, {picture.values:,} shared "
+                 f"values{notice}", highlight=False)  # fmt: skip
+
+
+def browser_ready(info: BrowserInfo) -> None:
+    """The Browser's address on stdout (for scripts), how to log in on stderr: a user and where the password is."""
+    stdout.print(info.url, highlight=False, soft_wrap=True)
+    login = f"log in as {info.user} with the password in {info.password_hint}" if info.password_hint else "no login"
+    stderr.print(f"Neo4j Browser {info.version} for {info.bolt} ({login}). Ctrl-C stops it.", highlight=False)
 
 
 class RowProgress(loaders.Progress):

@@ -5,6 +5,7 @@ bans it holds)."""
 from __future__ import annotations
 
 import pandas as pd
+from pydantic import BaseModel
 
 from linkage.detect.scoring import KINDS
 from linkage.settings import Settings
@@ -24,43 +25,69 @@ def value_name(kind: str, value: str) -> str:
     return KIND_NAMES.get(kind, kind)
 
 
-def _evidence_sentences(best: pd.DataFrame, cluster_id: str) -> list[str]:
-    """One sentence per kind of shared value, strongest first: the value, how many of the cluster share it, how
+class Reason(BaseModel):
+    """One reason for machines beside its sentence for people: what kind of evidence, the value it concerns, the
+    other members of the cluster that share it, the accounts that use it in all, and its strength (0 to 1)."""
+
+    kind: str
+    value: str | None = None
+    members: int | None = None
+    total: int | None = None
+    weight: float | None = None
+    sentence: str
+
+
+def _strength(value: object) -> float:
+    return round(float(value), 3)  # type: ignore[arg-type]
+
+
+def _evidence_reasons(best: pd.DataFrame, cluster_id: str) -> list[Reason]:
+    """One reason per kind of shared value, strongest first: the value, how many of the cluster share it, how
     many use it in all, and how well its sharing is corroborated."""
-    return [
-        f"shares {value_name(str(row['kind']), str(row['value']))} {row['value']} with "
-        f"{int(row['shared_in_community']) - 1:,} accounts of cluster {cluster_id} ({int(row['value_accounts']):,} "
-        f"accounts use it in all; evidence {row['strength']:.2f})"
-        for row in best.sort_values(["strength", "kind"], ascending=[False, True]).to_dict("records")
-    ]
+    found = []
+    for row in best.sort_values(["strength", "kind"], ascending=[False, True]).to_dict("records"):
+        kind, value = str(row["kind"]), str(row["value"])
+        others, total = int(row["shared_in_community"]) - 1, int(row["value_accounts"])
+        sentence = (
+            f"shares {value_name(kind, value)} {value} with {others:,} accounts of cluster {cluster_id} "
+            f"({total:,} accounts use it in all; evidence {row['strength']:.2f})"
+        )
+        found.append(Reason(kind=kind, value=value, members=others, total=total, weight=_strength(row["strength"]),
+                            sentence=sentence))  # fmt: skip
+    return found
 
 
-def account_reasons(row: pd.Series, best: pd.DataFrame, cluster_id: str, settings: Settings) -> str:
-    """The reasons of one account, most telling first, joined by '; '."""
-    sentences = []
+def account_reasons(row: pd.Series, best: pd.DataFrame, cluster_id: str, settings: Settings) -> list[Reason]:
+    """The reasons of one account, most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
+    found = []
+    banned_cluster = str(row["banned_cluster"]) if isinstance(row["banned_cluster"], str) else None
     if row["respawn"]:
-        sentences.append(
+        found.append(Reason(kind="respawn", value=banned_cluster, sentence=(
             f"new account on its first night reusing {int(row['respawn_kinds'])} kinds of infrastructure of banned "
-            f"cluster {row['banned_cluster'] or 'unknown'}"
-        )
-    sentences += _evidence_sentences(best, cluster_id)
+            f"cluster {banned_cluster or 'unknown'}")))  # fmt: skip
+    found += _evidence_reasons(best, cluster_id)
     if row["harvest"] >= settings.score_min_weight:
-        sentences.append(
-            f"{int(row['prompt_requests']):,} requests for {int(row['output_tokens']):,} output tokens, "
-            f"{row['volume_ratio']:g}x the median active account (evidence {row['harvest']:.2f})"
-        )
+        found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),
+                            sentence=f"{int(row['prompt_requests']):,} requests for {int(row['output_tokens']):,} "
+                            f"output tokens, {row['volume_ratio']:g}x the median active account (evidence "
+                            f"{row['harvest']:.2f})"))  # fmt: skip
     if row["similar_in_community"] > 0:
-        sentences.append(f"sends near-duplicate prompts to {int(row['similar_in_community']):,} cluster members")
+        similar = int(row["similar_in_community"])
+        found.append(Reason(kind="similar_prompts", members=similar,
+                            sentence=f"sends near-duplicate prompts to {similar:,} cluster members"))  # fmt: skip
     if row["cot"]:
-        sentences.append(f"{row['cot_share']:.0%} of its prompts ask for step-by-step reasoning in known wording")
+        found.append(Reason(kind="chain_of_thought", weight=_strength(row["cot_share"]), sentence=(
+            f"{row['cot_share']:.0%} of its prompts ask for step-by-step reasoning in known wording")))  # fmt: skip
     if row["burst"]:
-        sentences.append(
-            f"created within {settings.score_burst_hours:g} h of {int(row['burst_size']):,} cluster members"
-        )
+        burst = int(row["burst_size"])
+        found.append(Reason(kind="burst", members=burst, sentence=(
+            f"created within {settings.score_burst_hours:g} h of {burst:,} cluster members")))  # fmt: skip
     if row["banned"] and not row["respawn"]:
-        sentences.append(f"shares infrastructure with banned cluster {row['banned_cluster'] or 'accounts'}")
-    sentences.append(f"{int(row['kinds'])} independent kinds of evidence, score {row['score']:.2f}")
-    return "; ".join(sentences)
+        found.append(Reason(kind="banned_infrastructure", value=banned_cluster, sentence=(
+            f"shares infrastructure with banned cluster {banned_cluster or 'accounts'}")))  # fmt: skip
+    found.append(Reason(kind="score", weight=_strength(row["score"]), sentence=(
+        f"{int(row['kinds'])} independent kinds of evidence, score {row['score']:.2f}")))  # fmt: skip
+    return found
 
 
 def cluster_rows(

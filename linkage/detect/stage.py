@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from pydantic import BaseModel
 
@@ -14,7 +16,7 @@ from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
 BANNED_LINK_COLUMNS = ["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"]
-BANLIST_COLUMNS = ["account_id", "decision", "score", "cluster_id", "reasons"]
+BANLIST_COLUMNS = ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
 CLUSTER_COLUMNS = ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
 
 
@@ -104,17 +106,21 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         tuple(best[best["account_id"].isin(members.loc[decided, "account_id"])].groupby("account_id"))
     )
     no_evidence = pd.DataFrame(columns=BEST_COLUMNS)
-    members["reasons"] = ""
-    members.loc[decided, "reasons"] = [
-        account_reasons(row, best_by_account.get(row["account_id"], no_evidence), row["cluster_id"], settings)
+    records = {
+        row["account_id"]: account_reasons(row, best_by_account.get(row["account_id"], no_evidence),
+                                           row["cluster_id"], settings)
         for _, row in members[decided].iterrows()
-    ]
+    }  # fmt: skip
+    found = [[r.model_dump() for r in records.get(a, [])] for a in members["account_id"]]
+    members["reason_records"] = pd.Series(found, index=members.index, dtype=object)
+    members["reasons"] = ["; ".join(r["sentence"] for r in reasons) for reasons in found]
+    members["reason_json"] = [json.dumps(reasons) for reasons in found]
 
     graph.write("detect/clear_decisions")
     graph.write_rows("detect/write_evidence", evidence_rows(scored))
     cluster_frame = frame_rows(clusters[["cluster_id", "size", "score", "signals", "status", "parents"]])
     graph.write_rows("detect/merge_clusters", cluster_frame, run_id=run_id)
-    decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons"]])
+    decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons", "reason_json"]])
     graph.write_rows("detect/write_decisions", decision_rows, run_id=run_id)
     ended = graph.write_returning("detect/dissolve_clusters", run_id=run_id)[0]
 

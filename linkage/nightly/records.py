@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from linkage.detect.stage import DetectResult
 from linkage.graph import Graph
+from linkage.nightly.outputs import OutputFiles
 from linkage.settings import Settings
 from linkage.similarity.stage import SimilarityResult
 from loaders import LoadResult
@@ -83,6 +84,7 @@ class RunSummary(BaseModel):
     detection: DetectResult
     timings_s: dict[str, float] = {}
     graph: GraphCounts | None = None
+    outputs: OutputFiles | None = None  # where each of the run's files is
 
 
 def run_summary(run: RunInfo, settings: Settings, detection: DetectResult, **stages: Any) -> RunSummary:

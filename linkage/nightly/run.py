@@ -16,13 +16,22 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from pydantic import BaseModel
 
-from linkage.detect.stage import BANLIST_COLUMNS, Detection, detect
+from linkage.analyst.report import write_report
+from linkage.detect.stage import Detection, detect
 from linkage.graph import Graph
 from linkage.nightly.lock import exclusive
-from linkage.nightly.outputs import OutputFiles, forget_finished, write_banlist, write_record, write_results
+from linkage.nightly.outputs import (
+    BanlistFormat,
+    OutputFiles,
+    banlist_from_graph,
+    forget_finished,
+    output_paths,
+    write_banlist,
+    write_record,
+    write_results,
+)
 from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_summary, start_run
 from linkage.settings import Settings
 from linkage.similarity.stage import run_similarity
@@ -92,11 +101,13 @@ def nightly_run(
                 detection = detect(graph, settings, run_id=run.run_id, batch=batch)
             summary = run_summary(run, settings, detection.result, batch_dir=str(batch_dir), load=loaded,
                                   similarity=similarity, timings_s=timings.seconds,
-                                  graph=_graph_counts(graph))  # fmt: skip
+                                  graph=_graph_counts(graph), outputs=output_paths(out_dir))  # fmt: skip
             outputs = write_results(out_dir, detection.banlist, detection.clusters)
             lease.check()
             finish_run(graph, summary)
             write_record(outputs, summary)
+            with timings.stage("report"):  # it reads run.json, written just above
+                write_report(graph, out_dir)
     return RunResult(run_id=run.run_id, batch=batch, outputs=outputs, summary=summary)
 
 
@@ -129,9 +140,15 @@ def detect_only(settings: Settings, batch: str) -> Detection:
     return detection
 
 
-def export_banlist(settings: Settings, path: Path) -> int:
-    """`linkage banlist`: the decisions now in the graph, written as a ban list; returns its row count."""
+class BanlistExport(BaseModel):
+    path: Path
+    file_format: BanlistFormat
+    rows: int
+
+
+def export_banlist(settings: Settings, path: Path, file_format: BanlistFormat = "csv") -> BanlistExport:
+    """`linkage banlist`: the decisions now in the graph, written as a ban list (CSV, JSON or Parquet)."""
     with Graph(settings) as graph:
-        frame = graph.frame("nightly/read_banlist")
-    write_banlist(frame if not frame.empty else pd.DataFrame(columns=BANLIST_COLUMNS), path)
-    return len(frame)
+        frame = banlist_from_graph(graph.frame("nightly/read_banlist"))
+    write_banlist(frame, path, file_format)
+    return BanlistExport(path=path, file_format=file_format, rows=len(frame))

@@ -1,0 +1,220 @@
+"""report.html: what a nightly run found, as analysts review it before a ban goes out, in one page that opens
+from disk with no network.
+
+Written by every `linkage run` into its output folder and rebuilt by `linkage report RUN_DIR`. It reads the run's
+own files (run.json: summary, timings, changes, rejects; banlist.csv: decisions and their reason records;
+clusters.csv) and, from the graph, what those files do not hold: the decisions of every night up to this run
+(Run nodes), each cluster's size on the night before and the clusters this run ended, and the pictures of the
+largest clusters. Charts are Plotly figures with plotly.js inlined once; each picture is a self-contained neo4j-viz
+page in ``pictures/`` beside the report, shown in a frame. The ban-list table is searched and sorted by a small
+inline script over the rows embedded as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from pydantic import BaseModel
+
+from linkage.analyst.picture import MAX_ACCOUNTS, Picture, cluster_links, draw
+from linkage.errors import LinkageError
+from linkage.graph import Graph
+from linkage.settings import Settings
+
+REPORT = "report.html"
+PICTURES = "pictures"
+TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each picture is a ~4.5 MB page of its own)
+EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
+HOVER = "%{text}<br>size %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
+CHART_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+class MissingRun(LinkageError):
+    pass
+
+
+class ReportResult(BaseModel):
+    path: Path
+    bytes: int
+    pictures: list[Picture]
+
+
+def rebuild_report(settings: Settings, run_dir: Path) -> ReportResult:
+    """`linkage report RUN_DIR`: write RUN_DIR/report.html again from the run's files and the graph."""
+    _read_run(run_dir)  # a folder without run.json fails before connecting
+    with Graph(settings) as graph:
+        return write_report(graph, run_dir)
+
+
+def write_report(graph: Graph, run_dir: Path, top: int = TOP_CLUSTERS) -> ReportResult:
+    """Write ``run_dir``/report.html (and the pictures of its ``top`` largest clusters)."""
+    run = _read_run(run_dir)
+    banlist = _read_banlist(run_dir / "banlist.csv")
+    clusters = _read_csv(
+        run_dir / "clusters.csv", ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
+    )
+    runs = graph.frame("report/runs", run_id=run["run_id"])
+    changes = graph.frame("report/cluster_changes", run_id=run["run_id"])
+    largest = clusters.sort_values(["size", "score"], ascending=False).head(top)
+    pictures = [
+        _picture(graph, str(cluster_id), run_dir / PICTURES / f"{cluster_id}.html")
+        for cluster_id in largest["cluster_id"]
+    ]
+    page = _template().render(
+        run=run,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        cards=_cards(run),
+        timings=run.get("timings_s") or {},
+        rejects=((run.get("load") or {}).get("files")) or [],
+        charts=_charts(clusters, runs, banlist),
+        top=[
+            _cluster_view({str(k): v for k, v in row.items()}, banlist, picture, run_dir)
+            for row, picture in zip(largest.to_dict("records"), pictures, strict=True)
+        ],
+        changed=_changed(changes, banlist),
+        banlist=_banlist_rows(banlist),
+    )
+    path = run_dir / REPORT
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return ReportResult(path=path, bytes=path.stat().st_size, pictures=[p for p in pictures if p is not None])
+
+
+def _read_run(run_dir: Path) -> dict[str, Any]:
+    try:
+        run: dict[str, Any] = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MissingRun(f"{run_dir} holds no run.json: not the output folder of a finished `linkage run`.") from None
+    except json.JSONDecodeError as exc:
+        raise MissingRun(f"{run_dir / 'run.json'} is not JSON: {exc}") from None
+    return run
+
+
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype={"account_id": str, "cluster_id": str})
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return pd.DataFrame(columns=columns)
+
+
+def _read_banlist(path: Path) -> pd.DataFrame:
+    """banlist.csv with its reason records parsed (a ban list written before records existed has none)."""
+    frame = _read_csv(path, ["account_id", "decision", "score", "cluster_id", "reasons"])
+    texts = frame["reason_records"] if "reason_records" in frame else pd.Series("[]", index=frame.index)
+    records: list[list[dict[str, Any]]] = [json.loads(text) if isinstance(text, str) else [] for text in texts]
+    return frame.assign(reason_records=pd.Series(records, index=frame.index, dtype=object))
+
+
+def _template() -> Any:
+    environment = Environment(loader=PackageLoader("linkage.analyst", "templates"), autoescape=True,
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    return environment.get_template("report.html.j2")
+
+
+def _cards(run: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The headline numbers, each with its change since the previous run."""
+    changes = run.get("changes") or {}
+    return [
+        ("bans", run.get("bans"), changes.get("bans_delta")),
+        ("reviews", run.get("reviews"), changes.get("reviews_delta")),
+        ("clusters", run.get("clusters"), changes.get("clusters_delta")),
+        ("new bans", changes.get("new_bans"), None),
+        ("respawns flagged", changes.get("respawns_flagged"), None),
+    ]
+
+
+def _charts(clusters: pd.DataFrame, runs: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, str]:
+    """Three Plotly charts as HTML fragments; the first carries plotly.js (inlined once)."""
+    import plotly.graph_objects as go  # loaded when a report is written, only
+
+    sizes = go.Figure()
+    for status, part in clusters.groupby("status"):
+        sizes.add_scatter(x=part["size"], y=part["score"], mode="markers", name=str(status), text=part["cluster_id"],
+                          customdata=part["signals"].fillna(""), marker={"size": 10, "opacity": 0.8},
+                          hovertemplate=HOVER)  # fmt: skip
+    sizes.update_layout(title="Clusters: size and score", xaxis={"title": "accounts", "type": "log"},
+                        yaxis={"title": "score", "range": [0, 1.05]}, legend_title="tonight")  # fmt: skip
+    nights = go.Figure(
+        [
+            go.Bar(name=name, x=runs["batch"] + "<br>" + runs["started_at"].str[:10], y=runs[name])
+            for name in ("bans", "reviews")
+        ]
+    )
+    nights.update_layout(title="Decisions per night", barmode="group", yaxis={"title": "accounts"})
+    kinds = Counter(
+        record["kind"]
+        for records in banlist.loc[banlist["decision"] == "ban", "reason_records"]
+        for record in records
+        if record["kind"] not in ("score",)
+    )
+    evidence = go.Figure([go.Bar(x=list(kinds.values()), y=list(kinds), orientation="h")])
+    evidence.update_layout(title="Reasons given for tonight's bans", xaxis={"title": "bans"},
+                           yaxis={"categoryorder": "total ascending"})  # fmt: skip
+    figures = {"clusters": sizes, "nights": nights, "evidence": evidence}
+    return {
+        name: figure.update_layout(height=380, margin={"l": 60, "r": 20, "t": 50, "b": 60}).to_html(
+            full_html=False, include_plotlyjs=index == 0, config=CHART_CONFIG, div_id=f"chart-{name}"
+        )
+        for index, (name, figure) in enumerate(figures.items())
+    }
+
+
+def _picture(graph: Graph, cluster_id: str, path: Path) -> Picture | None:
+    links = cluster_links(graph, cluster_id, MAX_ACCOUNTS)
+    return None if links.empty else draw(links, f"Cluster {cluster_id}", path)
+
+
+def _cluster_view(row: dict[str, Any], banlist: pd.DataFrame, picture: Picture | None, run_dir: Path) -> dict[str, Any]:
+    """One of the largest clusters: its row, its decisions, and the values its members' reasons cite most."""
+    members = banlist[banlist["cluster_id"] == row["cluster_id"]]
+    cited: dict[tuple[str, str], dict[str, Any]] = {}
+    for records in members["reason_records"]:
+        for record in records:
+            if record["kind"] in EVIDENCE_KINDS:
+                key = (record["kind"], record["value"])
+                seen = cited.setdefault(key, {**record, "accounts": 0})
+                seen["accounts"] += 1
+    evidence = sorted(cited.values(), key=lambda r: (-r["accounts"], -(r["weight"] or 0)))[:8]
+    return {
+        **row,
+        "bans": int((members["decision"] == "ban").sum()),
+        "reviews": int((members["decision"] == "review").sum()),
+        "evidence": evidence,
+        "picture": None if picture is None else picture.path.relative_to(run_dir).as_posix(),
+        "notice": None if picture is None else picture.notice,
+    }
+
+
+def _changed(changes: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, Any]:
+    """Tonight's cluster events as lists (new, grown, shrunk, merged, split, ended) and the respawns flagged."""
+    events: dict[str, list[dict[str, Any]]] = {}
+    for row in changes.to_dict("records"):
+        event = {
+            str(key): (None if isinstance(value, float) and value != value else value) for key, value in row.items()
+        }
+        event["parents"] = [parent for parent in event["parents"] or [] if parent != event["cluster_id"]]
+        events.setdefault(str(row["status"]), []).append(event)
+    respawns = [
+        account
+        for account, records in zip(banlist["account_id"], banlist["reason_records"], strict=True)
+        if any(record["kind"] == "respawn" for record in records)
+    ]
+    return {"events": events, "respawns": respawns}
+
+
+def _banlist_rows(banlist: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table's rows: account, decision, score, cluster and the reasons' sentences."""
+    return [
+        {"account_id": str(row["account_id"]), "decision": row["decision"],
+         "score": None if pd.isna(row["score"]) else round(float(row["score"]), 3),
+         "cluster_id": None if pd.isna(row["cluster_id"]) else str(row["cluster_id"]),
+         "reasons": row["reasons"] if isinstance(row["reasons"], str) else ""}
+        for row in banlist.to_dict("records")
+    ]  # fmt: skip

@@ -1,0 +1,277 @@
+"""Analysts' tools on a real run of the example batch: saved queries, explain's numbers against the reasons, the
+ban list for machines, pictures, report.html and Neo4j Browser, the last two opened in a real headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from PIL import Image, ImageStat
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from typer.testing import CliRunner
+
+from cypher import statement
+from linkage.analyst.browser import BrowserServer
+from linkage.analyst.queries import list_queries
+from linkage.cli import app
+from linkage.cli.render import _cell
+from linkage.graph import Graph
+from linkage.nightly import nightly_run
+from linkage.settings import Settings
+
+pytestmark = pytest.mark.db
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "batch"
+TEST_CYPHER = Path(__file__).parent / "cypher"
+PARAM_LINE = re.compile(r"^:param (\w+) => (.+);$")
+
+
+@pytest.fixture(scope="module")
+def night(session_graph: Graph, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example batch run once for the whole module: its output folder (the graph stays as the run left it)."""
+    session_graph.reset()
+    out = tmp_path_factory.mktemp("night") / "out"
+    nightly_run(settings, EXAMPLE, out)
+    return out
+
+
+def cli(test_env: dict[str, str], *args: str) -> Any:
+    result = CliRunner().invoke(app, list(args), env={**test_env, "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout) if "--json" in args else result
+
+
+def banlist(night: Path) -> pd.DataFrame:
+    frame = pd.read_csv(night / "banlist.csv")
+    return frame.assign(reason_records=[json.loads(text) for text in frame["reason_records"]])
+
+
+# --- saved queries -----------------------------------------------------------------------------------------
+
+
+def test_every_saved_query_says_how_to_run_it_in_the_browser() -> None:
+    """Each header has an Example and one `:param` line per declared parameter, a literal of the declared type."""
+    for query in list_queries():
+        assert query.example and query.example.startswith(f"linkage query run {query.name}"), query.name
+        params = dict(PARAM_LINE.match(line).groups() for line in query.browser_params)  # type: ignore[union-attr]
+        assert set(params) == set(query.parameters), query.name
+        for name, literal in params.items():
+            quoted = literal.startswith("'") and literal.endswith("'")
+            assert quoted == (query.parameters[name] == "string"), (query.name, name)
+
+
+def _params(night: Path, graph: Graph) -> dict[str, str]:
+    """Real values for every parameter the saved queries take, from the run."""
+    bans = banlist(night)
+    farm = bans[bans["decision"] == "ban"].sort_values("account_id")
+    batch = graph.read(
+        Path(__file__).parent / "cypher" / "read_first_batch.cypher", account_id=farm["account_id"].iloc[0]
+    )
+    return {"cluster_id": farm["cluster_id"].iloc[0], "account_id": farm["account_id"].iloc[0],
+            "from_account": farm["account_id"].iloc[0], "to_account": "card-borrower", "batch": batch[0]["batch"],
+            "max_accounts": "50"}  # fmt: skip
+
+
+def test_every_saved_query_runs_on_a_real_graph(night: Path, session_graph: Graph, test_env: dict[str, str]) -> None:
+    values = _params(night, session_graph)
+    session_graph.write(TEST_CYPHER / "add_card_user.cypher", banned=values["account_id"], account_id="card-borrower")
+    for query in list_queries():
+        args = [arg for name in query.parameters for arg in ("-p", f"{name}={values[name]}")]
+        rows = cli(test_env, "query", "run", query.name, *args, "--json")
+        assert rows, query.name
+    neighbours = cli(test_env, "query", "run", "banned_neighbours", "--json")
+    assert [row["account_id"] for row in neighbours] == ["card-borrower"]
+    path = cli(test_env, "query", "run", "evidence_path", "-p", f"from_account={values['account_id']}", "-p",
+               "to_account=card-borrower", "--json")  # fmt: skip
+    assert [(step["kind"], step["reached_by"]) for step in path] == [
+        ("Account", None), ("PaymentMethod", "PAID_WITH"), ("Account", "PAID_WITH")]  # fmt: skip
+    assert path[0]["value"] == values["account_id"] and path[-1]["value"] == "card-borrower"
+    unrelated = CliRunner().invoke(app, ["query", "run", "evidence_path", "-p", "from_account=farm-01", "-p",
+                                         "to_account=nobody"], env=test_env)  # fmt: skip
+    assert unrelated.exit_code == 0 and "no rows" in unrelated.stderr
+
+
+def test_query_run_says_no_rows_and_show_prints_what_the_browser_takes(night: Path, test_env: dict[str, str]) -> None:
+    empty = CliRunner().invoke(app, ["query", "run", "cluster_members", "-p", "cluster_id=C-9999"], env=test_env)
+    assert empty.exit_code == 0 and "cluster_members: no rows." in empty.stderr and empty.stdout == ""
+    missing = CliRunner().invoke(app, ["query", "run", "evidence_path", "-p", "from_account=a"], env=test_env)
+    assert missing.exit_code == 2 and "to_account" in missing.output and "Traceback" not in missing.output
+    shown = cli(test_env, "query", "show", "evidence_path").stdout
+    assert shown.startswith(":param from_account => 'farm-01';\n:param to_account => 'farm-02';\n")
+    assert statement("analyst/evidence_path") in shown
+
+
+# --- explain, reasons, ban list --------------------------------------------------------------------------
+
+
+def test_explain_counts_match_the_reasons(night: Path, test_env: dict[str, str]) -> None:
+    """Every value a ban's reasons cite shows in explain with the same members and total, and the same weight as
+    the saved queries give it (a family's weight is one figure wherever shown)."""
+    bans = banlist(night)
+    for row in bans[bans["decision"] == "ban"].head(4).to_dict("records"):
+        explained = cli(test_env, "explain", row["account_id"], "--json")
+        shared = {item["value"]: item for item in explained["shared"]}
+        cited = [r for r in row["reason_records"] if r["kind"] in ("payment", "network", "device", "email", "template")]
+        assert cited
+        for record in cited:
+            value = shared[record["value"]]
+            assert (value["shared_in_cluster"], value["accounts"]) == (record["members"], record["total"]), record
+            assert record["sentence"].startswith(f"shares {value['kind']} {record['value']} with {record['members']}")
+    families = cli(test_env, "query", "run", "template_families", "--json")
+    infrastructure = cli(test_env, "query", "run", "cluster_infrastructure", "-p",
+                         f"cluster_id={bans['cluster_id'].iloc[0]}", "--json")  # fmt: skip
+    by_family = {row["family_id"]: row for row in families}
+    for row in infrastructure:
+        if row["kind"] == "USES_TEMPLATE":
+            family = by_family[row["value"]]
+            assert (family["weight"], family["accounts"]) == (row["weight"], row["accounts_in_all"])
+
+
+def test_banlist_for_machines_in_three_formats(night: Path, test_env: dict[str, str], tmp_path: Path) -> None:
+    tonight = banlist(night)
+    for file_format in ("csv", "json", "parquet"):
+        path = tmp_path / f"bans.{file_format}"
+        exported = cli(test_env, "banlist", "--format", file_format, "-o", str(path), "--json")
+        assert exported["rows"] == len(tonight) and exported["file_format"] == file_format
+        frame = {"csv": pd.read_csv, "json": pd.read_json, "parquet": pd.read_parquet}[file_format](path)
+        records = frame["reason_records"].map(json.loads) if file_format == "csv" else frame["reason_records"]
+        assert set(frame["account_id"]) == set(tonight["account_id"])
+        for sentences, found in zip(frame["reasons"], records, strict=True):
+            found = [dict(r) for r in found]
+            assert sentences == "; ".join(r["sentence"] for r in found)
+            assert {"kind", "value", "members", "total", "weight", "sentence"} == set(found[0])
+    run = json.loads((night / "run.json").read_text())
+    assert {key: Path(value).name for key, value in run["outputs"].items() if value} == {
+        "banlist": "banlist.csv", "clusters": "clusters.csv", "run": "run.json", "report": "report.html",
+        "rejects": "rejects"}  # fmt: skip
+    assert all(Path(value).exists() for value in run["outputs"].values() if value)
+
+
+def test_tables_print_booleans_and_ids_as_words() -> None:
+    assert (_cell(True, "allowlisted"), _cell(False, "x"), _cell(3311, "community"), _cell(3311, "run_id")) == (
+        "yes", "no", "3311", "3311")  # fmt: skip
+    assert _cell(3311, "accounts") == "3,311" and _cell(["a", "b"], "kinds") == "a, b"
+
+
+def test_cli_version_exit_codes_and_option_help(test_env: dict[str, str]) -> None:
+    assert re.fullmatch(r"linkage \d+\.\d+\.\d+\n", cli(test_env, "--version").stdout)
+    top = cli(test_env, "--help").stdout
+    assert "Exit codes: 0 success, 1 an expected failure" in top and "4 database unavailable" in top
+    browser = cli(test_env, "browser", "--help").stdout
+    assert "LINKAGE_BROWSER_PORT" in browser and "default: 7474" in browser
+    assert "[default: (out/banlist.FORMAT)]" in cli(test_env, "banlist", "--help").stdout
+
+
+# --- pictures, the report, Neo4j Browser, in a real browser ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    executable = shutil.which("chromium")
+    assert executable, "Chromium is missing: apt-get install -y chromium (.ci/run does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _open(chromium: Browser, url: str) -> tuple[Page, list[str]]:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    return page, errors
+
+
+def _spread(page: Page) -> float:
+    """The standard deviation of a screenshot's grey levels: about 0 for a blank page."""
+    return float(ImageStat.Stat(Image.open(io.BytesIO(page.screenshot())).convert("L")).stddev[0])
+
+
+def test_report_opens_offline_with_charts_pictures_and_a_searchable_banlist(
+    night: Path, chromium: Browser, test_env: dict[str, str]
+) -> None:
+    report = night / "report.html"
+    html = report.read_text()
+    assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=\"http", html)
+    page, errors = _open(chromium, report.as_uri())
+    page.wait_for_selector("#chart-clusters .main-svg")
+    assert page.locator(".plotly-graph-div").count() == 3
+    bans = banlist(night)
+    rows = page.locator("#banlist-table tbody tr")
+    assert rows.count() == len(bans)
+    page.fill("#banlist-search", "farm-07")
+    assert rows.count() == 1 and rows.first.locator("td").first.inner_text() == "farm-07"
+    page.fill("#banlist-search", "")
+    page.click("#banlist-table th[data-key=account_id]")
+    page.click("#banlist-table th[data-key=account_id]")  # descending
+    assert rows.first.locator("td").first.inner_text() == max(bans["account_id"])
+    clusters = pd.read_csv(night / "clusters.csv")
+    events = page.locator("#cluster-events tbody tr").all_inner_texts()
+    assert sorted(row.split("\t")[:2] for row in events) == sorted(["new", c] for c in clusters["cluster_id"])
+    rejects = page.locator("#rejects tbody").inner_text()
+    assert re.search(r"payments\t325\t[1-9]", rejects) and "rejects/payments.csv" in rejects
+    page.locator("iframe").first.scroll_into_view_if_needed()
+    frame = page.frame_locator("iframe").first
+    frame.locator("canvas").first.wait_for(timeout=60_000)
+    assert _spread(page) > 20
+    assert errors == []
+
+    rebuilt = cli(test_env, "report", str(night), "--json")
+    assert rebuilt["bytes"] > 1_000_000 and len(rebuilt["pictures"]) == 1
+    gone = CliRunner().invoke(app, ["report", str(night / "nowhere")], env=test_env)
+    assert gone.exit_code == 1 and "run.json" in gone.output and "Traceback" not in gone.output
+
+
+def test_pictures_are_interactive_pages_with_a_legend(
+    night: Path, chromium: Browser, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    bans = banlist(night)
+    cluster, account = bans["cluster_id"].iloc[0], "farm-03"
+    drawn = cli(test_env, "picture", cluster, "-o", str(tmp_path / "cluster.html"), "--max-accounts", "4", "--json")
+    assert drawn["accounts"] == 4 and drawn["notice"].startswith("showing the most connected part: 4 of")
+    explained = cli(test_env, "explain", account, "--picture", str(tmp_path / "account.html"))
+    assert "Account farm-03 drawn in" in explained.stderr
+    for name, caption in (("cluster.html", "most connected part"), ("account.html", "account farm-03")):
+        page, errors = _open(chromium, (tmp_path / name).as_uri())
+        page.locator("canvas").first.wait_for(timeout=60_000)
+        page.get_by_text(caption).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(2000)
+        assert _spread(page) > 5 and errors == [], name
+
+
+def test_linkage_browser_serves_neo4j_browser_connected_to_the_database(
+    night: Path, chromium: Browser, settings: Settings
+) -> None:
+    with BrowserServer(settings, 0) as server:
+        info = server.info
+        assert info.url.startswith("http://127.0.0.1:") and f"%3A{settings.localdb.port}" in info.url
+        assert info.bolt == settings.uri
+        secret = settings.auth()
+        assert secret is None or secret[1] not in info.url
+        base = info.url.split("/browser/")[0]
+        discovery = urllib.request.Request(base + "/", headers={"Accept": "application/json"})
+        with urllib.request.urlopen(discovery, timeout=10) as answer:
+            assert json.load(answer)["bolt_direct"] == settings.uri
+        page, _ = _open(chromium, info.url)
+        assert page.title().endswith("Neo4j Browser")
+        if secret is not None:  # authentication on: the form asks for the password, never given in the address
+            page.get_by_test_id("connect").wait_for(timeout=60_000)
+            page.fill("input[data-testid=password]", secret[1])
+            page.get_by_test_id("connect").click()
+        page.get_by_text("Connected to Neo4j").first.wait_for(timeout=120_000)
