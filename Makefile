@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality stop clean
+.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
@@ -33,7 +33,12 @@ demo: setup
 	@echo "Explore: $(DEMO) $(BIN)/linkage query run top_clusters   (Neo4j Browser: $(DEMO) $(BIN)/linkage browser)"
 	@echo "Report (open it in a browser, no network needed): $(abspath $(DEMO_DIR)/out/night2/report.html)"
 
-test: setup
+# the browser tests open report.html, pictures and Neo4j Browser in Debian's headless Chromium (installed when missing)
+chromium:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
