@@ -10,7 +10,7 @@ per scenario and night the precision and recall of ``decision = ban`` and the re
 a line ``min_precision=… min_recall=… max_benign_review_share=…`` (recall per farm type, every night; the review
 queue's benign share of each night that has a queue).
 
-Tuning discipline: thresholds are chosen on tuning seeds (1001-1010 in BENCHMARKS.md) and reported on held-out
+Tuning discipline: thresholds are chosen on tuning seeds (1001-1020, see BENCHMARKS.md) and reported on held-out
 seeds that were never used for tuning (2001 onwards).
 """
 
