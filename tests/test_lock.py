@@ -33,18 +33,27 @@ def _nodes(graph: Graph) -> int:
     return int(graph.gds.run_cypher("MATCH (n) WHERE NOT n:Lock RETURN count(n) AS n")["n"][0])
 
 
-def test_a_second_run_or_initial_load_is_refused_while_one_holds_the_lock(
+def test_every_command_that_writes_is_refused_while_a_run_holds_the_lock(
     graph: Graph, test_env: dict[str, str], tmp_path: Path
 ) -> None:
+    writers = (
+        ["run", str(EXAMPLE), "--output", str(tmp_path)],
+        ["load", str(EXAMPLE)],
+        ["load", str(EXAMPLE), "--initial"],
+        ["similarity", str(EXAMPLE)],
+        ["detect"],
+        ["db", "reset", "--yes"],
+    )
     with exclusive(graph, "linkage run (the first)"):
-        for command in (["run", str(EXAMPLE), "--output", str(tmp_path)], ["load", str(EXAMPLE), "--initial"]):
+        graph.gds.run_cypher("CREATE (:Account {account_id: 'present before the refused commands'})")
+        for command in writers:
             result = CliRunner().invoke(app, command, env=test_env)
             assert result.exit_code == 5, result.output
             assert "The database is busy: another run holds the database's lock (linkage run (the first) on" in (
                 result.stderr
             )
             assert "Traceback" not in result.output
-        assert _nodes(graph) == 0  # the refused commands wrote nothing
+        assert _nodes(graph) == 1  # the refused commands wrote nothing, and the reset deleted nothing
     assert _locks(graph) == []  # given back on exit
 
 

@@ -293,10 +293,8 @@ def similarity_command(
     as_json: JsonOption = False,
 ) -> None:
     """Prompt similarity alone: template families, SIMILAR_PROMPTS links and prompt features of a batch."""
-    from linkage.similarity.stage import similarity_command as run_stage  # numba loads for this command only
-
     with expected_failures():
-        result = run_stage(settings(), batch_dir, progress=render.stderr.log)
+        result = nightly.similarity_only(settings(), batch_dir, progress=render.stderr.log)
     render.print_json(result) if as_json else render.print_fields("Prompt similarity", result)
 
 

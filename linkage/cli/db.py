@@ -7,6 +7,7 @@ from pydantic import BaseModel
 import localdb
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph, GraphUnavailable
+from linkage.nightly.lock import exclusive
 from linkage.settings import Settings
 
 
@@ -65,6 +66,6 @@ def status(settings: Settings) -> DatabaseStatus:
 
 
 def reset(settings: Settings) -> None:
-    """Delete every node, relationship and GDS projection (the schema stays)."""
-    with Graph(settings) as graph:
+    """Delete every node, relationship and GDS projection (the schema stays); refused while a run holds the lock."""
+    with Graph(settings) as graph, exclusive(graph, "linkage db reset"):
         graph.reset()

@@ -34,8 +34,8 @@ from linkage.nightly.outputs import (
 )
 from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_summary, start_run
 from linkage.settings import Settings
-from linkage.similarity.stage import run_similarity
-from loaders import LoadResult, Progress, accepted_prompts, load_batch
+from linkage.similarity.stage import SimilarityResult, run_similarity
+from loaders import LoadResult, Progress, accepted_prompts, check_prompts, load_batch
 
 Report = Callable[[str], None]
 
@@ -126,6 +126,18 @@ def load_only(
         with exclusive(graph, "linkage load"):
             return load_batch(graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
                               progress=progress, initial=initial)  # fmt: skip
+
+
+def similarity_only(settings: Settings, batch_dir: Path, progress: Report | None = None) -> SimilarityResult:
+    """`linkage similarity`: the stage alone on a batch folder's prompts file, holding the database's lock. The file
+    is validated as `linkage load` would (its rejects go to ``rejects/<batch>/prompts.csv``); only the accepted rows
+    are analysed."""
+    with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-similarity-") as work:
+        graph.apply_schema()
+        with exclusive(graph, "linkage similarity"):
+            check_prompts(settings, batch_dir, Path(work))
+            prompts = accepted_prompts(Path(work), settings.similarity_chunk_rows)
+            return run_similarity(graph, settings, prompts, batch_dir.name, progress)
 
 
 def detect_only(settings: Settings, batch: str) -> Detection:

@@ -7,9 +7,7 @@ prompt features through :meth:`Graph.write_rows`. The batch's own ``prompt_simil
 
 from __future__ import annotations
 
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
@@ -18,7 +16,6 @@ from linkage.graph import Graph, WriteCounts, frame_rows
 from linkage.settings import Settings
 from linkage.similarity import families
 from linkage.similarity.analyse import Analysis, ChunkSource, Progress, analyse, rename_families
-from loaders import accepted_prompts, check_prompts
 
 SOURCE = "minhash"
 
@@ -105,14 +102,3 @@ def summarise(result: Analysis, counts: WriteCounts, batch: str, seconds: float)
         properties_set=counts.properties_set,
         seconds=round(seconds, 3),
     )
-
-
-def similarity_command(settings: Settings, batch_dir: Path, progress: Progress | None = None) -> SimilarityResult:
-    """``linkage similarity``: the stage alone on a batch folder's prompts file, against the configured database.
-    The file is validated as ``linkage load`` would (its rejects go to ``rejects/<batch>/prompts.csv``); only the
-    accepted rows are analysed."""
-    with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-similarity-") as folder:
-        graph.apply_schema()
-        check_prompts(settings, batch_dir, Path(folder))
-        prompts = accepted_prompts(Path(folder), settings.similarity_chunk_rows)
-        return run_similarity(graph, settings, prompts, batch_dir.name, progress)
