@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*): see linkage/detect/
     detect_significance_decades: float = Field(default=6.0, gt=0.0)  # an overlap this unlikely by chance counts fully
     detect_sync_window_hours: float = Field(default=1.0, gt=0.0)  # sign-ups in one window act in synchrony
+    detect_switch_window_hours: float = Field(default=24.0, gt=0.0)  # so do switches to one model in one window
     detect_strong_link: float = Field(default=0.3, ge=0.0)  # WCC follows only links at least this strong
     detect_resolution: float = Field(default=1.0, gt=0.0)  # Leiden's gamma
     detect_seed: int = 42

@@ -62,7 +62,7 @@ PROMPTS = FileSpec(
     ("request_id", "model", "input_tokens", "output_tokens"),
     dropped=("prompt",),
     encoding_errors="replace",
-    keys=("account_id",),
+    keys=("account_id", "model"),
 )
 PROMPT_SIMILARITY = FileSpec("prompt_similarity", ("account_a", "account_b", "score"), keys=("account_a", "account_b"))
 BANS = FileSpec("bans", ("account_id",), ("banned_at", "reason"), keys=("account_id",), texts=("reason",))

@@ -173,7 +173,7 @@ def load_batch(
 
 def accepted_prompts(work_dir: Path, chunk_rows: int) -> Callable[[], Iterator[pd.DataFrame]]:
     """The prompts a load in ``work_dir`` accepted, as a re-startable stream of frames (account_id, ts, prompt,
-    output_tokens); nothing when the batch had no prompts file or every row was rejected."""
+    model, output_tokens); nothing when the batch had no prompts file or every row was rejected."""
     spool = Spool(work_dir, contract.PROMPTS)
     return lambda: spool.frames(chunk_rows)
 

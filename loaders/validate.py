@@ -208,8 +208,8 @@ def sessions(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
 
 
 def prompts(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
-    """The accepted prompts feed the similarity stage (from the spool, never the graph): the text, its time and
-    the output length; a rejected row is in no family and no feature."""
+    """The accepted prompts feed the similarity stage (from the spool, never the graph): the text, its time, the
+    model it asked and the output length; a rejected row is in no family and no feature."""
     ts = parse_times(frame["ts"], ctx.window)
     bad_in, negative_in = _bad_count(frame["input_tokens"])
     bad_out, negative_out = _bad_count(frame["output_tokens"])
@@ -224,7 +224,8 @@ def prompts(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     kept, rejects = _split(frame, contract.PROMPTS, rules)
     output = pd.to_numeric(kept["output_tokens"].where(kept["output_tokens"] != "", None), errors="coerce")
     clean = pd.DataFrame({"account_id": kept["account_id"].str.strip(), "ts": ts[kept.index],
-                          "prompt": kept["prompt"], "output_tokens": output.fillna(0).astype("int64")})  # fmt: skip
+                          "prompt": kept["prompt"], "model": kept["model"].str.strip().replace("", None),
+                          "output_tokens": output.fillna(0).astype("int64")})  # fmt: skip
     return Checked(clean, rejects)
 
 

@@ -72,3 +72,39 @@ def test_signing_up_in_one_window_corroborates_sharing_but_is_never_evidence_its
     weights = evidence.values.set_index("node")["weight"]
     assert weights["ip-1"] > 0.99 and weights["ip-2"] == 0.0
     assert set(evidence.values["kind"]) == {"network"} and set(evidence.links["kind"]) == {"network"}
+
+
+def _switches(accounts: list[str], model: str, window: int) -> pd.DataFrame:
+    return pd.DataFrame({"account_id": accounts, "model": model, "window": window})
+
+
+def test_switching_to_a_model_on_one_quiet_day_corroborates_sharing_but_a_release_day_does_not() -> None:
+    """Twelve accounts sharing a card took up a new model on a day few others did: lockstep corroborates the card.
+    Twelve sharing another card switched on the release day, when 15,000 of the graph's 20,000 accounts switched:
+    no surprise, no weight. A switch window is neither a value nor evidence."""
+    quiet = [f"q{i}" for i in range(12)]
+    crowd = [f"c{i}" for i in range(12)]
+    rows = _rows(quiet, "card-q", "payment") + _rows(crowd, "card-c", "payment")
+    others = [f"o{i}" for i in range(15_000 - len(crowd))]
+    switches = pd.concat([_switches(quiet, "m2", 501), _switches(crowd + others, "m2", 500)], ignore_index=True)
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0,
+                     switches=switches)  # fmt: skip
+    weights = evidence.values.set_index("node")["weight"]
+    assert weights["card-q"] > 0.99 and weights["card-c"] == 0.0
+    assert set(evidence.values["kind"]) == {"payment"} and set(evidence.links["node"]) == {"card-q"}
+    alone = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0)
+    assert alone.values["weight"].max() == 0.0  # without the switches nothing corroborates either card
+
+
+def test_a_tool_moving_its_users_to_a_new_model_together_does_not_corroborate_its_template() -> None:
+    """300 users of one tool send its fixed prompt and all switch on one day nobody else does (the tool changed
+    its default model): one cause, so the switch is no corroboration of the template. The same lockstep does
+    corroborate a card they share."""
+    users = [f"u{i}" for i in range(300)]
+    rows = _rows(users, "tool-template", "template") + _rows(users[:20], "card", "payment")
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=50_000, decades=6.0, window_hours=1.0,
+                     switches=_switches(users, "m2", 700))  # fmt: skip
+    weights = evidence.values.set_index("node")["weight"]
+    assert weights["card"] > 0.99
+    # only the 20 card holders' template use is corroborated (by the card), not the 280 others' (by the switch)
+    assert abs(weights["tool-template"] - 20 / 300) < 1e-9

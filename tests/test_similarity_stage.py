@@ -8,6 +8,7 @@ import io
 import json
 import random
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,40 @@ def test_prompts_the_loader_rejects_feed_no_family_and_no_feature(
     assert not any(account.startswith("ghost") for account in features)
     rejects = (tmp_path / "rejects" / "prompts.csv").read_text()
     assert rejects.count("ts is not an ISO-8601 timestamp") == 60
+
+
+def _model_batch(folder: Path, rows: list[tuple[str, str, str]]) -> None:
+    """A prompts.csv of (account, time, model) rows, each with a prompt of its own."""
+    rng = random.Random(len(rows))
+    folder.mkdir(parents=True)
+    with (folder / "prompts.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["account_id", "ts", "prompt", "model", "output_tokens"])
+        writer.writerows([account, ts, " ".join(_word(rng) for _ in range(12)), model, 100]
+                         for account, ts, model in rows)  # fmt: skip
+
+
+def test_each_accounts_first_use_of_each_model_stays_the_earliest_and_a_later_one_is_a_switch(
+    graph: Graph, settings: Settings, tmp_path: Path
+) -> None:
+    """x asks m1 on the 20th and takes up m2 on the 22nd: a switch, in the window of the 22nd. y asks m2 within
+    hours of its first request: no switch. A later night that asks m1 again changes no first use, and a row
+    without a model is no adoption."""
+    first_night = [("x", "2026-11-20T00:00:00Z", "m1"), ("y", "2026-11-20T00:00:00Z", "m1"),
+                   ("y", "2026-11-20T05:00:00Z", "m2"), ("z", "2026-11-20T01:00:00Z", "")]  # fmt: skip
+    _model_batch(tmp_path / "night-a", first_night)
+    _model_batch(tmp_path / "night-b", [("x", "2026-11-22T10:00:00Z", "m2"), ("x", "2026-11-22T11:00:00Z", "m1")])
+    _stage(graph, settings, tmp_path / "night-a")
+    _stage(graph, settings, tmp_path / "night-b")
+    rows = graph.read(TEST_CYPHER / "read_adoptions.cypher")
+    adopted = {(row["account_id"], row["model"]): row["first_used"] for row in rows}
+    assert adopted == {
+        ("x", "m1"): "2026-11-20T00:00:00Z",
+        ("x", "m2"): "2026-11-22T10:00:00Z",
+        ("y", "m1"): "2026-11-20T00:00:00Z",
+        ("y", "m2"): "2026-11-20T05:00:00Z",
+    }
+    day = 86_400
+    switches = graph.read("detect/model_switches", window_seconds=day)
+    switched_at = int(datetime(2026, 11, 22, 10, tzinfo=UTC).timestamp())
+    assert switches == [{"account_id": "x", "model": "m2", "window": switched_at // day}]

@@ -16,8 +16,10 @@ most surprising one about log10(M) decades unlikely: only surprise beyond that c
 decades beyond chance count fully. A value's weight is the mean corroboration of its users (FRAUDAR's
 camouflage resistance: a popular value whose users are mostly unrelated weighs little however many coordinated
 accounts hide among them) times one minus the share of its users in the largest organisation (an org's card or
-office NAT is no evidence between its own seats). Nothing here is a per-kind constant: every weight comes from
-counts in tonight's graph.
+office NAT is no evidence between its own seats). Synchrony corroborates too (SynchroTrap, CopyCatch): the window
+an account signed up in and the window it switched to a model in are values that corroborate sharing of other
+kinds and are never evidence. Nothing here is a per-kind constant: every weight comes from counts in tonight's
+graph.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ import pandas as pd
 # IP addresses and their subnets are one kind of evidence seen at two resolutions: never corroborate each other
 KINDS = ("payment", "network", "device", "email", "template")
 TIMING = "timing"  # sign-up windows: corroborate sharing of the other kinds, never evidence themselves
+LOCKSTEP = "lockstep"  # model-switch windows: likewise, but not a template's sharing (see below)
+# kinds one cause can give together, so neither corroborates the other: a tool that moves its users to a new model
+# moves them together, and they send its fixed prompt too; one sign-up and one switch are both a moment in time
+SAME_CAUSE = {("template", LOCKSTEP), (TIMING, LOCKSTEP)}
+_CATEGORIES = [*KINDS, TIMING, LOCKSTEP]
 INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "never_evidence", "created_s"]
+SWITCH_COLUMNS = ["account_id", "model", "window"]
 
 
 @dataclass
@@ -53,17 +61,22 @@ def surprise_decades(overlap: np.ndarray, expected: np.ndarray) -> np.ndarray:
 
 
 def _pairs(incidence: pd.DataFrame) -> pd.DataFrame:
-    """Every (account, v, w) where the account uses values v and w of different kinds (v's kind sorts first), on
-    integer codes: at a million accounts there are tens of millions of such rows."""
+    """Every (account, v, w) where the account uses values v and w of different kinds (v's kind sorts first) that
+    no one cause gives together (:data:`SAME_CAUSE`), on integer codes: at a million accounts there are tens of
+    millions of such rows."""
     left = pd.DataFrame(
         {
             "account": incidence["account"].to_numpy(np.int64),
             "node": incidence["code"].to_numpy(np.int64),
-            "kind": pd.Categorical(incidence["kind"], categories=[*KINDS, TIMING]).codes,
+            "kind": pd.Categorical(incidence["kind"], categories=_CATEGORIES).codes,
         }
     )
     pairs = left.merge(left, on="account", suffixes=("_v", "_w"))
-    return pairs[pairs["kind_v"] < pairs["kind_w"]]
+    pairs = pairs[pairs["kind_v"] < pairs["kind_w"]]
+    for kind_v, kind_w in SAME_CAUSE:
+        v, w = _CATEGORIES.index(kind_v), _CATEGORIES.index(kind_w)
+        pairs = pairs[(pairs["kind_v"] != v) | (pairs["kind_w"] != w)]
+    return pairs
 
 
 def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: float) -> tuple[pd.DataFrame, pd.Series]:
@@ -81,6 +94,23 @@ def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: flo
          "value": "", "org": None, "never_evidence": False}
     )[shared]  # fmt: skip
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[shared].groupby(level=0).first()
+
+
+def model_switches(incidence: pd.DataFrame, switches: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Lockstep as values (CopyCatch): accounts that switched to the same model in the same window (``switches``:
+    every switch of the graph, :data:`SWITCH_COLUMNS`) share that window, a value of kind ``lockstep`` that, like
+    a sign-up window, corroborates and is never evidence. Weighed against every account of the graph that switched
+    then: a release day on which thousands switch is no surprise, a dozen who share a card and switch on the same
+    quiet day are. Returns the rows of the accounts in ``incidence`` and each of their windows' size."""
+    nodes = "switch:" + switches["model"].astype(str) + ":" + switches["window"].astype("int64").astype(str)
+    size = nodes.map(nodes.value_counts())
+    codes = incidence.drop_duplicates("account_id").set_index("account_id")["account"]
+    mine = (switches["account_id"].isin(codes.index) & (size >= 2)).to_numpy()
+    rows = pd.DataFrame(
+        {"account_id": switches["account_id"], "account": switches["account_id"].map(codes), "node": nodes,
+         "kind": LOCKSTEP, "value": "", "org": None, "never_evidence": False}
+    )[mine].sort_values(["node", "account_id"], ignore_index=True)  # fmt: skip
+    return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[mine].groupby(level=0).first()
 
 
 def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, decades: float) -> pd.Series:
@@ -108,21 +138,30 @@ def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, dec
 
 
 def weigh(
-    incidence: pd.DataFrame, window_counts: pd.Series, accounts: int, decades: float, window_hours: float
+    incidence: pd.DataFrame,
+    window_counts: pd.Series,
+    accounts: int,
+    decades: float,
+    window_hours: float,
+    switches: pd.DataFrame | None = None,
 ) -> Evidence:
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
     two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
-    ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts)."""
+    ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts), and whose accounts switched
+    models as ``switches`` says (:func:`model_switches`; none when it is None)."""
     # one order whatever order the store returned the rows in: sums of floats depend on it, and a rerun after a
     # crash must weigh every value to the last bit as a clean run does
     frame = incidence.sort_values(["kind", "value", "account_id"], ignore_index=True)
     frame["account"] = pd.factorize(frame["account_id"])[0]
     windows, window_sizes = signup_windows(frame, window_counts, window_hours)
-    tested = pd.concat([frame, windows], ignore_index=True)
+    switched, switch_sizes = model_switches(frame, switches if switches is not None else pd.DataFrame(
+        columns=SWITCH_COLUMNS))  # fmt: skip
+    tested = pd.concat([frame, windows, switched], ignore_index=True)
     codes, nodes = pd.factorize(tested["node"])
     tested["code"] = codes
     sizes = pd.Series(np.bincount(codes[: len(frame)], minlength=len(nodes)), dtype="int64")
-    sizes[nodes.get_indexer(window_sizes.index)] = window_sizes.to_numpy()
+    timing_sizes = pd.concat([window_sizes, switch_sizes]).astype("int64")
+    sizes[nodes.get_indexer(timing_sizes.index)] = timing_sizes.to_numpy()
     corroborated = _corroboration(tested, sizes, max(accounts, 1), decades)
     frame["code"] = codes[: len(frame)]
     frame = frame.join(corroborated.rename("corroboration"), on=["account", "code"])

@@ -44,6 +44,7 @@ BROWSERS = [
 SCRIPTED = ["python-requests/2.31.0", "aiohttp/3.9.5", "Go-http-client/1.1", "curl/8.5.0", "dist-harvest/0.4.2"]
 RESIDENTIAL_FIRST_OCTETS = [24, 67, 71, 73, 76, 81, 86, 92, 98, 109, 151, 174, 177, 188, 201, 213]
 MODELS = ["model-large", "model-small"]
+NEW_MODEL = "model-large-2"  # released on night 2
 
 
 @dataclass
@@ -213,8 +214,12 @@ def benign_output(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(rng.lognormal(5.5, 0.8, n), 5, 8000).astype(np.int64)
 
 
-def benign_models(rng: np.random.Generator, n: int) -> pa.Array:
-    return pick(MODELS, (rng.random(n) < 0.4).astype(np.int64))
+def benign_models(rng: np.random.Generator, n: int, night: int) -> pa.Array:
+    """The models of ``n`` benign requests; from night 2 on, users take up the new model one by one (three in ten
+    of their requests), a release-day crowd as wide as the graph."""
+    u = rng.random(n)
+    models = pick(MODELS, (u < 0.4).astype(np.int64))
+    return pc.if_else(pa.array(u >= 0.7), NEW_MODEL, models) if night >= 2 else models
 
 
 RowFn = Callable[[np.random.Generator, np.ndarray], pa.Array]

@@ -20,6 +20,7 @@ from linkage.scenarios.common import (
     BROWSERS,
     COUNTRIES,
     DISPOSABLE,
+    NEW_MODEL,
     POPULAR,
     POPULAR_P,
     SCRIPTED,
@@ -129,7 +130,7 @@ def _rotating(pool: np.ndarray) -> RowFn:
 
 def _model(chunk: Chunk) -> str:
     """Farms move to the newest model within a day of its release (night 2)."""
-    return "model-large-2" if chunk.night >= 2 else "model-large"
+    return NEW_MODEL if chunk.night >= 2 else "model-large"
 
 
 def farm_proxy(chunk: Chunk) -> Block:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from linkage.scenarios import prompts
 from linkage.scenarios.common import (
     BROWSERS,
+    NEW_MODEL,
     POPULAR,
     POPULAR_P,
     Activity,
@@ -101,7 +102,7 @@ def _benign_activity(chunk: Chunk, created: np.ndarray, ip: RowFn, agents: pa.Ar
         user_agent=per_member(agents),
         text=text or (lambda r, rows: voice.benign(r, rows)),
         output=lambda r, rows: benign_output(r, len(rows)),
-        model=lambda r, rows: benign_models(r, len(rows)),
+        model=lambda r, rows: benign_models(r, len(rows), chunk.night),
     )
 
 
@@ -254,6 +255,8 @@ def tool(chunk: Chunk) -> Block:
                                         voice.benign(r, rows)),
     )  # fmt: skip
     activity.user_agent = constant(TOOL_AGENT)
+    if chunk.returning:  # the tool moved every user to the new model at once: lockstep that is nobody's plot
+        activity.model = constant(NEW_MODEL)
     emit_activity(chunk, block, ids, activity)
     return block
 

@@ -18,13 +18,14 @@ import pyarrow as pa
 from linkage.errors import LinkageError
 from linkage.settings import Settings
 from linkage.similarity import families, links, minhash
-from linkage.similarity.features import account_features
+from linkage.similarity.features import account_features, model_adoptions
 from linkage.similarity.normalise import chain_of_thought, fold_case, redact, to_arrow
 from loaders.times import ABSENT, epoch_millis
 
 ChunkSource = Callable[[], Iterable[pd.DataFrame]]
 Progress = Callable[[str], None]
 NO_TIME = ABSENT  # a prompt without a time
+NO_MODEL = -1  # a prompt that names no model
 EXAMPLES_PER_FAMILY = 7  # a word of the example must be in all of them, so slot fillers drop out
 
 
@@ -36,6 +37,7 @@ class Analysis:
     usage: pd.DataFrame  # account_id, family_id, requests, share
     links: pd.DataFrame  # account_a, account_b, score, families
     features: pd.DataFrame  # account_id + prompt_* features
+    adoptions: pd.DataFrame  # account_id, model, first_used (epoch ms): when each account first asked each model
     prompts: int = 0
     empty_prompts: int = 0
     near_duplicate_prompts: int = 0
@@ -50,7 +52,9 @@ class _Pass1:
     times: list[np.ndarray] = field(default_factory=list)
     outputs: list[np.ndarray] = field(default_factory=list)
     cot: list[np.ndarray] = field(default_factory=list)
+    models: list[np.ndarray] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
+    model_codes: dict[str, int] = field(default_factory=dict)
 
 
 def _prepare(prompts: Iterable[object], settings: Settings) -> tuple[pa.StringArray, np.ndarray]:
@@ -94,6 +98,8 @@ def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1
         state.signatures.append(sig)
         state.cot.append(cot)
         state.accounts.append(_account_codes(chunk["account_id"], state.codes))
+        state.models.append(_model_codes(chunk["model"], state.model_codes) if "model" in chunk else
+                            np.full(len(chunk), NO_MODEL, dtype=np.int32))  # fmt: skip
         state.times.append(_seconds(chunk["ts"]) if "ts" in chunk else np.full(len(chunk), NO_TIME))
         tokens = chunk["output_tokens"] if "output_tokens" in chunk else pd.Series(0, index=chunk.index)
         state.outputs.append(pd.to_numeric(tokens, errors="coerce").fillna(0).clip(lower=0).to_numpy(np.int64))
@@ -106,6 +112,13 @@ def _account_codes(ids: pd.Series, codes: dict[str, int]) -> np.ndarray:
     local, uniques = pd.factorize(ids.astype(str), use_na_sentinel=False)
     mapped = np.array([codes.setdefault(u, len(codes)) for u in uniques], dtype=np.int32)
     return mapped[local] if len(mapped) else np.zeros(0, dtype=np.int32)
+
+
+def _model_codes(models: pd.Series, codes: dict[str, int]) -> np.ndarray:
+    """Small integer codes of the models the prompts asked, :data:`NO_MODEL` where none is named."""
+    local, uniques = pd.factorize(models)
+    mapped = np.array([codes.setdefault(str(u), len(codes)) for u in uniques], dtype=np.int32)
+    return np.where(local >= 0, mapped[local] if len(mapped) else NO_MODEL, NO_MODEL).astype(np.int32)
 
 
 def _seconds(ts: pd.Series) -> np.ndarray:
@@ -145,15 +158,16 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     ids = dict(zip(wanted.tolist(), families.family_ids(consensus), strict=True))
     del sig
 
+    times = np.concatenate(state.times) if state.times else np.zeros(0, np.int64)
     features = account_features(
-        account,
-        np.concatenate(state.times) if state.times else np.zeros(0, np.int64),
-        np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64),
-        cot,
-        labels,
+        account, times, np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64), cot, labels
     )
     totals = features["prompt_requests"]
     features.insert(0, "account_id", names[features.index.to_numpy()])
+    models = np.concatenate(state.models) if state.models else np.zeros(0, np.int32)
+    adoptions = model_adoptions(account, models, times)
+    adoptions["account_id"] = names[adoptions["account_id"].to_numpy()]
+    adoptions["model"] = np.array(list(state.model_codes), dtype=object)[adoptions["model"].to_numpy()]
 
     usage = usage_all[usage_all["family"].isin(wanted)].copy()
     usage["share"] = usage["requests"] / usage["account"].map(totals)
@@ -188,6 +202,7 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
         usage=usage_out,
         links=linked,
         features=features.reset_index(drop=True),
+        adoptions=adoptions,
         prompts=len(labels),
         empty_prompts=int((labels < 0).sum()),
         near_duplicate_prompts=int(sizes[sizes >= 2].sum()),

@@ -1,5 +1,6 @@
 """Per-account prompt features written on Account: volume, output length, chain-of-thought share, how concentrated
-the traffic is on few template families, and how bursty its timing is."""
+the traffic is on few template families, and how bursty its timing is; and when each account first asked each
+model (the graph's ADOPTED relationships, for the synchrony of switching to a new model)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,12 @@ def _burstiness(account: np.ndarray, ts: np.ndarray) -> pd.Series:
     stats = gaps.groupby("account")["gap"].agg(["mean", "std", "size"])
     cv = (stats["std"] / stats["mean"]).where((stats["size"] >= 2) & (stats["mean"] > 0), 0.0)
     return cv.fillna(0.0)
+
+
+def model_adoptions(account: np.ndarray, model: np.ndarray, ts: np.ndarray) -> pd.DataFrame:
+    """When each account first asked each model: one row per (account code, model code) with ``first_used`` in
+    epoch milliseconds, from per-prompt arrays (epoch seconds; model codes below 0 and times below 0 name none)."""
+    known = (model >= 0) & (ts >= 0)
+    frame = pd.DataFrame({"account_id": account[known], "model": model[known], "first_used": ts[known] * 1000})
+    first: pd.DataFrame = frame.groupby(["account_id", "model"], sort=True)["first_used"].min().reset_index()
+    return first

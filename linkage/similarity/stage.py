@@ -1,8 +1,8 @@
 """The similarity stage over a batch's accepted prompts: stream them, compute families/links/features, write them.
 
-Writes TemplateFamily nodes, USES_TEMPLATE and SIMILAR_PROMPTS {source: 'minhash'} relationships and the Account
-prompt features through :meth:`Graph.write_rows`. The batch's own ``prompt_similarity`` edges are the loaders'
-(source 'batch').
+Writes TemplateFamily nodes, USES_TEMPLATE and SIMILAR_PROMPTS {source: 'minhash'} relationships, the Account
+prompt features and when each account first asked each model (Model nodes, ADOPTED relationships) through
+:meth:`Graph.write_rows`. The batch's own ``prompt_similarity`` edges are the loaders' (source 'batch').
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def continue_known_families(graph: Graph, result: Analysis, settings: Settings) 
 
 
 def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
-    """Families first (the USES_TEMPLATE rows match them), then usage, links and account features."""
+    """Families first (the USES_TEMPLATE rows match them), then usage, links, account features and adoptions."""
     counts = WriteCounts()
     counts.merge(graph.write_rows("similarity/merge_template_families", frame_rows(result.families), batch=batch))
     counts.merge(graph.write_rows("similarity/merge_uses_template", frame_rows(result.usage), batch=batch))
@@ -80,6 +80,7 @@ def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
         graph.write_rows("similarity/merge_similar_prompts", frame_rows(result.links), batch=batch, source=SOURCE)
     )
     counts.merge(graph.write_rows("similarity/set_prompt_features", frame_rows(result.features), batch=batch))
+    counts.merge(graph.write_rows("similarity/merge_adoptions", frame_rows(result.adoptions), batch=batch))
     return counts
 
 
