@@ -88,10 +88,12 @@ def _digest(out: Path) -> str:
 
 
 def test_the_fixed_scenario_is_unchanged(tmp_path: Path) -> None:
-    """The digest of the fixed scenario's files as generated before randomised scenarios existed: a fixed scenario
-    must keep every draw (its benchmarks and tuning stay comparable)."""
+    """The digest of the fixed scenario's files: a fixed scenario must keep every draw (its benchmarks and tuning stay
+    comparable). Its only change since randomised scenarios came was deliberate: on night 2 benign users take up the
+    new model and the popular tool moves its returning users to it at once (their model, and the output tokens drawn
+    after it, differ; every other value of every file is as before)."""
     synthesize(tmp_path, Scenario(accounts=600, seed=5))
-    assert _digest(tmp_path) == "8ae7871fcd1c32a58c5328547dfc1ee1767f6b29f7eb7e4cc5b1650ece842dc4"
+    assert _digest(tmp_path) == "3f2e93cf4f14521337c8ade0e2775248661f1d4cd92edcde9420b00319cd0fa6"
 
 
 def test_same_seed_same_scenario_and_files(tmp_path: Path) -> None:
