@@ -168,6 +168,7 @@ def test_cli_version_exit_codes_and_option_help(test_env: dict[str, str]) -> Non
     browser = cli(test_env, "browser", "--help").stdout
     assert "LINKAGE_BROWSER_PORT" in browser and "default: 7474" in browser
     assert "[default: (out/banlist.FORMAT)]" in cli(test_env, "banlist", "--help").stdout
+    assert "LINKAGE_MAX_REJECT_RATE, else 0.05" in cli(test_env, "run", "--help").stdout  # not eaten as markup
 
 
 # --- pictures, the report, Neo4j Browser, in a real browser ----------------------------------------------------

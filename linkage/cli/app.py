@@ -45,8 +45,8 @@ RejectRateOption = Annotated[
     float | None,
     typer.Option(
         callback=_share,
-        help="Fail, writing nothing, when more than this share of a file's rows is bad [default: "
-        "LINKAGE_MAX_REJECT_RATE, 0.05].",
+        help="Fail, writing nothing, when more than this share of a file's rows is bad (default: "
+        "LINKAGE_MAX_REJECT_RATE, else 0.05).",
     ),
 ]  # fmt: skip
 
@@ -148,7 +148,7 @@ def load_command(
     batch_dir: Annotated[Path, typer.Argument(help="A batch folder (see README: the batch folder).")],
     max_reject_rate: RejectRateOption = None,
     rejects_dir: Annotated[
-        Path | None, typer.Option(help="Where rejects/<file>.csv go [default: rejects/BATCH@DIGEST].")
+        Path | None, typer.Option(help="Where rejects/<file>.csv go (default: rejects/BATCH@DIGEST).")
     ] = None,
     initial: Annotated[
         bool,
