@@ -9,6 +9,7 @@ carries thousands of rows. Whatever the driver or the server raises inside ``wit
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,6 +30,11 @@ from linkage.settings import Settings
 Row = Mapping[str, Any]
 Statement = str | Path  # a name under cypher/, or a benchmark's or test's own .cypher file
 SCHEMA_WORKERS = 4  # schema statements on different labels at once
+
+# The driver logs each retry of a managed transaction as a warning ("Transaction failed and will be retried"), which
+# without a handler Python prints to stderr: a first load's restart printed five of them. What fails for good
+# reaches the user as one line (GraphUnavailable, exit 4); the retries on the way are not theirs to read.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 class GraphUnavailable(LinkageError):

@@ -12,6 +12,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -244,3 +246,17 @@ def test_a_write_while_the_database_restarts_is_retried_until_it_is_back(graph: 
         graph.gds.run_cypher("MATCH (a:Account {account_id: 'written-after-restart'}) RETURN count(a) AS n")["n"][0]
         == 1
     )
+
+
+def test_the_drivers_retries_are_not_printed() -> None:
+    """The driver logs every retry as a warning, which Python prints to stderr when nobody handles its logger: a
+    first load's restart printed five such lines. linkage handles them (and an application's own logging still
+    receives them)."""
+
+    def stderr(code: str) -> str:
+        root = Path(__file__).parents[1]  # this checkout's linkage, first on the path
+        return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stderr
+
+    warn = "logging.getLogger('neo4j.pool').warning('Transaction failed and will be retried')"
+    assert stderr(f"import logging, linkage.graph; {warn}") == ""
+    assert "will be retried" in stderr(f"import logging, linkage.graph; logging.basicConfig(); {warn}")
