@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from cypher import statement
 from linkage.analyst.browser import BrowserServer
 from linkage.analyst.queries import list_queries
+from linkage.analyst.report import _banlist_rows, write_report
 from linkage.cli import app
 from linkage.cli.render import _cell
 from linkage.graph import Graph
@@ -197,6 +198,27 @@ def _open(chromium: Browser, url: str) -> tuple[Page, list[str]]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url)
     return page, errors
+
+
+def test_the_reports_table_holds_reviews_first_and_at_most_its_cap(
+    night: Path, session_graph: Graph, tmp_path: Path
+) -> None:
+    decisions = pd.DataFrame(
+        {
+            "account_id": ["a", "b", "c", "d"],
+            "decision": ["ban", "review", "ban", "review"],
+            "score": [0.9, 0.5, 0.8, 0.4],
+        }
+    ).assign(cluster_id="C-1", reasons="x")
+    assert [row["account_id"] for row in _banlist_rows(decisions, 3)] == ["b", "d", "a"]
+    capped = tmp_path / "night"
+    shutil.copytree(night, capped)
+    write_report(session_graph, capped, top=1, table_rows=2)
+    html = (capped / "report.html").read_text()
+    embedded = re.search(r'<script type="application/json" id="banlist-data">(.*?)</script>', html, re.S)
+    assert embedded and len(json.loads(embedded.group(1))) == 2
+    assert f"This page holds 2 of the {len(banlist(night)):,} decisions" in html
+    assert 'id="banlist-cap"' not in (night / "report.html").read_text()  # under the cap: no notice
 
 
 def _spread(page: Page) -> float:

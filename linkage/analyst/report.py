@@ -30,6 +30,9 @@ from linkage.settings import Settings
 REPORT = "report.html"
 PICTURES = "pictures"
 TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each picture is a ~4.5 MB page of its own)
+# decisions embedded in the searchable table, reviews first: a row with its sentences is about 900 bytes, and at 1M
+# accounts all 117,645 decisions made a 109 MB page; banlist.csv (or `linkage banlist`) holds every one
+TABLE_ROWS = 10_000
 EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
 HOVER = "%{text}<br>size %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
@@ -52,8 +55,9 @@ def rebuild_report(settings: Settings, run_dir: Path) -> ReportResult:
         return write_report(graph, run_dir)
 
 
-def write_report(graph: Graph, run_dir: Path, top: int = TOP_CLUSTERS) -> ReportResult:
-    """Write ``run_dir``/report.html (and the pictures of its ``top`` largest clusters)."""
+def write_report(graph: Graph, run_dir: Path, top: int = TOP_CLUSTERS, table_rows: int = TABLE_ROWS) -> ReportResult:
+    """Write ``run_dir``/report.html (and the pictures of its ``top`` largest clusters; at most ``table_rows``
+    decisions in its table)."""
     run = _read_run(run_dir)
     banlist = _read_banlist(run_dir / "banlist.csv")
     clusters = _read_csv(
@@ -78,7 +82,8 @@ def write_report(graph: Graph, run_dir: Path, top: int = TOP_CLUSTERS) -> Report
             for row, picture in zip(largest.to_dict("records"), pictures, strict=True)
         ],
         changed=_changed(changes, banlist),
-        banlist=_banlist_rows(banlist),
+        banlist=_banlist_rows(banlist, table_rows),
+        decisions=len(banlist),
     )
     path = run_dir / REPORT
     tmp = path.with_suffix(".html.tmp")
@@ -209,12 +214,14 @@ def _changed(changes: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, Any]:
     return {"events": events, "respawns": respawns}
 
 
-def _banlist_rows(banlist: pd.DataFrame) -> list[dict[str, Any]]:
-    """The table's rows: account, decision, score, cluster and the reasons' sentences."""
+def _banlist_rows(banlist: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
+    """The table's rows: account, decision, score, cluster and the reasons' sentences; reviews first (the
+    analysts' queue), then the ban list in its own order, at most ``limit`` of them."""
+    queue = banlist.sort_values("decision", key=lambda decision: decision != "review", kind="stable").head(limit)
     return [
         {"account_id": str(row["account_id"]), "decision": row["decision"],
          "score": None if pd.isna(row["score"]) else round(float(row["score"]), 3),
          "cluster_id": None if pd.isna(row["cluster_id"]) else str(row["cluster_id"]),
          "reasons": row["reasons"] if isinstance(row["reasons"], str) else ""}
-        for row in banlist.to_dict("records")
+        for row in queue.to_dict("records")
     ]  # fmt: skip
