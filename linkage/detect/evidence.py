@@ -16,7 +16,10 @@ most surprising one about log10(M) decades unlikely: only surprise beyond that c
 decades beyond chance count fully. A value's weight is the mean corroboration of its users (FRAUDAR's
 camouflage resistance: a popular value whose users are mostly unrelated weighs little however many coordinated
 accounts hide among them) times one minus the share of its users in the largest organisation (an org's card or
-office NAT is no evidence between its own seats). Synchrony corroborates too (SynchroTrap, CopyCatch): the window
+office NAT is no evidence between its own seats). An account's org is its org id or, without one, its e-mail domain
+when that domain is an organisation's own (:func:`organisations`): a busy team with no org id on the platform is
+still one customer, and what it uses as a whole (the office card, the office line, the internal template) is no
+evidence between its seats either. Synchrony corroborates too (SynchroTrap, CopyCatch): the window
 an account signed up in and the window it switched to a model in are values that corroborate sharing of other
 kinds and are never evidence. Nothing here is a per-kind constant: every weight comes from counts in tonight's
 graph.
@@ -37,8 +40,18 @@ LOCKSTEP = "lockstep"  # model-switch windows: likewise, but not a template's sh
 # moves them together, and they send its fixed prompt too; one sign-up and one switch are both a moment in time
 SAME_CAUSE = {("template", LOCKSTEP), (TIMING, LOCKSTEP)}
 _CATEGORIES = [*KINDS, TIMING, LOCKSTEP]
-INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "never_evidence", "created_s"]
+INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "never_evidence", "created_s", "domain",
+                     "domain_accounts"]
 SWITCH_COLUMNS = ["account_id", "model", "window"]
+
+
+@dataclass(frozen=True)
+class OrgRule:
+    """When an e-mail domain stands for an org (:func:`organisations`): ``office_share`` of its accounts share one
+    card or one IP address; and which values are then that org's own: those ``coverage`` of its accounts use."""
+
+    office_share: float
+    coverage: float
 
 
 @dataclass
@@ -113,6 +126,42 @@ def model_switches(incidence: pd.DataFrame, switches: pd.DataFrame) -> tuple[pd.
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[mine].groupby(level=0).first()
 
 
+def organisations(frame: pd.DataFrame, rule: OrgRule) -> pd.DataFrame:
+    """Each incidence row's org (``org``) and, for an org inferred from an e-mail domain, how many accounts use that
+    domain (``org_size``; NaN for an org id).
+
+    Without an org id, accounts that openly share a domain of their own (not a disposable one: :data:`INCIDENCE_COLUMNS`
+    carries no disposable domain) are one customer when most of them also share one card or one IP address: an
+    office pays for its seats on one card and reaches the service through its own line. A webmail provider's users
+    share no single card or address; a farm hides behind webmail or throwaway domains and splits itself over pools
+    of cards and proxies. Nothing here lists domains: a domain is an org's when its own users say so."""
+    org = frame["org"].astype(object)
+    org_size = pd.Series(np.nan, index=frame.index)
+    own = frame[org.isna() & frame["domain"].notna()]
+    office = own[own["kind"].isin(["payment", "network"]) & ~own["value"].astype(str).str.contains("/")]
+    if office.empty:
+        return frame.assign(org=org, org_size=org_size)
+    largest = office.groupby(["domain", "node"])["account_id"].nunique().groupby(level="domain").max()
+    accounts = own.groupby("domain")["domain_accounts"].max().reindex(largest.index)
+    inferred = largest[(accounts >= 2) & (largest >= rule.office_share * accounts)].index
+    rows = org.isna() & frame["domain"].isin(inferred)
+    org[rows] = "domain:" + frame.loc[rows, "domain"].astype(str)
+    org_size[rows] = frame.loc[rows, "domain_accounts"].astype(float)
+    return frame.assign(org=org, org_size=org_size)
+
+
+def _org_share(frame: pd.DataFrame, users: pd.Series, rule: OrgRule) -> pd.Series:
+    """Per value, the share of its users in its largest org: only orgs it belongs to count, which for an org
+    inferred from a domain means that ``rule.coverage`` of the org's accounts use it (a pool card that pays for a
+    tenth of them is not the office's)."""
+    members = frame.dropna(subset=["org"]).groupby(["node", "org"]).agg(
+        users=("account", "size"), org_size=("org_size", "first")
+    )
+    own = members["org_size"].isna() | (members["users"] >= rule.coverage * members["org_size"])
+    in_top_org = members.loc[own, "users"].groupby(level="node").max()
+    return (in_top_org.reindex(users.index).fillna(0) / users).astype(float)
+
+
 def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, decades: float) -> pd.Series:
     """Per (account, value code): the surprise of the most surprising overlap of that value with a value of another
     kind the account also uses, beyond chance, as a share of ``decades`` (0 to 1). ``sizes``: how many accounts use
@@ -143,15 +192,17 @@ def weigh(
     accounts: int,
     decades: float,
     window_hours: float,
+    org_rule: OrgRule,
     switches: pd.DataFrame | None = None,
 ) -> Evidence:
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
     two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
     ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts), and whose accounts switched
-    models as ``switches`` says (:func:`model_switches`; none when it is None)."""
+    models as ``switches`` says (:func:`model_switches`; none when it is None); orgs as ``org_rule`` infers them
+    (:func:`organisations`)."""
     # one order whatever order the store returned the rows in: sums of floats depend on it, and a rerun after a
     # crash must weigh every value to the last bit as a clean run does
-    frame = incidence.sort_values(["kind", "value", "account_id"], ignore_index=True)
+    frame = organisations(incidence.sort_values(["kind", "value", "account_id"], ignore_index=True), org_rule)
     frame["account"] = pd.factorize(frame["account_id"])[0]
     windows, window_sizes = signup_windows(frame, window_counts, window_hours)
     switched, switch_sizes = model_switches(frame, switches if switches is not None else pd.DataFrame(
@@ -169,8 +220,7 @@ def weigh(
     by_value = frame.groupby("node", sort=False)
     values = by_value.agg(kind=("kind", "first"), value=("value", "first"), accounts=("account", "size"),
                           coherence=("corroboration", "mean"), never_evidence=("never_evidence", "max"))  # fmt: skip
-    in_top_org = frame.dropna(subset=["org"]).groupby(["node", "org"]).size().groupby(level="node").max()
-    values["org_share"] = (in_top_org.reindex(values.index).fillna(0) / values["accounts"]).astype(float)
+    values["org_share"] = _org_share(frame, values["accounts"], org_rule)
     values["weight"] = np.where(values["never_evidence"], 0.0, values["coherence"] * (1.0 - values["org_share"]))
     frame["strength"] = frame["corroboration"] * (1.0 - frame["node"].map(values["org_share"]))
     frame.loc[frame["node"].map(values["never_evidence"]).astype(bool), "strength"] = 0.0

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
-from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, weigh
+from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
 from linkage.detect.reasons import account_reasons, cluster_rows
 from linkage.detect.scoring import BEST_COLUMNS, KINDS, Volume, best_evidence, score_accounts
 from linkage.graph import Graph, frame_rows
@@ -55,8 +55,9 @@ def weigh_evidence(graph: Graph, settings: Settings) -> Evidence:
     window_counts = windows.set_index("window")["accounts"]
     switch_seconds = int(settings.detect_switch_window_hours * 3600)
     switches = _frame(graph, "detect/model_switches", SWITCH_COLUMNS, window_seconds=switch_seconds)
+    org_rule = OrgRule(settings.detect_org_office_share, settings.detect_org_coverage)
     evidence = weigh(incidence, window_counts, accounts, settings.detect_significance_decades,
-                     settings.detect_sync_window_hours, switches)  # fmt: skip
+                     settings.detect_sync_window_hours, org_rule, switches)  # fmt: skip
     columns = ["node", "accounts", "coherence", "org_share", "weight"]
     graph.write_rows("detect/set_value_weights", frame_rows(evidence.values[columns]))
     return evidence
