@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     similarity_min_score: float = Field(default=0.1, ge=0.0)
     similarity_top_k: int = Field(default=20, ge=1)  # SIMILAR_PROMPTS edges each account may add
     similarity_cot_family_share: float = Field(default=0.5, ge=0.0, le=1.0)  # TemplateFamily.cot above this share
+    similarity_segment_min_words: int = Field(default=3, ge=1)  # shorter sentences (labels, greetings) are no segment
+    similarity_max_segments: int = Field(default=16, ge=1)  # segments kept per prompt (its first ones)
+    similarity_segment_min_share: float = Field(default=0.2, ge=0.0, le=1.0)  # an account's habit: this share ...
+    similarity_segment_min_requests: int = Field(default=3, ge=1)  # ... and this many of its requests
 
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*): see linkage/detect/
     detect_significance_decades: float = Field(default=6.0, gt=0.0)  # an overlap this unlikely by chance counts fully
