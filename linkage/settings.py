@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     similarity_max_segments: int = Field(default=16, ge=1)  # segments kept per prompt (its first ones)
     similarity_segment_min_share: float = Field(default=0.2, ge=0.0, le=1.0)  # an account's habit: this share ...
     similarity_segment_min_requests: int = Field(default=3, ge=1)  # ... and this many of its requests
+    similarity_habit_min_requests: int = Field(default=5, ge=2)  # an account's habit needs this many requests
 
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*): see linkage/detect/
     detect_significance_decades: float = Field(default=6.0, gt=0.0)  # an overlap this unlikely by chance counts fully

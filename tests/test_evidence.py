@@ -26,7 +26,7 @@ def _rows(
     """Incidence rows of ``accounts`` using ``node``; ``domain``: their e-mail domain and how many accounts use it."""
     name, users = domain or (None, 0)
     return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "never_evidence": False,
-             "created_s": None, "domain": name, "domain_accounts": users} for a in accounts]  # fmt: skip
+             "created_s": None, "domain": name, "domain_accounts": users, "habit": None} for a in accounts]  # fmt: skip
 
 
 def test_weights_follow_corroboration_not_popularity() -> None:

@@ -36,12 +36,24 @@ import pandas as pd
 KINDS = ("payment", "network", "device", "email", "template")
 TIMING = "timing"  # sign-up windows: corroborate sharing of the other kinds, never evidence themselves
 LOCKSTEP = "lockstep"  # model-switch windows: likewise, but not a template's sharing (see below)
+HABIT = "habit"  # how an account asks (request gaps, output and prompt lengths): likewise, not a template's sharing
 # kinds one cause can give together, so neither corroborates the other: a tool that moves its users to a new model
-# moves them together, and they send its fixed prompt too; one sign-up and one switch are both a moment in time
-SAME_CAUSE = {("template", LOCKSTEP), (TIMING, LOCKSTEP)}
-_CATEGORIES = [*KINDS, TIMING, LOCKSTEP]
-INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "never_evidence", "created_s", "domain",
-                     "domain_accounts"]
+# moves them together, and they send its fixed prompt too; one sign-up and one switch are both a moment in time; a
+# template makes its senders' prompts as long as it is
+SAME_CAUSE = {("template", LOCKSTEP), (TIMING, LOCKSTEP), ("template", HABIT)}
+_CATEGORIES = [*KINDS, TIMING, LOCKSTEP, HABIT]
+INCIDENCE_COLUMNS = [
+    "account_id",
+    "node",
+    "kind",
+    "value",
+    "org",
+    "never_evidence",
+    "created_s",
+    "domain",
+    "domain_accounts",
+    "habit",
+]
 SWITCH_COLUMNS = ["account_id", "model", "window"]
 
 
@@ -92,21 +104,37 @@ def _pairs(incidence: pd.DataFrame) -> pd.DataFrame:
     return pairs
 
 
-def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: float) -> tuple[pd.DataFrame, pd.Series]:
-    """Synchrony as values (SynchroTrap's time windows): each account's sign-up window, a value of kind ``timing``
-    that corroborates other sharing but is never evidence itself (a class signs up together too). Only windows at
-    least two accounts of the graph share; ``window_counts`` holds how many accounts of the whole graph each has
-    (window number -> accounts). Returns the rows and each window's size."""
-    accounts = incidence.dropna(subset=["created_s"]).drop_duplicates("account")
-    window = (accounts["created_s"] // int(hours * 3600)).astype("int64")
-    size = window.map(window_counts).fillna(0).astype("int64")
+def _account_rows(
+    accounts: pd.DataFrame, nodes: pd.Series, size: pd.Series, kind: str
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows of a corroborating ``kind``: each of ``accounts`` has the value ``nodes`` names, which ``size`` accounts
+    of the whole graph have. Only values at least two accounts of the graph share; returns the rows and each value's
+    size."""
     shared = (size >= 2).to_numpy()
-    nodes = "signup:" + window.astype(str)
     rows = pd.DataFrame(
-        {"account_id": accounts["account_id"], "account": accounts["account"], "node": nodes, "kind": TIMING,
+        {"account_id": accounts["account_id"], "account": accounts["account"], "node": nodes, "kind": kind,
          "value": "", "org": None, "never_evidence": False}
     )[shared]  # fmt: skip
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[shared].groupby(level=0).first()
+
+
+def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: float) -> tuple[pd.DataFrame, pd.Series]:
+    """Synchrony as values (SynchroTrap's time windows): each account's sign-up window, a value of kind ``timing``
+    that corroborates other sharing but is never evidence itself (a class signs up together too). ``window_counts``
+    holds how many accounts of the whole graph each window has (window number -> accounts)."""
+    accounts = incidence.dropna(subset=["created_s"]).drop_duplicates("account")
+    window = (accounts["created_s"] // int(hours * 3600)).astype("int64")
+    size = window.map(window_counts).fillna(0).astype("int64")
+    return _account_rows(accounts, "signup:" + window.astype(str), size, TIMING)
+
+
+def habits(incidence: pd.DataFrame, habit_counts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """How each account asks (:func:`linkage.similarity.features.habits`) as a value of kind ``habit``: like a
+    sign-up window it corroborates other sharing and is never evidence itself (thousands of people ask alike).
+    ``habit_counts`` holds how many accounts of the whole graph have each habit."""
+    accounts = incidence.dropna(subset=["habit"]).drop_duplicates("account")
+    size = accounts["habit"].map(habit_counts).fillna(0).astype("int64")
+    return _account_rows(accounts, "habit:" + accounts["habit"].astype(str), size, HABIT)
 
 
 def model_switches(incidence: pd.DataFrame, switches: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -154,8 +182,10 @@ def _org_share(frame: pd.DataFrame, users: pd.Series, rule: OrgRule) -> pd.Serie
     """Per value, the share of its users in its largest org: only orgs it belongs to count, which for an org
     inferred from a domain means that ``rule.coverage`` of the org's accounts use it (a pool card that pays for a
     tenth of them is not the office's)."""
-    members = frame.dropna(subset=["org"]).groupby(["node", "org"]).agg(
-        users=("account", "size"), org_size=("org_size", "first")
+    members = (
+        frame.dropna(subset=["org"])
+        .groupby(["node", "org"])
+        .agg(users=("account", "size"), org_size=("org_size", "first"))
     )
     own = members["org_size"].isna() | (members["users"] >= rule.coverage * members["org_size"])
     in_top_org = members.loc[own, "users"].groupby(level="node").max()
@@ -194,11 +224,13 @@ def weigh(
     window_hours: float,
     org_rule: OrgRule,
     switches: pd.DataFrame | None = None,
+    habit_counts: pd.Series | None = None,
 ) -> Evidence:
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
     two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
     ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts), and whose accounts switched
-    models as ``switches`` says (:func:`model_switches`; none when it is None); orgs as ``org_rule`` infers them
+    models as ``switches`` says (:func:`model_switches`; none when it is None), and whose habits ``habit_counts``
+    accounts share each (:func:`habits`; none when it is None); orgs as ``org_rule`` infers them
     (:func:`organisations`)."""
     # one order whatever order the store returned the rows in: sums of floats depend on it, and a rerun after a
     # crash must weigh every value to the last bit as a clean run does
@@ -207,11 +239,12 @@ def weigh(
     windows, window_sizes = signup_windows(frame, window_counts, window_hours)
     switched, switch_sizes = model_switches(frame, switches if switches is not None else pd.DataFrame(
         columns=SWITCH_COLUMNS))  # fmt: skip
-    tested = pd.concat([frame, windows, switched], ignore_index=True)
+    habitual, habit_sizes = habits(frame, habit_counts if habit_counts is not None else pd.Series(dtype="int64"))
+    tested = pd.concat([frame, windows, switched, habitual], ignore_index=True)
     codes, nodes = pd.factorize(tested["node"])
     tested["code"] = codes
     sizes = pd.Series(np.bincount(codes[: len(frame)], minlength=len(nodes)), dtype="int64")
-    timing_sizes = pd.concat([window_sizes, switch_sizes]).astype("int64")
+    timing_sizes = pd.concat([window_sizes, switch_sizes, habit_sizes]).astype("int64")
     sizes[nodes.get_indexer(timing_sizes.index)] = timing_sizes.to_numpy()
     corroborated = _corroboration(tested, sizes, max(accounts, 1), decades)
     frame["code"] = codes[: len(frame)]

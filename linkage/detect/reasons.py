@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from linkage.detect.scoring import KINDS
 from linkage.settings import Settings
+from linkage.similarity.segments import is_segment
 
 KIND_NAMES = {
     "payment": "payment method",
@@ -19,9 +20,12 @@ KIND_NAMES = {
 
 
 def value_name(kind: str, value: str) -> str:
-    """What a value is, in words: an IP and a subnet are one kind of evidence but not one thing."""
+    """What a value is, in words: an IP and a subnet are one kind of evidence but not one thing, nor are a whole
+    template and a segment of a prompt."""
     if kind == "network":
         return "subnet" if "/" in value else "IP"
+    if kind == "template" and is_segment(value):
+        return "prompt segment"
     return KIND_NAMES.get(kind, kind)
 
 

@@ -55,9 +55,10 @@ def weigh_evidence(graph: Graph, settings: Settings) -> Evidence:
     window_counts = windows.set_index("window")["accounts"]
     switch_seconds = int(settings.detect_switch_window_hours * 3600)
     switches = _frame(graph, "detect/model_switches", SWITCH_COLUMNS, window_seconds=switch_seconds)
+    habit_counts = _frame(graph, "detect/habit_counts", ["habit", "accounts"]).set_index("habit")["accounts"]
     org_rule = OrgRule(settings.detect_org_office_share, settings.detect_org_coverage)
     evidence = weigh(incidence, window_counts, accounts, settings.detect_significance_decades,
-                     settings.detect_sync_window_hours, org_rule, switches)  # fmt: skip
+                     settings.detect_sync_window_hours, org_rule, switches, habit_counts)  # fmt: skip
     columns = ["node", "accounts", "coherence", "org_share", "weight"]
     graph.write_rows("detect/set_value_weights", frame_rows(evidence.values[columns]))
     return evidence

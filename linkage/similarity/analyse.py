@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.errors import LinkageError
 from linkage.settings import Settings
@@ -57,6 +58,7 @@ class _Pass1:
     times: list[np.ndarray] = field(default_factory=list)
     outputs: list[np.ndarray] = field(default_factory=list)
     cot: list[np.ndarray] = field(default_factory=list)
+    lengths: list[np.ndarray] = field(default_factory=list)
     models: list[np.ndarray] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
     model_codes: dict[str, int] = field(default_factory=dict)
@@ -102,6 +104,7 @@ def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1
         sig = minhash.signatures(texts, settings.similarity_shingle_words, settings.similarity_num_perm)
         state.signatures.append(sig)
         state.cot.append(cot)
+        state.lengths.append(pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int32))
         state.accounts.append(_account_codes(chunk["account_id"], state.codes))
         state.models.append(_model_codes(chunk["model"], state.model_codes) if "model" in chunk else
                             np.full(len(chunk), NO_MODEL, dtype=np.int32))  # fmt: skip
@@ -164,9 +167,9 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     del sig
 
     times = np.concatenate(state.times) if state.times else np.zeros(0, np.int64)
-    features = account_features(
-        account, times, np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64), cot, labels
-    )
+    outputs = np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64)
+    lengths = np.concatenate(state.lengths) if state.lengths else np.zeros(0, np.int32)
+    features = account_features(account, times, outputs, cot, labels, lengths, settings.similarity_habit_min_requests)
     totals = features["prompt_requests"]
     features.insert(0, "account_id", names[features.index.to_numpy()])
     models = np.concatenate(state.models) if state.models else np.zeros(0, np.int32)

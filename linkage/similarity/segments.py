@@ -27,6 +27,7 @@ from linkage.similarity.minhash import _FNV_OFFSET, _FNV_PRIME, _MASK_WORD, _PRI
 from linkage.similarity.normalise import buffers
 
 SEGMENT_COLUMNS = ["account", "segment", "requests"]
+ID_PREFIX = "ps-"  # a segment's family id (a whole template's starts "tf-")
 _ENDS = np.zeros(256, dtype=np.bool_)  # a sentence ends at one of these before a space (or the end of the text)
 _ENDS[[ord(c) for c in ".!?;:"]] = True
 _IDEOGRAPHIC_STOP = np.frombuffer("。".encode(), dtype=np.uint8)
@@ -168,4 +169,8 @@ def habitual(usage: pd.DataFrame, requests: pd.Series, min_share: float, min_req
 
 def segment_ids(hashes: np.ndarray) -> list[str]:
     """A segment's id from its hash: the same masked text has the same id on every night."""
-    return [f"ps-{value:016x}" for value in hashes.astype(np.int64).view(np.uint64).tolist()]
+    return [f"{ID_PREFIX}{value:016x}" for value in hashes.astype(np.int64).view(np.uint64).tolist()]
+
+
+def is_segment(family_id: str) -> bool:
+    return family_id.startswith(ID_PREFIX)
