@@ -48,7 +48,8 @@ def account_features(
 
 
 def _power_of_two(values: pd.Series) -> pd.Series:
-    return np.log2(values.astype(np.float64).clip(lower=1.0)).round().astype(np.int64)
+    powers = np.log2(values.astype(np.float64).clip(lower=1.0).to_numpy()).round().astype(np.int64)
+    return pd.Series(powers, index=values.index)
 
 
 def habits(account: np.ndarray, ts: np.ndarray, output_tokens: np.ndarray, lengths: np.ndarray) -> pd.Series:
