@@ -1,0 +1,113 @@
+"""Campaign memory: what a banned cluster did, kept so that its next wave is known on its first night, although it
+bought new cards and new proxies.
+
+A hydra cluster replaces every banned account and changes whatever got it caught; what it cannot change cheaply is
+its purpose and its habits: the prompt families and segments it sends (its curriculum, its answer format) and how
+it asks (:func:`linkage.similarity.features.habits`). When a cluster is banned, those are kept as its campaign's
+signature (``Campaign`` nodes, ``SIGNED_BY`` the template families and segments mostly its banned accounts send, and
+the habits of its banned accounts). A new account that sends a signature's prompts with one of its habits, and
+shares new infrastructure with other such accounts, is that campaign's respawn on its first night. No single part
+is enough: a viral prompt is sent by thousands besides the campaign (not mostly banned accounts, so never in a
+signature), a class asks what a farm asks but not the way its scripts do, and one matching account alone shares
+infrastructure with nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+INFRASTRUCTURE = ("payment", "network", "device", "email")
+SIGNATURE_COLUMNS = ["campaign_id", "family_id"]
+HABIT_COLUMNS = ["campaign_id", "habit"]
+RESPAWN_COLUMNS = ["account_id", "campaign_id", "signature", "habit", "shared", "shared_with"]
+
+
+@dataclass(frozen=True)
+class SignatureRule:
+    """What enters a campaign's signature: prompt values ``member_share`` of its banned accounts send, of whose
+    senders ``banned_share`` are banned; habits ``habit_share`` of its banned accounts have."""
+
+    member_share: float
+    banned_share: float
+    habit_share: float
+
+
+@dataclass
+class Campaigns:
+    """Campaigns' signatures: prompt values (:data:`SIGNATURE_COLUMNS`) and habits (:data:`HABIT_COLUMNS`)."""
+
+    prompts: pd.DataFrame
+    habits: pd.DataFrame
+
+    @classmethod
+    def empty(cls) -> Campaigns:
+        return cls(pd.DataFrame(columns=SIGNATURE_COLUMNS), pd.DataFrame(columns=HABIT_COLUMNS))
+
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, object]]) -> Campaigns:
+        """From ``detect/read_campaigns`` rows (campaign_id, families, habits)."""
+        prompts = [(r["campaign_id"], f) for r in rows for f in r["families"] or []]  # type: ignore[attr-defined]
+        habits = [(r["campaign_id"], h) for r in rows for h in r["habits"] or []]  # type: ignore[attr-defined]
+        return cls(pd.DataFrame(prompts, columns=SIGNATURE_COLUMNS), pd.DataFrame(habits, columns=HABIT_COLUMNS))
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per campaign for ``detect/merge_campaigns`` (campaign_id, families, habits)."""
+        ids = sorted(set(self.prompts["campaign_id"]) | set(self.habits["campaign_id"]))
+        families = self.prompts.groupby("campaign_id")["family_id"].apply(sorted)
+        habits = self.habits.groupby("campaign_id")["habit"].apply(sorted)
+        return [{"campaign_id": c, "families": families.get(c, []), "habits": habits.get(c, [])} for c in ids]
+
+
+def signatures(banned: pd.DataFrame, incidence: pd.DataFrame, rule: SignatureRule) -> Campaigns:
+    """Tonight's signature of every cluster with bans. ``banned``: the banned accounts (account_id, cluster_id);
+    ``incidence``: every account's use of a shared value (:data:`linkage.detect.evidence.INCIDENCE_COLUMNS`)."""
+    if banned.empty:
+        return Campaigns.empty()
+    size = banned.groupby("cluster_id").size()
+    prompts = incidence[incidence["kind"] == "template"]
+    senders = prompts.groupby("value")["account_id"].nunique()
+    used = prompts.merge(banned, on="account_id")
+    per_cluster = used.groupby(["cluster_id", "value"])["account_id"].nunique().rename("members").reset_index()
+    banned_senders = used.groupby("value")["account_id"].nunique()
+    members_share = per_cluster["members"] / per_cluster["cluster_id"].map(size).astype(float)
+    mostly_banned = per_cluster["value"].map(banned_senders / senders) >= rule.banned_share
+    kept = per_cluster[(members_share >= rule.member_share).to_numpy() & mostly_banned.to_numpy()]
+    signature = kept.rename(columns={"cluster_id": "campaign_id", "value": "family_id"})[SIGNATURE_COLUMNS]
+    habits = incidence.drop_duplicates("account_id")[["account_id", "habit"]].dropna().merge(banned, on="account_id")
+    counts = habits.groupby(["cluster_id", "habit"]).size().rename("members").reset_index()
+    common = counts[counts["members"] >= rule.habit_share * counts["cluster_id"].map(size).astype(float)]
+    habit_rows = common.rename(columns={"cluster_id": "campaign_id"})[HABIT_COLUMNS]
+    return Campaigns(signature.reset_index(drop=True), habit_rows.reset_index(drop=True))
+
+
+def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd.DataFrame:
+    """The accounts of ``new`` (first seen tonight) that are a campaign's respawn (:data:`RESPAWN_COLUMNS`): they
+    send prompt values of its signature with one of its habits, and share infrastructure with another account that
+    does too. ``signature``: the matched prompt values; ``shared``: the infrastructure it shares with them;
+    ``shared_with``: how many of them share it."""
+    if campaigns.prompts.empty or not len(new):
+        return pd.DataFrame(columns=RESPAWN_COLUMNS)
+    mine = incidence[incidence["account_id"].isin(new)]
+    sent = mine[mine["kind"] == "template"].merge(campaigns.prompts, left_on="value", right_on="family_id")
+    habit = mine.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
+    matched = sent.merge(habit).merge(campaigns.habits, on=["campaign_id", "habit"])
+    signature = matched.groupby(["campaign_id", "account_id"])["family_id"].apply(sorted).rename("signature")
+    if signature.empty:
+        return pd.DataFrame(columns=RESPAWN_COLUMNS)
+    pairs = signature.reset_index()[["campaign_id", "account_id"]]
+    infra = mine[mine["kind"].isin(INFRASTRUCTURE) & ~mine["never_evidence"].astype(bool)].merge(pairs, on="account_id")
+    infra["sharers"] = infra.groupby(["campaign_id", "node"])["account_id"].transform("nunique")
+    shared = infra[infra["sharers"] >= 2]
+    found = shared.groupby(["campaign_id", "account_id"]).agg(
+        shared=("value", lambda values: sorted(set(values))), shared_with=("sharers", "max")
+    )  # fmt: skip
+    found = found.join(signature).reset_index()
+    found["habit"] = found["account_id"].map(habit.set_index("account_id")["habit"])
+    found["size"] = found["signature"].map(len)
+    # one campaign per account: the one whose signature it matches most
+    best = found.sort_values(["size", "shared_with", "campaign_id"], ascending=[False, False, True])
+    best = best.drop_duplicates("account_id")
+    best["shared_with"] = best["shared_with"] - 1  # the others
+    return best[RESPAWN_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,56 @@
+"""Campaign memory on frames (no database): what enters a banned cluster's signature, and who is its respawn."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
+
+RULE = SignatureRule(member_share=0.2, banned_share=0.5, habit_share=0.05)
+FARM_HABIT = "gap 2^9s, output 2^11, prompt 2^9"
+STUDENT_HABIT = "gap 2^13s, output 2^9, prompt 2^7"
+
+
+def _uses(accounts: list[str], value: str, kind: str, habit: str | None) -> list[dict[str, object]]:
+    return [{"account_id": a, "node": f"n-{value}", "kind": kind, "value": value, "habit": habit,
+             "never_evidence": False} for a in accounts]  # fmt: skip
+
+
+def test_a_signature_keeps_what_mostly_its_banned_accounts_send_and_how_they_ask() -> None:
+    """The farm's own family is in its signature; the viral prompt it also sends is not (500 others send it); nor is
+    a family only two of its 20 accounts send."""
+    farm = [f"farm{i}" for i in range(20)]
+    viral = [f"user{i}" for i in range(500)]
+    incidence = pd.DataFrame(
+        _uses(farm, "tf-farm", "template", FARM_HABIT) + _uses(farm + viral, "tf-viral", "template", FARM_HABIT)
+        + _uses(farm[:2], "ps-rare", "template", FARM_HABIT) + _uses(farm, "card", "payment", FARM_HABIT)
+    )  # fmt: skip
+    banned = pd.DataFrame({"account_id": farm, "cluster_id": "C-0001"})
+    found = signatures(banned, incidence, RULE)
+    assert found.prompts.to_dict("records") == [{"campaign_id": "C-0001", "family_id": "tf-farm"}]
+    assert found.habits.to_dict("records") == [{"campaign_id": "C-0001", "habit": FARM_HABIT}]
+
+
+def test_a_campaigns_next_wave_on_new_cards_is_its_respawn_and_look_alikes_are_not() -> None:
+    """Ten new accounts send the campaign's family with its habit on a card they bought together: its respawn. A new
+    class sends the same family but asks otherwise; new users of the viral prompt share an IP but not the
+    campaign's own family; a lone account matches the signature but shares nothing with anyone."""
+    campaigns = Campaigns(
+        pd.DataFrame({"campaign_id": ["C-0001"], "family_id": ["tf-farm"]}),
+        pd.DataFrame({"campaign_id": ["C-0001"], "habit": [FARM_HABIT]}),
+    )
+    wave = [f"new{i}" for i in range(10)]
+    students = [f"student{i}" for i in range(30)]
+    viral = [f"user{i}" for i in range(8)]
+    rows = _uses(wave, "tf-farm", "template", FARM_HABIT) + _uses(wave, "new-card", "payment", FARM_HABIT)
+    rows += _uses(students, "tf-farm", "template", STUDENT_HABIT) + _uses(students, "campus-ip", "network",
+                                                                            STUDENT_HABIT)  # fmt: skip
+    rows += _uses(viral, "tf-viral", "template", FARM_HABIT) + _uses(viral, "cafe-ip", "network", FARM_HABIT)
+    rows += _uses(["lone"], "tf-farm", "template", FARM_HABIT) + _uses(["lone", "old"], "old-card", "payment",
+                                                                         FARM_HABIT)  # fmt: skip
+    incidence = pd.DataFrame(rows)
+    new = pd.Index(wave + students + viral + ["lone"])
+    found = respawns(campaigns, incidence, new).set_index("account_id")
+    assert sorted(found.index) == sorted(wave)
+    assert (found["campaign_id"] == "C-0001").all() and (found["shared_with"] == 9).all()
+    assert found.loc["new0", "signature"] == ["tf-farm"] and found.loc["new0", "shared"] == ["new-card"]
