@@ -243,6 +243,26 @@ def banlist_command(
         render.stderr.print(f"{result.rows:,} decisions written to {result.path}")
 
 
+@app.command("review")
+def review_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Accounts shown at most, most harmful first.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The review queue: accounts one step short of a ban, ranked by expected harm (community size x output tokens),
+    each with what a ban would still need and by how much."""
+    from linkage.analyst.review import review_queue
+
+    with expected_failures():
+        queue = review_queue(settings(), limit)
+    if as_json:
+        render.print_json([item.model_dump() for item in queue])
+    elif not queue:
+        render.stderr.print("The review queue is empty.")
+    else:
+        columns = ["account_id", "cluster_id", "score", "kinds", "community_size", "output_tokens", "harm", "missed"]
+        render.print_table("Review queue", [item.model_dump() for item in queue], columns)
+
+
 def _picture_path(path: Path | None) -> Path | None:
     """A usage error before anything runs when a picture's file name ends otherwise."""
     if path is not None:
