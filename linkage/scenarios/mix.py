@@ -244,7 +244,7 @@ def random_specs(
     paraphrasers = _adaptive(n, mix, adaptive_rng, add, proxies)
     add("benign_background", "benign", "background", max(100, n - sum(s.size for s in specs)), 1, {})
     if nights >= 2:
-        fresh = _fresh_waves(groups.get("respawn_fresh", 0), proxies, paraphrasers)
+        fresh = _fresh_waves(groups.get("respawn_fresh", 0) * _scale(n), proxies, paraphrasers)
         for farm in proxies:
             if farm not in fresh:
                 size = max(10, int(farm.size * shares["respawn_share"]))
@@ -290,13 +290,19 @@ def _adaptive(n: int, mix: Mix, rng: np.random.Generator, add: Add, proxies: lis
             "farm": farm.name, "family": int(rng.integers(0, int(farm.params["families"]))),
             "language": farm.params["language"], "viral_share": _round(rng.uniform(0.1, 0.5)),
         })  # fmt: skip
-    for _ in range(groups.get("benign_agency", 0)):
+    for _ in range(groups.get("benign_agency", 0) * _scale(n)):
         add("benign_agency", "benign", "agency", int(rng.integers(20, 41)), 1, _office(rng, mix, heavy=True))
-    for _ in range(groups.get("benign_small_firm", 0)):
+    for _ in range(groups.get("benign_small_firm", 0) * _scale(n)):
         add("benign_small_firm", "benign", "small_firm", int(rng.integers(5, 16)), 1, _office(rng, mix, heavy=False))
-    for _ in range(groups.get("benign_campus", 0)):
+    for _ in range(groups.get("benign_campus", 0) * _scale(n)):
         add("benign_campus", "benign", "campus", int(rng.integers(100, 301)), 1, _campus(rng, mix))
     return paraphrasers
+
+
+def _scale(accounts: int) -> int:
+    """How many times its drawn count a family of fixed-size groups (companies, campuses, fresh waves) comes: once
+    under 100,000 accounts, once more per further 100,000."""
+    return 1 + accounts // 100_000
 
 
 def _paraphrase(rng: np.random.Generator, mix: Mix) -> Params:
