@@ -428,6 +428,10 @@ def synth_command(
     randomised: Annotated[
         bool, typer.Option("--random", help="Draw the mix, languages and every group's behaviour from the seed.")
     ] = False,
+    adaptive: Annotated[
+        bool,
+        typer.Option("--adaptive", help="With --random: every adaptive farm family and its look-alike at least once."),
+    ] = False,
     overrides: Annotated[
         list[str] | None, typer.Option("--set", help="Override a scenario field, e.g. --set farm_proxy=0.1.")
     ] = None,
@@ -435,11 +439,14 @@ def synth_command(
 ) -> None:
     """Generate a synthetic scenario with ground truth: benign users, look-alikes and coordinated farms."""
     from linkage.scenarios import random_scenario, scenario_from, synthesize
+    from linkage.scenarios.scenario import InvalidScenario
 
     options: dict[str, object] = {"accounts": accounts, "nights": nights, "seed": seed, "file_format": file_format}
     if randomised:
-        options = {**random_scenario(seed, accounts, nights).model_dump(), "file_format": file_format}
+        options = {**random_scenario(seed, accounts, nights, adaptive).model_dump(), "file_format": file_format}
     with expected_failures():
+        if adaptive and not randomised:
+            raise InvalidScenario("--adaptive draws families of a randomised scenario: use it with --random")
         result = synthesize(out_dir, scenario_from(options, overrides), progress=render.stderr.log)
     if as_json:
         render.print_json(result)
