@@ -358,11 +358,11 @@ def _fresh(rng: np.random.Generator, farm: Spec) -> Params:
 
 
 def _office(rng: np.random.Generator, mix: Mix, heavy: bool) -> Params:
-    """A company with no org id: its language, office IPs, browsers, share of sessions from home, internal template
-    share and seat ages; a heavy one (an agency) also a farm's volume and output lengths."""
+    """A company with no org id: its language, office IPs (a small firm has one), browsers, share of sessions from
+    home, internal template share and seat ages; a heavy one (an agency) also a farm's volume and output lengths."""
     params: Params = {
         "language": _language(rng, mix),
-        "office_ips": int(rng.integers(1, 3)),
+        "office_ips": int(rng.integers(1, 3)) if heavy else 1,
         "clients": int(rng.integers(1, 3)),
         "home_share": _round(rng.uniform(0.0, 0.2)),
     }
