@@ -344,10 +344,10 @@ def test_synth_random_command_prints_what_was_drawn(tmp_path: Path) -> None:
 
 # --- farms that adapted after a ban, and their look-alikes (``random_scenario(..., adaptive=True)``) ----------------
 
-# Seed 1 with every adaptive family: a Chinese paraphrasing farm that keeps two answer-format sentences, fresh waves
-# of it and of two proxy farms (residential and datacenter proxies; devices and e-mail domains replaced in some), a
-# farm that drips its sign-ups over months, users of a viral prompt, a content agency, a small firm and a campus.
-ADAPTIVE_SEED = 1
+# Seed 133 with every adaptive family: a Chinese paraphrasing farm that keeps two answer-format sentences, fresh
+# waves of it (datacenter proxies) and of a proxy farm (residential proxies, new devices and e-mail domains), a farm
+# that drips its sign-ups over months, users of a viral prompt, a content agency, a small firm and a campus.
+ADAPTIVE_SEED = 133
 ADAPTIVE_BUILDERS = {
     "farm_paraphrase": "farm_paraphrase",
     "farm_drip": "farm_drip",
@@ -423,13 +423,13 @@ def test_a_paraphrasing_farm_never_repeats_a_template(
     adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan], adaptive: Scenario
 ) -> None:
     """Every request wraps a curriculum question in an instruction combined afresh: no two share their masked text,
-    no template family holds more than a handful of its 12,000 prompts (a proxy farm's largest holds thousands);
+    no template family holds more than a handful of its thousands of prompts (a proxy farm's largest, a tenth of its);
     what every request keeps is the farm's answer format and a question of its curriculum."""
     farm = adaptive_plans["farm_paraphrase_1"]
     params = farm.params
     assert params["language"] == "zh" and params["formats"] == 2
     prompts = _of(adaptive_data, "prompts", farm.name)["prompt"]
-    assert len(prompts) > 10_000
+    assert len(prompts) >= 5_000
     assert not normalise(fold_case(to_arrow(prompts, 8000))).to_pandas().duplicated().any()
     assert _largest_family(prompts) <= 8
     proxy_prompts = _of(adaptive_data, "prompts", "farm_proxy_1")["prompt"]
@@ -472,7 +472,8 @@ def test_fresh_respawns_reuse_none_of_their_farms_infrastructure_and_keep_its_ha
 ) -> None:
     waves = [p for p in adaptive_plans.values() if p.builder == "respawn_fresh"]
     farms = {str(p.params["farm"]) for p in waves}
-    assert farms == {"farm_paraphrase_1", "farm_proxy_1", "farm_proxy_2"}
+    assert {adaptive_plans[farm].builder for farm in farms} == {"farm_paraphrase", "farm_proxy"}
+    assert {"devices", "emails"} <= {kind for p in waves for kind in str(p.params["replaced"]).split("+")}
     assert {p.params["proxies"] for p in waves} == {"residential", "datacenter"}
     assert not any(p.builder == "respawn" and p.params["farm"] in farms for p in adaptive_plans.values())
     for wave in waves:
@@ -598,7 +599,8 @@ def test_a_company_without_an_org_id_is_one_customer_on_its_card_office_and_doma
     night1 = prompts[prompts["batch_night"] == 1]
     heads = night1["prompt"].str[:40]
     internal = heads == heads.value_counts().index[0]  # one internal template
-    assert abs(internal.mean() - float(params["template_share"])) < 0.06
+    share = float(params["template_share"])
+    assert abs(internal.mean() - share) < 3.5 * np.sqrt(share * (1 - share) / len(internal))
     per_seat = night1.groupby("account_id").size().median()
     if heavy:  # a farm's volume and output lengths
         assert per_seat >= int(params["requests_lo"]) and night1["output_tokens"].median() >= int(params["output_lo"])

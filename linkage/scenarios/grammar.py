@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from itertools import product
 
 import numpy as np
 import pyarrow as pa
@@ -812,15 +814,15 @@ def paraphrased(rng: np.random.Generator, code: str, questions: pa.Array, kept: 
             which = np.where(rng.random(n) < chance, rng.integers(0, len(structures), n), -1)
             for s, structure in enumerate(structures):
                 rows = np.flatnonzero(which == s)
-                sentences.append((rows, _rendered(rng, grammar, structure, len(rows)), rng.random(len(rows))))
+                sentences.append((rows, _rendered(rng, code, structure, len(rows)), rng.random(len(rows))))
     for sentence in kept:
         sentences.append((everyone, pick([sentence], np.zeros(n, dtype=np.int64)), rng.random(n)))
     head, tail = grammar.parts["ask"][0].split("{q}")
-    ask = concat(_rendered(rng, grammar, head, n), questions, _rendered(rng, grammar, tail, n))
+    ask = concat(_rendered(rng, code, head, n), questions, _rendered(rng, code, tail, n))
     sentences.append((everyone, ask, np.where(rng.random(n) < 0.25, -1.0, 2.0)))  # first, or after the rest
     closed = np.flatnonzero(rng.random(n) < 0.7)
     sentences.append(
-        (closed, _rendered(rng, grammar, grammar.parts["closing"][0], len(closed)), np.full(len(closed), 3.0))
+        (closed, _rendered(rng, code, grammar.parts["closing"][0], len(closed)), np.full(len(closed), 3.0))
     )
     row = np.concatenate([rows for rows, _, _ in sentences])
     order = np.argsort(row * 8.0 + np.concatenate([place for _, _, place in sentences]))  # by row, then place
@@ -829,14 +831,20 @@ def paraphrased(rng: np.random.Generator, code: str, questions: pa.Array, kept: 
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), grammar.sep)
 
 
-def _rendered(rng: np.random.Generator, grammar: Grammar, structure: str, n: int) -> pa.Array:
-    """``n`` renderings of one structure, each slot's synonym drawn per row (other slots kept as they are)."""
-    pieces: list[str | pa.Array] = [pick([""], np.zeros(n, dtype=np.int64))]
-    for i, piece in enumerate(_SLOT.split(structure)):
-        if i % 2 == 0:
-            pieces.append(piece)
-        elif piece in grammar.words:
-            pieces.append(pick(grammar.synonyms(piece), rng.integers(0, len(grammar.synonyms(piece)), n)))
-        else:
-            pieces.append("{" + piece + "}")
-    return concat(*pieces)
+def _rendered(rng: np.random.Generator, code: str, structure: str, n: int) -> pa.Array:
+    """``n`` renderings of one structure, each slot's synonym drawn per row: ``n`` draws from all its renderings."""
+    every = _renderings(code, structure)
+    return every.take(pa.array(rng.integers(0, len(every), n)))
+
+
+@cache
+def _renderings(code: str, structure: str) -> pa.Array:
+    """Every rendering of a structure in the language's grammar (a few thousand at most), slots without synonyms
+    kept as they are."""
+    grammar = GRAMMARS[code]
+    pieces = _SLOT.split(structure)
+    options = [
+        [piece] if i % 2 == 0 else grammar.synonyms(piece) if piece in grammar.words else ["{" + piece + "}"]
+        for i, piece in enumerate(pieces)
+    ]
+    return pa.array(["".join(choice) for choice in product(*options)], type=pa.string())
