@@ -9,11 +9,18 @@ from linkage.detect.evidence import OrgRule, surprise_decades, weigh
 
 
 def test_an_overlap_no_larger_than_chance_is_no_surprise_and_larger_ones_grow_with_it() -> None:
-    assert surprise_decades(np.array([3, 2]), np.array([3.0, 5.0])).tolist() == [0.0, 0.0]
-    growing = surprise_decades(np.array([4, 8, 16]), np.array([1.0, 1.0, 1.0]))
+    # 3 of 3,000 accounts and 2 of 5,000 use two values that 1,000 and 2,500 of 1M accounts use: chance gives 3 and 12
+    no_surprise = surprise_decades(np.array([3, 2]), np.array([3_000, 5_000]), np.array([1_000, 2_500]), 1_000_000)
+    assert no_surprise.tolist() == [0.0, 0.0]
+    growing = surprise_decades(np.array([4, 8, 16]), np.array([16, 16, 16]), np.array([1_000] * 3), 16_000)
     assert 0 < growing[0] < growing[1] < growing[2]
-    # 16 accounts sharing two values where chance gives one: about 13 decades (e^-30 bounds the Poisson tail)
-    assert 12.5 < growing[2] < 13.5
+    # all 16 users of a value among the 1,000 of another (1/16 of the graph): (1/16)^16, 19.3 decades
+    assert abs(growing[2] - 16 * np.log10(16)) < 1e-6
+    # six accounts of a card, all among a segment's 526 senders of 17,721 accounts: 9.2 decades (Chernoff: 6.6)
+    assert 9.1 < surprise_decades(np.array([6]), np.array([6]), np.array([526]), 17_721)[0] < 9.3
+    # so complete an overlap that the tail underflows: Chernoff's bound stands in, never infinity
+    huge = surprise_decades(np.array([5_000]), np.array([5_000]), np.array([5_000]), 1_000_000)
+    assert np.isfinite(huge).all() and huge[0] > 5_000
 
 
 NO_WINDOWS = pd.Series(dtype="int64")
@@ -95,8 +102,10 @@ def test_switching_to_a_model_on_one_quiet_day_corroborates_sharing_but_a_releas
     evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS,
                      switches=switches)  # fmt: skip
     weights = evidence.values.set_index("node")["weight"]
-    assert weights["card-q"] > 0.99 and weights["card-c"] == 0.0
-    assert set(evidence.values["kind"]) == {"payment"} and set(evidence.links["node"]) == {"card-q"}
+    # all twelve on the day three in four switched is 1.5 decades (0.75^12) beyond little chance: short of a kind
+    assert weights["card-q"] > 0.99 and weights["card-c"] < 0.3
+    assert set(evidence.values["kind"]) == {"payment"}
+    assert evidence.links.loc[evidence.links["node"] == "card-c", "strength"].max() < 0.3
     alone = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
     assert alone.values["weight"].max() == 0.0  # without the switches nothing corroborates either card
 
