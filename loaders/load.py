@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from linkage.graph import Graph, WriteCounts
 from linkage.settings import Settings
+from linkage.spreadsheet import LINE_END
 from loaders import bulk, contract, write
 from loaders.contract import FileSpec
 from loaders.identity import BatchIdentity, identify
@@ -101,7 +102,9 @@ def _validate_file(
         spool.add(checked.clean)
         if len(checked.rejects):
             rejects_dir.mkdir(parents=True, exist_ok=True)
-            checked.rejects.to_csv(rejects_path, mode="a", header=not rejects_path.exists(), index=False)
+            # cells escaped for spreadsheets by validation; rows ended as in every CSV linkage writes
+            checked.rejects.to_csv(rejects_path, mode="a", header=not rejects_path.exists(), index=False,
+                                   lineterminator=LINE_END)  # fmt: skip
         progress.advance(len(chunk.frame))
     spool.close()
     progress.finish()

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.spreadsheet import escape_formulas
 from loaders import contract
 from loaders.addresses import canonical_ip, canonical_network, parse_ips
 from loaders.contract import MAX_KEY_BYTES, MAX_TEXT_BYTES, FileSpec
@@ -21,7 +22,6 @@ from loaders.read import LINE
 from loaders.times import TimeWindow, parse_times
 
 Rule = tuple[pd.Series, str]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
 SHOWN_CHARS = 1000  # a reject shows this much of a value
 
 
@@ -75,7 +75,7 @@ def _shown(values: pd.Series) -> pd.Series:
     text = values.astype(str)
     cut = text.str.len() > SHOWN_CHARS
     text = text.where(~cut, text.str.slice(0, SHOWN_CHARS) + "…")
-    return text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
+    return escape_formulas(text)
 
 
 def _rejects(frame: pd.DataFrame, reason: pd.Series, spec: FileSpec) -> pd.DataFrame:
