@@ -31,6 +31,7 @@ DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19  # the lengths of a primary account number
 SLASHES = {".", "/", "\\", "_"}
 MAX_GAP = 3  # separators between two digit groups of one number ("4111 - 1111")
+CARD_SHAPED = rf"[0-9](?:[^a-zA-Z0-9]{{0,{MAX_GAP}}}[0-9]){{{MIN_CARD_DIGITS - 1}}}"  # RE2, over ASCII digits
 AT_SIGNS = "[@\uff20\ufe6b]"  # @ and its full-width and small forms (NFKC folds them to @)
 _ADDRESS_CHAR = r"[^\s@\uff20\ufe6b<>()\[\]{},;:\"'`]"  # what may be part of an address in running text
 EMAIL_SHAPED = re.compile(rf"({_ADDRESS_CHAR}){_ADDRESS_CHAR}*{AT_SIGNS}({_ADDRESS_CHAR}+)")
@@ -161,16 +162,24 @@ def holds_card_number(text: str) -> bool:
     return bool(card_spans(text))
 
 
-def _digit_counts(values: pd.Series) -> np.ndarray:
+def _card_shaped(values: pd.Series) -> np.ndarray:
+    """Which values may hold a card number, found in Arrow (no Python per value): 13 ASCII digits with at most
+    :data:`MAX_GAP` other characters that are not ASCII letters between two of them, or 13 digits of any script in
+    a value that is not ASCII (rare: a Unicode class is slow in RE2, so it only looks at those)."""
     array = pa.array(values.astype(str), type=pa.large_string())
-    return np.asarray(pc.count_substring_regex(array, r"\p{Nd}").to_numpy(zero_copy_only=False))
+    shaped = np.asarray(pc.match_substring_regex(array, CARD_SHAPED).to_numpy(zero_copy_only=False))
+    wide = ~np.asarray(pc.string_is_ascii(array).to_numpy(zero_copy_only=False))
+    if wide.any():
+        digits = pc.count_substring_regex(array.filter(pa.array(wide)), r"\p{Nd}").to_numpy(zero_copy_only=False)
+        shaped[wide] |= np.asarray(digits) >= MIN_CARD_DIGITS
+    return shaped
 
 
 def card_numbers(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`holds_card_number`: a count of digits first (in Arrow), the check only on the few values
-    with enough of them."""
+    """Vectorised :func:`holds_card_number`: a regular expression first (in Arrow), the check only on the few values
+    it finds."""
     flags = np.zeros(len(values), dtype=bool)
-    candidates = _digit_counts(values) >= MIN_CARD_DIGITS
+    candidates = _card_shaped(values)
     if candidates.any():
         flags[candidates] = [holds_card_number(v) for v in values[candidates].astype(str)]
     return pd.Series(flags, index=values.index)
@@ -203,7 +212,7 @@ def masked(values: pd.Series) -> pd.Series:
     text = values.astype(str)
     array = pa.array(text, type=pa.large_string())
     candidates = pc.match_substring_regex(array, AT_SIGNS).to_numpy(zero_copy_only=False)
-    candidates |= _digit_counts(text) >= MIN_CARD_DIGITS
+    candidates |= _card_shaped(text)
     if not candidates.any():
         return text
     out = text.astype(object)

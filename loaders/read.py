@@ -287,7 +287,7 @@ def _json_texts(
     try:
         array = pa.array(texts, pa.string())
     except UnicodeEncodeError:
-        if spec.encoding_errors == "strict":
+        if not _replaces(spec, column):
             index = next(i for i, text in enumerate(texts) if SURROGATE.search(text or ""))
             raise InvalidBatch(f"{path}: line {lines[index]}, column {column}: not Unicode text (a lone "
                                "surrogate)") from None  # fmt: skip
@@ -297,6 +297,16 @@ def _json_texts(
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replaces(spec: FileSpec, column: str) -> bool:
+    """Whether text that is not Unicode is replaced (U+FFFD) in ``column`` rather than an error: in free text only
+    (the prompt, dropped from every reject). A CSV file is decoded whole, so there it applies to the whole file."""
+    return spec.encoding_errors == "replace" and column in spec.dropped
+
+
+def _errors(spec: FileSpec, column: str) -> str:
+    return "replace" if _replaces(spec, column) else "strict"
 
 
 def _arrow_kind(data_type: pa.DataType) -> str:
@@ -355,7 +365,7 @@ def _decoded(path: Path, spec: FileSpec, column: str, values: pa.Array, first_ro
         texts = []
         for row, raw in enumerate(values.to_pylist(), start=first_row):
             try:
-                texts.append(None if raw is None else raw.decode("utf-8", errors=spec.encoding_errors))
+                texts.append(None if raw is None else raw.decode("utf-8", errors=_errors(spec, column)))
             except UnicodeDecodeError:
                 raise InvalidBatch(f"{path}: row {row}, column {column}: not UTF-8") from None
         return pa.array(texts, pa.string())

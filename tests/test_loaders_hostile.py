@@ -21,23 +21,11 @@ from loaders.load import check_structure
 from loaders.read import InvalidBatch, _reason, iter_chunks
 from loaders.times import TimeWindow
 from loaders.validate import CONTROL, Context, FileState, accounts, payments, prompts, sessions
+from tests.personal_data import CARD_NUMBERS, spellings
 
 CTX = Context(b"unit-test-key", TimeWindow(datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)))
-CARD = "4539148803436467"  # passes the Luhn check
-CARD_SPELLINGS = [
-    "4539.1488.0343.6467",
-    "4539\u00a01488\u00a00343\u00a06467",  # no-break spaces
-    "4539\u202f1488\u202f0343\u202f6467",  # narrow no-break spaces
-    "4539\u20091488\u20090343\u20096467",  # thin spaces
-    "4539\u200b1488\u200b0343\u200b6467",  # zero-width spaces
-    "4539/1488/0343/6467",
-    "4539 - 1488 - 0343 - 6467",
-    "4539\u20131488\u20130343\u20136467",  # en dashes
-    "４５３９１４８８０３４３６４６７",  # full-width digits
-    "٤٥٣٩١٤٨٨٠٣٤٣٦٤٦٧",  # Arabic-Indic digits
-    "４５３９．１４８８．０３４３．６４６７",  # full-width digits and dots
-    CARD,
-]
+CARD = CARD_NUMBERS[0]
+CARD_SPELLINGS = spellings(CARD)
 
 
 def _frame(spec: contract.FileSpec, rows: list[dict[str, str]]) -> pd.DataFrame:
