@@ -82,6 +82,9 @@ def _checked_file(batch_dir: Path, spec: FileSpec) -> Path | None:
     missing = [c for c in spec.required if c not in present]
     if missing:
         raise InvalidBatch(f"{path}: missing required column(s): {', '.join(missing)}.")
+    twice = [c for c in spec.columns if present.count(c) > 1]
+    if twice:
+        raise InvalidBatch(f"{path}: column(s) named more than once: {', '.join(twice)}.")
     if spec is contract.ALLOWLIST and not set(spec.optional) & set(present):
         raise InvalidBatch(f"{path}: needs one of the columns account_id, org_id, ip, cidr.")
     return path
