@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from linkage.graph import Graph, WriteCounts
 from linkage.settings import Settings
+from linkage.spreadsheet import LINE_END
 from loaders import bulk, contract, write
 from loaders.contract import FileSpec
 from loaders.identity import BatchIdentity, identify
@@ -81,6 +82,9 @@ def _checked_file(batch_dir: Path, spec: FileSpec) -> Path | None:
     missing = [c for c in spec.required if c not in present]
     if missing:
         raise InvalidBatch(f"{path}: missing required column(s): {', '.join(missing)}.")
+    twice = [c for c in spec.columns if present.count(c) > 1]
+    if twice:
+        raise InvalidBatch(f"{path}: column(s) named more than once: {', '.join(twice)}.")
     if spec is contract.ALLOWLIST and not set(spec.optional) & set(present):
         raise InvalidBatch(f"{path}: needs one of the columns account_id, org_id, ip, cidr.")
     return path
@@ -101,7 +105,9 @@ def _validate_file(
         spool.add(checked.clean)
         if len(checked.rejects):
             rejects_dir.mkdir(parents=True, exist_ok=True)
-            checked.rejects.to_csv(rejects_path, mode="a", header=not rejects_path.exists(), index=False)
+            # cells escaped for spreadsheets by validation; rows ended as in every CSV linkage writes
+            checked.rejects.to_csv(rejects_path, mode="a", header=not rejects_path.exists(), index=False,
+                                   lineterminator=LINE_END)  # fmt: skip
         progress.advance(len(chunk.frame))
     spool.close()
     progress.finish()

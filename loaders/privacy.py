@@ -1,7 +1,11 @@
 """Personal data in, derived values out: emails become a keyed hash and a domain; raw card numbers are refused.
 
 Raw card numbers, raw emails and prompt text never reach the graph, the outputs or the logs: what leaves this
-module is a hash, a domain, a masked string, or nothing.
+module is a hash, a domain, a masked string, or nothing. A card number is any run of 13 to 19 digits that passes
+the Luhn check, whatever its spelling: digits of any script (``４５３９…``, ``٤٥٣٩…``) and any separators between
+its groups (spaces of every width, dots, dashes, slashes); every value a rejects file or an error message shows goes
+through :func:`mask_personal` (cards to their last four digits, anything shaped like an e-mail address to its first
+letter and domain).
 """
 
 from __future__ import annotations
@@ -9,19 +13,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.errors import LinkageError
 from linkage.settings import Settings
 
 DEMO_HASH_KEY = "linkage-demo-key-NOT-SECRET"
 DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-CARD_CANDIDATE = re.compile(r"^[0-9][0-9 -]{11,22}[0-9]$")
+MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19  # the lengths of a primary account number
+SLASHES = {".", "/", "\\", "_"}
+MAX_GAP = 3  # separators between two digit groups of one number ("4111 - 1111")
+CARD_SHAPED = rf"[0-9](?:[^a-zA-Z0-9]{{0,{MAX_GAP}}}[0-9]){{{MIN_CARD_DIGITS - 1}}}"  # RE2, over ASCII digits
+AT_SIGNS = "[@\uff20\ufe6b]"  # @ and its full-width and small forms (NFKC folds them to @)
+_ADDRESS_CHAR = r"[^\s@\uff20\ufe6b<>()\[\]{},;:\"'`]"  # what may be part of an address in running text
+EMAIL_SHAPED = re.compile(rf"({_ADDRESS_CHAR}){_ADDRESS_CHAR}*{AT_SIGNS}({_ADDRESS_CHAR}+)")
 
 
 class MissingHashKey(LinkageError):
@@ -90,26 +103,121 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def is_card_number(value: str) -> bool:
-    """13 to 19 digits (spaces and dashes allowed between) that pass the Luhn check: a raw card number."""
-    if not CARD_CANDIDATE.match(value):
-        return False
-    digits = re.sub(r"[ -]", "", value)
-    return 13 <= len(digits) <= 19 and digits.isdigit() and luhn_valid(digits)
+@cache
+def _is_separator(char: str) -> bool:
+    """A character that may stand between the digit groups of a card number: any space (no-break, thin…), a dash,
+    an invisible format character (zero-width space, soft hyphen), or a dot, slash, backslash or underscore in any
+    width."""
+    return (
+        char.isspace() or unicodedata.category(char) in ("Pd", "Cf") or unicodedata.normalize("NFKC", char) in SLASHES
+    )
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.decimal(char)) for char in text if char.isdecimal())
+
+
+def _runs(text: str) -> Iterator[list[tuple[int, int, str]]]:
+    """Runs of digit groups, each group (start, end, its digits in ASCII): Unicode decimal digits, the groups of a
+    run apart by at most :data:`MAX_GAP` separators. A group glued to a letter is part of a word (``fp3fa94111…``,
+    a hex token), not of a number, and is left out."""
+    groups: list[tuple[int, int, str]] = []
+    glued = False  # the run's first group follows a letter
+    start, gap, previous = -1, 0, ""
+    for index, char in enumerate(f"{text}\0"):  # a sentinel ends the last run
+        if char.isdecimal():
+            if start < 0:
+                glued = previous.isalnum() if not groups else glued
+                start, gap = index, 0
+        else:
+            if start >= 0:
+                groups.append((start, index, _ascii_digits(text[start:index])))
+                start = -1
+            if groups and _is_separator(char) and gap < MAX_GAP:
+                gap += 1
+            elif groups:
+                yield groups[glued : len(groups) - (char.isalnum() and gap == 0)]
+                groups, gap = [], 0
+        previous = char
+
+
+def card_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds a card number: 13 to 19 digits (any Unicode decimal digits, any separators between
+    groups) that pass the Luhn check, as (start, end). Any run of whole groups counts, so two cards in one run
+    (``4111… 5500…``) are both found."""
+    found = []
+    for groups in _runs(text):
+        for first, (start, _, _) in enumerate(groups):
+            digits = ""
+            for _, end, group in groups[first:]:
+                digits += group
+                if len(digits) > MAX_CARD_DIGITS:
+                    break
+                if len(digits) >= MIN_CARD_DIGITS and luhn_valid(digits):
+                    found.append((start, end))
+    return found
+
+
+def holds_card_number(text: str) -> bool:
+    return bool(card_spans(text))
+
+
+def _card_shaped(values: pd.Series) -> np.ndarray:
+    """Which values may hold a card number, found in Arrow (no Python per value): 13 ASCII digits with at most
+    :data:`MAX_GAP` other characters that are not ASCII letters between two of them, or 13 digits of any script in
+    a value that is not ASCII (rare: a Unicode class is slow in RE2, so it only looks at those)."""
+    array = pa.array(values.astype(str), type=pa.large_string())
+    shaped = np.asarray(pc.match_substring_regex(array, CARD_SHAPED).to_numpy(zero_copy_only=False))
+    wide = ~np.asarray(pc.string_is_ascii(array).to_numpy(zero_copy_only=False))
+    if wide.any():
+        digits = pc.count_substring_regex(array.filter(pa.array(wide)), r"\p{Nd}").to_numpy(zero_copy_only=False)
+        shaped[wide] |= np.asarray(digits) >= MIN_CARD_DIGITS
+    return shaped
 
 
 def card_numbers(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`is_card_number`: a cheap regex first, Luhn only on the few candidates."""
+    """Vectorised :func:`holds_card_number`: a regular expression first (in Arrow), the check only on the few values
+    it finds."""
     flags = np.zeros(len(values), dtype=bool)
-    candidates = values.str.fullmatch(CARD_CANDIDATE.pattern, na=False).to_numpy()
+    candidates = _card_shaped(values)
     if candidates.any():
-        flags[candidates] = [is_card_number(v) for v in values[candidates]]
+        flags[candidates] = [holds_card_number(v) for v in values[candidates].astype(str)]
     return pd.Series(flags, index=values.index)
 
 
-def mask_card(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
-    return "*" * (len(digits) - 4) + digits[-4:]
+def mask_cards(text: str) -> str:
+    """``text`` with each card number in it shown as its last four digits (ASCII), a star for each other digit."""
+    out, done = [], 0
+    for start, end in sorted(card_spans(text)):
+        start = max(start, done)  # overlapping numbers are masked as one
+        digits = _ascii_digits(text[start:end])
+        if digits:
+            out.append(text[done:start] + "*" * max(len(digits) - 4, 0) + digits[-4:])
+            done = end
+    return "".join(out) + text[done:]
+
+
+def mask_emails(text: str) -> str:
+    """``text`` with anything shaped like an e-mail address shown only as its first letter and its domain."""
+    return EMAIL_SHAPED.sub(lambda m: f"{m[1]}***@{m[2]}", text)
+
+
+def mask_personal(text: str) -> str:
+    """What may be shown of any value: its card numbers and e-mail addresses masked."""
+    return mask_emails(mask_cards(text))
+
+
+def masked(values: pd.Series) -> pd.Series:
+    """Vectorised :func:`mask_personal`: Arrow finds the values with an at sign or enough digits, Python masks them."""
+    text = values.astype(str)
+    array = pa.array(text, type=pa.large_string())
+    candidates = pc.match_substring_regex(array, AT_SIGNS).to_numpy(zero_copy_only=False)
+    candidates |= _card_shaped(text)
+    if not candidates.any():
+        return text
+    out = text.astype(object)
+    out[candidates] = [mask_personal(v) for v in text[candidates]]
+    return out
 
 
 @cache

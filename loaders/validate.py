@@ -13,16 +13,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.spreadsheet import escape_formulas
 from loaders import contract
 from loaders.addresses import canonical_ip, canonical_network, parse_ips
 from loaders.contract import MAX_KEY_BYTES, MAX_TEXT_BYTES, FileSpec
-from loaders.privacy import card_numbers, disposable_domains, email_hashes, mask_card, mask_email, normalise_email
+from loaders.privacy import card_numbers, disposable_domains, email_hashes, mask_email, masked, normalise_email
 from loaders.read import LINE
 from loaders.times import TimeWindow, parse_times
 
 Rule = tuple[pd.Series, str]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
 SHOWN_CHARS = 1000  # a reject shows this much of a value
+# Unicode's control characters (category Cc, closed by Unicode's stability policy); free text may hold the last three
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+TEXT_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # but tab, line feed and carriage return
 
 
 @dataclass
@@ -59,14 +62,38 @@ def _size_rules(frame: pd.DataFrame, spec: FileSpec) -> list[Rule]:
     ]
 
 
-def _split(frame: pd.DataFrame, spec: FileSpec, rules: list[Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows failing a rule (size rules first, then the file's; the first broken one wins) become rejects with a
-    reason; the rest stay."""
+def _control_rules(frame: pd.DataFrame, spec: FileSpec) -> list[Rule]:
+    """A key holding a control character (NUL, escape…) is no key; other text the graph keeps may hold tabs and line
+    breaks, nothing else. Prompt text (never stored, never shown) is free."""
+    checks = [(column, CONTROL) for column in spec.keys] + [(column, TEXT_CONTROL) for column in spec.texts]
+    return [
+        (frame[column].str.contains(pattern, regex=True), f"{column} holds a control character")
+        for column, pattern in checks
+    ]
+
+
+def _split(
+    frame: pd.DataFrame, spec: FileSpec, rules: list[Rule], unique: tuple[pd.Series, set[str]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows failing a rule (size and control-character rules first, then the file's; the first broken one wins)
+    become rejects with a reason; the rest stay. ``unique``: (ids, ids seen in earlier chunks): of the rows that
+    pass every rule, the first of each id stays and the others are duplicates; the ids kept join the seen ones."""
     reason = pd.Series("", index=frame.index, dtype=object)
-    for bad, text in [*_size_rules(frame, spec), *rules]:
+    for bad, text in [*_size_rules(frame, spec), *_control_rules(frame, spec), *rules]:
         reason = reason.where((reason != "") | ~bad.fillna(False), text)
+    if unique is not None:
+        ids, seen = unique
+        valid = reason == ""
+        duplicate = ids[valid].duplicated() | _seen_before(ids[valid], seen)
+        reason[duplicate[duplicate].index] = f"duplicate {ids.name} (an earlier line has it)"
+        seen.update(ids[reason == ""].tolist())
     rejected = reason != ""
     return frame[~rejected], _rejects(frame[rejected], reason[rejected], spec)
+
+
+def _visible(values: pd.Series) -> pd.Series:
+    """Control characters but tab and line breaks written as ``\\xNN`` (a reject file shows a NUL it refused)."""
+    return values.str.replace(TEXT_CONTROL, lambda m: f"\\x{ord(m[0]):02x}", regex=True)
 
 
 def _shown(values: pd.Series) -> pd.Series:
@@ -75,23 +102,21 @@ def _shown(values: pd.Series) -> pd.Series:
     text = values.astype(str)
     cut = text.str.len() > SHOWN_CHARS
     text = text.where(~cut, text.str.slice(0, SHOWN_CHARS) + "…")
-    return text.where(~text.str.startswith(FORMULA_PREFIXES), "'" + text)
+    return escape_formulas(text)
 
 
 def _rejects(frame: pd.DataFrame, reason: pd.Series, spec: FileSpec) -> pd.DataFrame:
     """line, reason (why the row was rejected), then the row's columns (a column of the file that is itself named
-    ``line`` or ``reason``, such as a ban's reason, becomes ``file_reason``)."""
+    ``line`` or ``reason``, such as a ban's reason, becomes ``file_reason``): an e-mail column as its first letter
+    and domain, every other with its card numbers and e-mail-shaped text masked, prompt text not at all."""
     out = pd.DataFrame({"line": frame[LINE], "reason": reason})
     for column in spec.columns:
         if column in spec.dropped:
             continue
-        values = frame[column]
-        if column == "email":
+        values = frame[column].astype(str)
+        if column in spec.masked:
             values = values.map(lambda v: mask_email(v) if v else "")
-        elif column in spec.masked:
-            cards = card_numbers(values)
-            values = values.where(~cards, values[cards].map(mask_card))
-        out[f"file_{column}" if column in out else column] = _shown(values)
+        out[f"file_{column}" if column in out else column] = _shown(_visible(masked(values)))
     return out
 
 
@@ -133,22 +158,19 @@ def accounts(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
     emails = [normalise_email(value) if value else None for value in frame["email"].tolist()]
     normalised = pd.Series(emails, index=frame.index, dtype=object)
     country = frame["country"].str.strip().str.upper()
-    duplicate = ids.duplicated() | _seen_before(ids, state.seen)
     rules = [
         (_empty(ids), "empty account_id"),
-        (duplicate & ~_empty(ids), "duplicate account_id (an earlier line has it)"),
         (_bad_time(frame["created_at"], created), _time_reason("created_at", ctx.window)),
         ((frame["email"] != "") & normalised.isna(), "email is not an email address"),
         (_not_alpha2(country), "country is not an ISO 3166 alpha-2 code"),
     ]
-    kept, rejects = _split(frame.assign(account_id=ids), contract.ACCOUNTS, rules)
-    state.seen.update(kept["account_id"].tolist())
+    kept, rejects = _split(frame, contract.ACCOUNTS, rules, (ids, state.seen))
     kept_emails = normalised[kept.index].tolist()
     domains = [email.rpartition("@")[2] if email is not None else None for email in kept_emails]
     disposable = disposable_domains()
     clean = pd.DataFrame(
         {
-            "account_id": kept["account_id"],
+            "account_id": ids[kept.index],
             "created_at": created[kept.index],
             "email_hash": email_hashes(kept_emails, ctx.key),
             "email_domain": domains,
@@ -172,11 +194,11 @@ def payments(frame: pd.DataFrame, state: FileState, ctx: Context) -> Checked:
         (_bad_time(frame["first_seen"], first_seen), _time_reason("first_seen", ctx.window)),
         (_not_alpha2(card_country), "card_country is not an ISO 3166 alpha-2 code"),
     ]
-    kept, rejects = _split(frame.assign(payment_fingerprint=fingerprint), contract.PAYMENTS, rules)
+    kept, rejects = _split(frame, contract.PAYMENTS, rules)
     clean = pd.DataFrame(
         {
             "account_id": kept["account_id"].str.strip(),
-            "fingerprint": kept["payment_fingerprint"],
+            "fingerprint": fingerprint[kept.index],
             "method_type": kept["method_type"].replace("", None),
             "card_country": card_country[kept.index].replace("", None),
             "first_seen": first_seen[kept.index],

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -123,6 +125,30 @@ def test_raw_emails_and_card_numbers_never_reach_the_graph(graph: Graph, setting
     assert "************1111" in rejects and "4111 1111" not in rejects
     hashed = graph.gds.run_cypher("MATCH (a:Account {account_id: 'acme-01'}) RETURN a.email_hash AS h")["h"][0]
     assert len(hashed) == 64
+
+
+def test_integer_ids_are_one_account_whatever_the_file(graph: Graph, settings: Settings, tmp_path: Path) -> None:
+    """A Parquet int64 account_id with a null was read through floats ("100.0" there, "100" in the payments file: a
+    phantom account each) and ids above 2^53 collapsed into one; JSON Lines integers are the same ids too."""
+    batch = tmp_path / "night"
+    batch.mkdir()
+    big = 2**53
+    ids = [100, 101, big, big + 1, None]
+    created = ["2026-11-23T01:00:00Z"] * len(ids)
+    pq.write_table(
+        pa.table({"account_id": pa.array(ids, pa.int64()), "created_at": created}), batch / "accounts.parquet"
+    )
+    (batch / "payments.csv").write_text(
+        f"account_id,payment_fingerprint\n100,fp_a\n101,fp_a\n{big},fp_b\n{big + 1},fp_b\n"
+    )
+    sessions = [{"account_id": i, "ip": "203.0.113.7", "ts": "2026-11-23T02:00:00Z"} for i in (100, big + 1)]
+    (batch / "sessions.jsonl").write_text("".join(json.dumps(row) + "\n" for row in sessions))
+    result = _load(graph, settings, batch, tmp_path)
+    assert {f.file: f.rows_rejected for f in result.files} == {"accounts": 1, "payments": 0, "sessions": 0}
+    accounts = graph.gds.run_cypher("MATCH (a:Account) RETURN a.account_id AS id ORDER BY id")["id"].tolist()
+    assert accounts == sorted(["100", "101", str(big), str(big + 1)])
+    assert _count(graph, "(:Account)-[:PAID_WITH]->(:PaymentMethod)") == 4
+    assert _count(graph, "(:Account)-[:CONNECTED_FROM]->(:IP)") == 2
 
 
 def test_injection_strings_are_stored_verbatim(graph: Graph, settings: Settings, tmp_path: Path) -> None:

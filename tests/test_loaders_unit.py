@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from loaders import contract
 from loaders.addresses import canonical_ip, is_routable, parse_ips
 from loaders.bulk import _ColumnFiles
-from loaders.privacy import card_numbers, email_hashes, is_card_number, mask_card, mask_email, normalise_email
+from loaders.privacy import card_numbers, email_hashes, holds_card_number, mask_cards, mask_email, normalise_email
 from loaders.read import InvalidBatch, iter_chunks
 from loaders.times import ABSENT, TimeWindow
 from loaders.validate import Context, FileState, accounts, allowlist, payments, sessions
@@ -57,14 +57,14 @@ def test_normalising_twice_changes_nothing_and_drops_the_tag(email: str) -> None
 
 
 def test_card_numbers_pass_luhn_and_are_masked() -> None:
-    assert is_card_number("4111111111111111")
-    assert is_card_number("4111 1111 1111 1111")
-    assert not is_card_number("4111111111111112")  # fails Luhn
-    assert not is_card_number("fp_4111111111111111")  # a token, not a number
-    assert not is_card_number("123456789012")  # 12 digits
+    assert holds_card_number("4111111111111111")
+    assert holds_card_number("4111 1111 1111 1111")
+    assert not holds_card_number("4111111111111112")  # fails Luhn
+    assert not holds_card_number("fp3fa94111111111111111")  # a hex token: its digits are part of a word
+    assert not holds_card_number("123456789012")  # 12 digits
     flags = card_numbers(pd.Series(["fp_abc", "5500-0000-0000-0004", "tok_1"]))
     assert flags.tolist() == [False, True, False]
-    assert mask_card("5500-0000-0000-0004") == "************0004"
+    assert mask_cards("5500-0000-0000-0004") == "************0004"
     assert mask_email("Alice@example.org") == "A***@example.org"
 
 

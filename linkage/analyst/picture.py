@@ -200,7 +200,9 @@ def _static(links: pd.DataFrame, picture: Picture, subject: str | None) -> None:
         if values:
             nx.draw_networkx_nodes(drawing, layout, nodelist=values, node_size=90, node_color=colour, ax=axes,
                                    label=link_name(kind, False))  # fmt: skip
-    axes.set_title(_caption(picture), fontsize=10)
-    axes.legend(loc="lower left", fontsize=8)
+    # ids and values are text, never mathtext (a `$\foo$` in them failed the drawing)
+    axes.set_title(_caption(picture), fontsize=10, parse_math=False)
+    for text in axes.legend(loc="lower left", fontsize=8).get_texts():
+        text.set_parse_math(False)
     axes.axis("off")
     figure.savefig(picture.path, dpi=120, bbox_inches="tight")

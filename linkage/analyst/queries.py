@@ -7,10 +7,19 @@ command line is converted by that declaration, never guessed: ``-p account_id=12
 An ``// Example:`` line shows the command, and one ``// :param name => value;`` line per parameter is what Neo4j
 Browser needs before the query (``linkage query show NAME`` prints both, ready to paste).
 
-A query only reads. It runs in a read transaction (Neo4j refuses any write), and before that its plan (``EXPLAIN``,
-which runs nothing) is inspected: ``LOAD CSV`` (which reads files and URLs: the hash key, raw exports), a procedure
-outside :data:`PROCEDURES` and a namespaced function outside Cypher's own (``gds.graph.project`` builds projections
-from a read query) are refused before anything runs.
+A query only reads the graph, and is checked twice before anything runs (it then runs in a read transaction, where
+Neo4j refuses any write that got this far):
+
+- its text (:func:`clause_refusals`), outside strings, comments and quoted names: no command (``SHOW …``,
+  ``TERMINATE …``, administration: users, roles, databases, privileges; schema: indexes, constraints), no ``USE``,
+  no ``LOAD CSV`` (which reads files and URLs: the hash key, raw exports), no ``CALL { } IN TRANSACTIONS`` and no
+  ``CALL`` of a procedure outside :data:`PROCEDURES`. Some commands have no plan that says what they do (``SHOW
+  USERS`` is one operator, ``AdministrationCommand``, run on the system database; ``START DATABASE`` cannot be
+  EXPLAINed at all on Community), so they are refused by their words;
+- its plan (``EXPLAIN``, which runs nothing; :func:`plan_refusals`): every operator must be one that only reads
+  (:data:`READ_OPERATORS`, an allowlist: an operator it does not know is refused), a procedure call must be of
+  :data:`PROCEDURES`, and no function outside Cypher's own namespaces (``gds.graph.project`` builds projections
+  from a read query).
 """
 
 from __future__ import annotations
@@ -49,9 +58,54 @@ PROCEDURES = frozenset({"db.labels", "db.relationshipTypes", "db.propertyKeys", 
 # Cypher's own namespaced functions (duration.between, point.distance…); any other namespace is a plugin's
 FUNCTION_NAMESPACES = frozenset({"date", "datetime", "duration", "localdatetime", "localtime", "point", "time",
                                  "vector"})  # fmt: skip
-WRITING_OPERATORS = ("Create", "Merge", "LockingMerge", "Delete", "DetachDelete", "Set", "Remove", "Foreach",
-                     "Transaction")  # fmt: skip
+# The operators of Neo4j 5's Cypher planner that only read: the Cypher manual's "Summary of operators" less the
+# updating ones, LoadCSV, the SHOW and TERMINATE commands, schema and administration commands, the transactions of
+# CALL { } IN TRANSACTIONS, FOREACH, and MERGE's helpers (locks, assertions, ExhaustiveLimit). ProcedureCall is
+# here for the procedures of PROCEDURES only.
+READ_OPERATORS = frozenset({
+    "AllNodesScan", "Anti", "AntiSemiApply", "Apply", "Argument", "ArgumentTracker", "CacheProperties",
+    "CartesianProduct", "DirectedAllRelationshipsScan", "DirectedRelationshipByElementIdSeek",
+    "DirectedRelationshipByIdSeek", "DirectedRelationshipIndexContainsScan", "DirectedRelationshipIndexEndsWithScan",
+    "DirectedRelationshipIndexScan", "DirectedRelationshipIndexSeek", "DirectedRelationshipIndexSeekByRange",
+    "DirectedRelationshipTypeScan", "DirectedUnionRelationshipTypesScan", "Distinct", "Eager", "EagerAggregation",
+    "EmptyResult", "EmptyRow", "Expand(All)", "Expand(Into)", "Filter", "IntersectionNodeByLabelsScan",
+    "LetAntiSemiApply", "LetSelectOrAntiSemiApply", "LetSelectOrSemiApply", "LetSemiApply", "Limit",
+    "MultiNodeIndexSeek",
+    "NodeByElementIdSeek", "NodeByIdSeek", "NodeByLabelScan", "NodeCountFromCountStore", "NodeHashJoin",
+    "NodeIndexContainsScan", "NodeIndexEndsWithScan", "NodeIndexScan", "NodeIndexSeek", "NodeIndexSeekByRange",
+    "NodeLeftOuterHashJoin", "NodeRightOuterHashJoin", "NodeUniqueIndexSeek", "NodeUniqueIndexSeekByRange",
+    "NullifyMetadata", "Optional", "OptionalExpand(All)", "OptionalExpand(Into)", "OrderedAggregation",
+    "OrderedDistinct", "PartialSort", "PartialTop", "ProcedureCall", "ProduceResults", "ProjectEndpoints",
+    "Projection", "RelationshipCountFromCountStore", "Repeat(Trail)", "RollUpApply", "SelectOrAntiSemiApply",
+    "SelectOrSemiApply", "SemiApply", "ShortestPath", "Skip", "Sort", "StatefulShortestPath(All)",
+    "StatefulShortestPath(Into)", "SubtractionNodeByLabelsScan", "Top", "TriadicBuild", "TriadicFilter",
+    "TriadicSelection", "UndirectedAllRelationshipsScan", "UndirectedRelationshipByElementIdSeek",
+    "UndirectedRelationshipByIdSeek", "UndirectedRelationshipIndexContainsScan",
+    "UndirectedRelationshipIndexEndsWithScan", "UndirectedRelationshipIndexScan", "UndirectedRelationshipIndexSeek",
+    "UndirectedRelationshipIndexSeekByRange", "UndirectedRelationshipTypeScan", "UndirectedUnionRelationshipTypesScan",
+    "Union", "UnionNodeByLabelsScan", "Unwind", "ValueHashJoin", "VarLengthExpand(All)", "VarLengthExpand(Into)",
+    "VarLengthExpand(Pruning)", "VarLengthExpand(Pruning,BFS)",
+})  # fmt: skip
+# operators that write, named as such when refused (the allowlist refuses them anyway)
+WRITING_OPERATORS = ("Create", "Merge", "LockingMerge", "Delete", "DetachDelete", "Set", "Remove", "Foreach")
 NAMESPACED_CALL = re.compile(r"(?<![\w.$`])((?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*)\s*\(")
+
+# A statement's tokens: comments and strings (dropped), quoted names, words, any other character. A line comment
+# ends at any line break (Cypher's ends at CR or LF): where the two might disagree, more text counts as code.
+TOKEN = re.compile(r"""
+    (?P<comment> //[^\n\r\x0b\x0c\x85\u2028\u2029]* | /\*.*?\*/ )
+  | (?P<string> '(?:[^'\\]|\\.)*' | "(?:[^"\\]|\\.)*" )
+  | (?P<name> `(?:[^`]|``)*` )
+  | (?P<word> [A-Za-z_][A-Za-z0-9_]* )
+  | (?P<other> \S )
+""", re.VERBOSE | re.DOTALL)  # fmt: skip
+# words that begin a command, never a read: SHOW …, TERMINATE TRANSACTIONS, USE, administration and schema
+COMMAND_WORDS = frozenset({"SHOW", "TERMINATE", "USE", "GRANT", "DENY", "REVOKE", "ALTER", "RENAME", "DROP",
+                           "ENABLE", "DEALLOCATE", "REALLOCATE", "DRYRUN"})  # fmt: skip
+# what CREATE is followed by in a schema or administration command (in a write, by a pattern)
+CREATED_OBJECTS = frozenset({"INDEX", "CONSTRAINT", "USER", "ROLE", "DATABASE", "COMPOSITE", "ALIAS", "SERVER", "OR",
+                             "RANGE", "TEXT", "POINT", "LOOKUP", "FULLTEXT", "VECTOR", "BTREE"})  # fmt: skip
+PROPERTY_MARKS = frozenset({".", ":", "$"})  # before a word: a property, a label or a parameter, never a keyword
 
 
 class QueryError(LinkageError):
@@ -135,15 +189,62 @@ def browser_text(name: str) -> str:
     return "\n".join([*query.browser_params, statement(f"{SAVED_QUERIES}/{name}")]).rstrip() + "\n"
 
 
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` of each token of a statement outside comments and strings (kind: name, word, other)."""
+    found = ((match.lastgroup or "", match.group()) for match in TOKEN.finditer(text))
+    return [(kind, token) for kind, token in found if kind not in ("comment", "string")]
+
+
+def _procedure(tokens: list[tuple[str, str]]) -> str:
+    """The dotted name at the head of ``tokens`` (after CALL), quoted parts unquoted."""
+    parts: list[str] = []
+    for kind, text in tokens:
+        if kind in ("word", "name"):
+            parts.append(text[1:-1].replace("``", "`") if kind == "name" else text)
+        elif text != ".":
+            break
+    return ".".join(parts)
+
+
+def clause_refusals(text: str) -> list[str]:
+    """The clauses of a statement that are no read of the graph, by their words (see the module's docstring)."""
+    tokens = _tokens(text)
+    found: list[str] = []
+    for at, (kind, token) in enumerate(tokens):
+        before = tokens[at - 1][1] if at else ""
+        after = [word.upper() for _, word in tokens[at + 1 : at + 5]]
+        if kind != "word" or before in PROPERTY_MARKS or after[:1] == [":"]:
+            continue
+        word = token.upper()
+        if word in COMMAND_WORDS:
+            found.append(word)
+        elif word == "LOAD" and after[:1] == ["CSV"]:
+            found.append("LOAD CSV")
+        elif word in ("START", "STOP") and after[:1] == ["DATABASE"]:
+            found.append(f"{word} DATABASE")
+        elif word == "CREATE" and after[:1] and after[0] in CREATED_OBJECTS:
+            found.append(f"CREATE {after[0]}")
+        elif word == "IN" and before == "}" and "TRANSACTIONS" in after:  # IN [n] [CONCURRENT] TRANSACTIONS
+            found.append("CALL { } IN TRANSACTIONS")
+        elif word == "CALL" and after[:1] and after[0] not in ("{", "("):
+            procedure = _procedure(tokens[at + 1 :])
+            if procedure not in PROCEDURES:
+                found.append(f"the procedure {procedure}")
+    return list(dict.fromkeys(found))
+
+
 def _operators(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield plan
     for child in plan.get("children", []):
         yield from _operators(child)
 
 
-def refusals(plan: dict[str, Any]) -> list[str]:
-    """What in a plan goes beyond reading the graph: LOAD CSV, procedures outside :data:`PROCEDURES`, functions
-    of a plugin's namespace, writes (the read transaction would refuse them too, but only once running)."""
+def plan_refusals(plan: dict[str, Any]) -> list[str]:
+    """What in a plan goes beyond reading the graph: any operator outside :data:`READ_OPERATORS` (writes, LOAD CSV,
+    commands), procedures outside :data:`PROCEDURES`, functions of a plugin's namespace; a plan with no operator
+    at all (nothing says what the statement does) is refused too."""
+    if not plan:
+        return ["a statement Neo4j gives no plan for"]
     found: list[str] = []
     for operator in _operators(plan):
         kind = str(operator.get("operatorType", "")).partition("@")[0]
@@ -156,6 +257,8 @@ def refusals(plan: dict[str, Any]) -> list[str]:
             procedure = details.partition("(")[0].strip()
             if procedure not in PROCEDURES:
                 found.append(f"the procedure {procedure}")
+        elif kind not in READ_OPERATORS:
+            found.append(f"the operator {kind} (not a read of the graph)")
         found.extend(f"the function {function}" for function in NAMESPACED_CALL.findall(details)
                      if function.partition(".")[0] not in FUNCTION_NAMESPACES and kind != "ProcedureCall")  # fmt: skip
     return list(dict.fromkeys(found))
@@ -177,15 +280,20 @@ def _source(name: str) -> str | Path:
 
 def run_query(settings: Settings, name: str, raw_params: list[str]) -> list[dict[str, Any]]:
     """Run saved query ``name`` (or a .cypher file) read-only, with ``key=value`` parameters typed as the query
-    declares them; refused before it runs when its plan does more than read (:func:`refusals`)."""
+    declares them; refused before it runs when its words or its plan do more than read (:func:`clause_refusals`,
+    :func:`plan_refusals`)."""
     source = _source(name)
     params = typed_parameters(describe(source), raw_params)
+    _refuse(name, clause_refusals(statement(source)))
     try:
         with Graph(settings) as graph:
-            refused = refusals(graph.plan(source, **params))
-            if refused:
-                raise QueryRefused(f"Query {name!r} is refused before it runs: it uses {', '.join(refused)} "
-                                   f"(a query may only read the graph).")  # fmt: skip
+            _refuse(name, plan_refusals(graph.plan(source, **params)))
             return graph.read(source, **params)
     except GraphRefused as exc:  # Neo4j's own refusal: a write in the read transaction, a syntax error…
         raise QueryRefused(f"Query {name!r} was refused: {exc}") from None
+
+
+def _refuse(name: str, refused: list[str]) -> None:
+    if refused:
+        raise QueryRefused(f"Query {name!r} is refused before it runs: it uses {', '.join(refused)} "
+                           f"(a query may only read the graph).")  # fmt: skip

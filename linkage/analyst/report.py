@@ -26,6 +26,7 @@ from linkage.analyst.picture import MAX_ACCOUNTS, Picture, cluster_links, draw
 from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
+from linkage.spreadsheet import read_csv
 
 REPORT = "report.html"
 PICTURES = "pictures"
@@ -104,7 +105,7 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype={"account_id": str, "cluster_id": str})
+        return read_csv(path, dtype={"account_id": str, "cluster_id": str})
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return pd.DataFrame(columns=columns)
 

@@ -168,9 +168,9 @@ def load_command(
         return
     render.print_table(f"Batch {result.batch}", [f.model_dump(exclude={"path"}) for f in result.files])
     if result.already_loaded:
-        render.stderr.print(f"Batch {result.batch} (the same files) was loaded before: nothing written.")
+        render.say(f"Batch {result.batch} (the same files) was loaded before: nothing written.")
         return
-    render.stderr.print(
+    render.say(
         f"{result.nodes_created:,} nodes and {result.relationships_created:,} relationships created "
         f"in {result.seconds:.1f}s"
     )
@@ -204,8 +204,8 @@ def run_command(
         "batch": result.batch, "bans": summary.bans, "reviews": summary.reviews, "clusters": summary.clusters,
         **summary.changes.model_dump(),
     })  # fmt: skip
-    render.stderr.print(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
-    render.stderr.print(f"Report: {result.outputs.report}")
+    render.say(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
+    render.say(f"Report: {result.outputs.report}")
 
 
 @app.command("detect")
@@ -240,7 +240,7 @@ def banlist_command(
     if as_json:
         render.print_json(result)
     else:
-        render.stderr.print(f"{result.rows:,} decisions written to {result.path}")
+        render.say(f"{result.rows:,} decisions written to {result.path}")
 
 
 @app.command("review")
@@ -344,13 +344,14 @@ def query_run(
     as_json: JsonOption = False,
 ) -> None:
     """Run a saved query read-only, e.g. `linkage query run cluster_members -p cluster_id=C-0001`; refused before it
-    runs if it loads files (LOAD CSV) or calls a procedure outside a short allowlist."""
+    runs if it does more than read the graph (a command such as SHOW or TERMINATE, administration, schema, USE,
+    LOAD CSV, a procedure outside a short allowlist, a write)."""
     with expected_failures():
         rows = queries.run_query(settings(), name, param or [])
     if as_json:
         render.print_json(rows)
     elif not rows:
-        render.stderr.print(f"{name}: no rows.")
+        render.say(f"{name}: no rows.")
     else:
         render.print_table(name, rows)
 
@@ -395,7 +396,7 @@ def report_command(
     if as_json:
         render.print_json(result)
     else:
-        render.stderr.print(f"Report: {result.path} ({result.bytes / 1e6:.1f} MB, {len(result.pictures)} pictures)")
+        render.say(f"Report: {result.path} ({result.bytes / 1e6:.1f} MB, {len(result.pictures)} pictures)")
 
 
 @app.command("browser")
@@ -459,7 +460,7 @@ def synth_command(
         for row, group in zip(groups, result.groups, strict=True):
             row["params"] = " ".join(f"{key}={value}" for key, value in group.params.items())
     render.print_table("Groups", groups)
-    render.stderr.print(
+    render.say(
         f"{result.accounts:,} accounts ({result.coordinated:,} coordinated) in {result.seconds:.1f} s; "
         f"truth: {result.truth}"
     )

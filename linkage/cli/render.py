@@ -1,4 +1,9 @@
-"""How results reach the user: JSON on stdout for scripts, Rich tables for people, messages on stderr."""
+"""How results reach the user: JSON on stdout for scripts, Rich tables for people, messages on stderr.
+
+Every value from the data (ids, reasons, values, query rows, titles and messages that carry them) reaches the
+terminal as plain text (:func:`shown`): never read as Rich markup (an id ``[/]`` or ``[link=…]`` prints as it is)
+or emoji codes, and with its control characters written out (``\\x1b``, ``\\n``…) instead of sent to the
+terminal, so no value can move the cursor, clear the screen or open a hyperlink."""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 import loaders
 
@@ -20,8 +25,18 @@ if TYPE_CHECKING:
     from linkage.analyst.picture import Picture
 
 ID_FIELDS = {"community", "component"}  # integers that name something (like any *_id), never counts
+# C0 and C1 control characters and DEL, written out as Python writes them: a line feed as \n, ESC as \x1b
+CONTROLS = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
+LINE_BREAK = ord("\n")
 stderr = Console(stderr=True)
 stdout = Console()
+
+
+def shown(value: object, *, lines: bool = False) -> Text:
+    """A value as the terminal may show it: plain text (no markup, no emoji codes), control characters written
+    out (with ``lines``, line feeds kept: a message of several lines)."""
+    table = {code: text for code, text in CONTROLS.items() if code != LINE_BREAK} if lines else CONTROLS
+    return Text(str(value).translate(table))
 
 
 def print_json(data: BaseModel | Mapping[str, Any] | Sequence[Any]) -> None:
@@ -32,27 +47,32 @@ def print_json(data: BaseModel | Mapping[str, Any] | Sequence[Any]) -> None:
 
 def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:
     names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
-    table = Table(title=title, title_justify="left")
+    table = Table(title=shown(title), title_justify="left")
     for name in names:
-        table.add_column(name, overflow="fold")
+        table.add_column(shown(name), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(name), name) for name in names))
+        table.add_row(*(shown(_cell(row.get(name), name)) for name in names))
     stdout.print(table)
 
 
 def print_fields(title: str, data: BaseModel | Mapping[str, Any]) -> None:
     """A two-column table of one object's fields."""
     fields = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
-    table = Table(title=title, title_justify="left")
+    table = Table(title=shown(title), title_justify="left")
     table.add_column("field")
     table.add_column("value", overflow="fold")
     for key, value in fields.items():
-        table.add_row(key, _cell(value, key))
+        table.add_row(shown(key), shown(_cell(value, key)))
     stdout.print(table)
 
 
+def say(message: str) -> None:
+    """A line for people on stderr (a message that may carry values from the data or paths)."""
+    stderr.print(shown(message), soft_wrap=True)
+
+
 def error(message: str) -> None:
-    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    stderr.print(Text.assemble(("error:", "bold red"), " ", shown(message, lines=True)), soft_wrap=True)
 
 
 def _cell(value: Any, name: str = "") -> str:
@@ -75,8 +95,10 @@ def _cell(value: Any, name: str = "") -> str:
 
 def picture_drawn(picture: Picture) -> None:
     notice = f"; {picture.notice}" if picture.notice else ""
-    stderr.print(f"{picture.title} drawn in {picture.path}: {picture.accounts:,} accounts, {picture.values:,} shared "
-                 f"values{notice}", highlight=False)  # fmt: skip
+    say(
+        f"{picture.title} drawn in {picture.path}: {picture.accounts:,} accounts, {picture.values:,} shared values"
+        f"{notice}"
+    )
 
 
 def browser_ready(info: BrowserInfo) -> None:

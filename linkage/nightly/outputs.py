@@ -16,6 +16,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel
 
+from linkage.spreadsheet import write_csv
+
 BANLIST = "banlist.csv"
 CLUSTERS = "clusters.csv"
 RUN = "run.json"
@@ -49,7 +51,7 @@ def write_banlist(frame: pd.DataFrame, path: Path, file_format: BanlistFormat = 
     path.parent.mkdir(parents=True, exist_ok=True)
     if file_format == "csv":
         flat = frame.assign(reason_records=[json.dumps(found) for found in frame["reason_records"]])
-        _atomic(path, lambda tmp: flat.to_csv(tmp, index=False))
+        _atomic(path, lambda tmp: write_csv(flat, tmp))
     elif file_format == "json":
         _atomic(path, lambda tmp: tmp.write_text(json.dumps(_plain(frame), indent=1) + "\n", encoding="utf-8"))
     else:
@@ -76,7 +78,7 @@ def write_results(out_dir: Path, banlist: pd.DataFrame, clusters: pd.DataFrame) 
     out_dir.mkdir(parents=True, exist_ok=True)
     files = output_paths(out_dir)
     write_banlist(banlist, files.banlist)
-    _atomic(files.clusters, lambda tmp: clusters.to_csv(tmp, index=False))
+    _atomic(files.clusters, lambda tmp: write_csv(clusters, tmp))
     return files
 
 

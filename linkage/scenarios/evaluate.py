@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from linkage.errors import ExitCode, LinkageError
+from linkage.spreadsheet import unescape_formulas
 
 BANLIST_COLUMNS = {"account_id", "decision"}
 TRUTH_COLUMNS = {"account_id", "group", "kind", "night"}
@@ -108,6 +109,7 @@ def evaluate(
     prior = truth[before].groupby("group").size()
     truth = truth[~before]
     banlist = _read(banlist_csv, BANLIST_COLUMNS, "The ban list")
+    banlist["account_id"] = unescape_formulas(banlist["account_id"])  # as written for spreadsheets
     decision = banlist["decision"].str.strip().str.lower()
     banned_ids = set(banlist.loc[decision == "ban", "account_id"])
     reviewed_ids = set(banlist.loc[decision == "review", "account_id"]) - banned_ids
