@@ -73,3 +73,6 @@ def test_adaptive_farms_are_banned_on_their_first_night_and_their_look_alikes_ar
     assert reviewed["harm"].is_monotonic_decreasing
     coordinated = reviewed["account_id"].isin(truth.loc[truth["kind"] == "coordinated", "account_id"])
     assert reviewed.empty or coordinated.mean() >= 0.7
+    report = (tmp_path / "out" / "night2" / "report.html").read_text(encoding="utf-8")
+    assert 'id="review-table"' in report and "most harmful first" in report
+    assert all(account in report for account in reviewed["account_id"].head(10))
