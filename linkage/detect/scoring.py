@@ -207,9 +207,11 @@ def score_accounts(
     scored["respawn"] = (scored["first_batch"] == batch) & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
     ban |= scored["respawn"] & has_behaviour
-    # review: one step short of a ban, with behaviour that matters: all the kinds a ban needs at a lower score, or
-    # one kind short where harvest is among them (two kinds without harvest are a class: one campus IP, one homework)
-    near = conditions["kinds"] | ((scored["kinds"] == settings.score_min_kinds - 1) & counted["harvest"])
+    # review: one step short of a ban, never further: corroborated infrastructure and behaviour in a community a
+    # ban would take, one kind short at most, at a score that would nearly do. (A class on one campus IP with one
+    # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
+    # homework weighs nothing between its students, linkage/detect/evidence.py.)
+    near = scored["kinds"] >= settings.score_min_kinds - 1
     review = (
         ~ban
         & conditions[["cluster", "infrastructure", "behaviour"]].all(axis=1)
