@@ -67,6 +67,10 @@ def test_adaptive_farms_are_banned_on_their_first_night_and_their_look_alikes_ar
     campaign = next(r for r in reasons.split("; ") if r.startswith("new account on its first night matching"))
     assert "banned campaign C-" in campaign and "prompt " in campaign and "habit (gap 2^" in campaign
 
+    seat = nights[2].loc[nights[2]["family"] == "benign_agency", "account_id"].iloc[0]
+    agency = json.loads(CliRunner().invoke(app, ["explain", seat, "--json"], env=test_env).stdout)
+    assert agency["decision"] is None and agency["inferred_org"] and "one customer" in agency["why_not"]
+
     queue = CliRunner().invoke(app, ["review", "--json"], env=test_env)
     assert queue.exit_code == 0, queue.output
     reviewed = pd.DataFrame(json.loads(queue.stdout), columns=["account_id", "harm"])

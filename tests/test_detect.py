@@ -167,6 +167,7 @@ def test_explain_and_banlist_commands(
     homework = next(item for item in student["shared"] if item["value"] == "T-homework")
     assert homework["weight"] == 0.0 and homework["accounts"] == len(groups["classroom"])
     assert "1 independent kinds of evidence of at least 0.3, a ban needs 3" in student["why_not"]
+    assert student["inferred_org"] == "uni.example" and "one customer without an org id" in student["why_not"]
     bystander = json.loads(runner.invoke(app, ["explain", groups["bystanders"][0], "--json"], env=test_env).stdout)
     assert bystander["evidence"] == {} and "no evidence tonight" in bystander["why_not"]
 

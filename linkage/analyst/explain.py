@@ -66,6 +66,7 @@ class Explanation(BaseModel):
     kinds: int
     evidence: dict[str, float]  # strength of each kind of evidence tonight, strongest first
     community_size: int | None
+    inferred_org: str | None  # its own e-mail domain, standing for an org it has no org id of
     why_not: str | None  # for an account without a ban: each condition a ban needs that it misses, by how much
     shared: list[SharedValue]
 
@@ -97,4 +98,9 @@ def _why_not(row: dict[str, Any], missed: str | None) -> str:
         return "allowlisted: never banned"
     if row["banned_in_batch"]:
         return "already banned in a batch"
-    return missed or "no evidence tonight: it shares no corroborated value with a community of accounts"
+    found = missed or "no evidence tonight: it shares no corroborated value with a community of accounts"
+    if row.get("inferred_org"):
+        found += (f"; one customer without an org id: its own e-mail domain {row['inferred_org']} stands for an org "
+                  "(most of its accounts share one card or one address), and what that org uses as a whole weighs "
+                  "nothing between its accounts")  # fmt: skip
+    return found

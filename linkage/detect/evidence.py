@@ -72,10 +72,12 @@ class OrgRule:
 @dataclass
 class Evidence:
     """Per value (``values``: node, kind, value, accounts, coherence, org_share, weight) and per account and value
-    (``links``: account_id, node, kind, value, strength) what the sharing says."""
+    (``links``: account_id, node, kind, value, strength) what the sharing says; and the accounts whose org was
+    inferred from their own e-mail domain (``orgs``: account_id, domain)."""
 
     values: pd.DataFrame
     links: pd.DataFrame
+    orgs: pd.DataFrame
 
 
 def surprise_decades(overlap: np.ndarray, users_v: np.ndarray, users_w: np.ndarray, accounts: int) -> np.ndarray:
@@ -270,4 +272,6 @@ def weigh(
     frame["strength"] = frame["corroboration"] * (1.0 - frame["node"].map(values["org_share"]))
     frame.loc[frame["node"].map(values["never_evidence"]).astype(bool), "strength"] = 0.0
     links = frame.loc[frame["strength"] > 0, ["account_id", "node", "kind", "value", "strength"]]
-    return Evidence(values=values.drop(columns="never_evidence").reset_index(), links=links.reset_index(drop=True))
+    inferred = frame.loc[frame["org_size"].notna(), ["account_id", "domain"]].drop_duplicates("account_id")
+    return Evidence(values=values.drop(columns="never_evidence").reset_index(), links=links.reset_index(drop=True),
+                    orgs=inferred.reset_index(drop=True))  # fmt: skip

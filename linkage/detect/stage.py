@@ -62,6 +62,8 @@ def weigh_evidence(graph: Graph, settings: Settings, incidence: pd.DataFrame) ->
                      settings.detect_sync_window_hours, org_rule, switches, habit_counts)  # fmt: skip
     columns = ["node", "accounts", "coherence", "org_share", "weight"]
     graph.write_rows("detect/set_value_weights", frame_rows(evidence.values[columns]))
+    graph.write("detect/clear_inferred_orgs")
+    graph.write_rows("detect/set_inferred_orgs", frame_rows(evidence.orgs))
     return evidence
 
 
