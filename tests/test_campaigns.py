@@ -8,6 +8,7 @@ from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatu
 
 RULE = SignatureRule(member_share=0.2, banned_share=0.5, habit_share=0.05)
 FARM_HABIT = "gap 2^9s, output 2^11, prompt 2^9"
+NEAR_HABIT = "gap 2^8s, output 2^10, prompt 2^10"  # within a power of two of the farm's in every part
 STUDENT_HABIT = "gap 2^13s, output 2^9, prompt 2^7"
 
 
@@ -42,7 +43,8 @@ def test_a_campaigns_next_wave_on_new_cards_is_its_respawn_and_look_alikes_are_n
     wave = [f"new{i}" for i in range(10)]
     students = [f"student{i}" for i in range(30)]
     viral = [f"user{i}" for i in range(8)]
-    rows = _uses(wave, "tf-farm", "template", FARM_HABIT) + _uses(wave, "new-card", "payment", FARM_HABIT)
+    rows = _uses(wave[:5], "tf-farm", "template", FARM_HABIT) + _uses(wave[5:], "tf-farm", "template", NEAR_HABIT)
+    rows += _uses(wave, "new-card", "payment", FARM_HABIT)
     rows += _uses(students, "tf-farm", "template", STUDENT_HABIT) + _uses(students, "campus-ip", "network",
                                                                             STUDENT_HABIT)  # fmt: skip
     rows += _uses(viral, "tf-viral", "template", FARM_HABIT) + _uses(viral, "cafe-ip", "network", FARM_HABIT)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from linkage.similarity.features import habit_powers
+
 INFRASTRUCTURE = ("payment", "network", "device", "email")
 SIGNATURE_COLUMNS = ["campaign_id", "family_id"]
 HABIT_COLUMNS = ["campaign_id", "habit"]
@@ -82,17 +84,28 @@ def signatures(banned: pd.DataFrame, incidence: pd.DataFrame, rule: SignatureRul
     return Campaigns(signature.reset_index(drop=True), habit_rows.reset_index(drop=True))
 
 
+def _alike(candidates: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    """The (account_id, campaign_id) ``candidates`` whose habit is within one power of two, in each of its parts, of
+    one of the campaign's (``known``): a power of two is a coarse bucket, and a farm whose median output sits near a
+    bucket's edge falls on both sides of it from one night to the next."""
+    pairs = candidates.merge(known, on="campaign_id", suffixes=("", "_c"))
+    mine, theirs = habit_powers(pairs["habit"]), habit_powers(pairs["habit_c"])
+    close = (mine - theirs).abs().max(axis=1) <= 1
+    return pairs.loc[close.to_numpy(), ["account_id", "campaign_id"]].drop_duplicates()
+
+
 def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd.DataFrame:
     """The accounts of ``new`` (first seen tonight) that are a campaign's respawn (:data:`RESPAWN_COLUMNS`): they
-    send prompt values of its signature with one of its habits, and share infrastructure with another account that
-    does too. ``signature``: the matched prompt values; ``shared``: the infrastructure it shares with them;
-    ``shared_with``: how many of them share it."""
+    send prompt values of its signature with one of its habits (within a power of two, :func:`_alike`), and share
+    infrastructure with another account that does too. ``signature``: the matched prompt values; ``shared``: the
+    infrastructure it shares with them; ``shared_with``: how many of them share it."""
     if campaigns.prompts.empty or not len(new):
         return pd.DataFrame(columns=RESPAWN_COLUMNS)
     mine = incidence[incidence["account_id"].isin(new)]
     sent = mine[mine["kind"] == "template"].merge(campaigns.prompts, left_on="value", right_on="family_id")
     habit = mine.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
-    matched = sent.merge(habit).merge(campaigns.habits, on=["campaign_id", "habit"])
+    candidates = sent[["account_id", "campaign_id"]].drop_duplicates().merge(habit)
+    matched = sent.merge(habit).merge(_alike(candidates, campaigns.habits), on=["campaign_id", "account_id"])
     signature = matched.groupby(["campaign_id", "account_id"])["family_id"].apply(sorted).rename("signature")
     if signature.empty:
         return pd.DataFrame(columns=RESPAWN_COLUMNS)

@@ -5,6 +5,8 @@ each model (the graph's ADOPTED relationships, for the synchrony of switching to
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -45,6 +47,16 @@ def account_features(
     habit = habits(account, ts, output_tokens, lengths)
     out["prompt_habit"] = habit.reindex(out.index).where(out["prompt_requests"] >= habit_min_requests, None)
     return out
+
+
+HABIT = re.compile(r"gap 2\^(-?\d+)s, output 2\^(-?\d+), prompt 2\^(-?\d+)")
+
+
+def habit_powers(habits: pd.Series) -> pd.DataFrame:
+    """The powers of two a habit names (columns gap, output, prompt; NaN where a value is no habit)."""
+    powers = habits.astype(str).str.extract(HABIT).astype(float)
+    powers.columns = ["gap", "output", "prompt"]
+    return powers
 
 
 def _power_of_two(values: pd.Series) -> pd.Series:
