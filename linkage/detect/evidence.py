@@ -63,7 +63,8 @@ SWITCH_COLUMNS = ["account_id", "model", "window"]
 @dataclass(frozen=True)
 class OrgRule:
     """When an e-mail domain stands for an org (:func:`organisations`): ``office_share`` of its accounts share one
-    card or one IP address; and which values are then that org's own: those ``coverage`` of its accounts use."""
+    card or one network (an address or its /24); and which values are then that org's own: those ``coverage`` of
+    its accounts use."""
 
     office_share: float
     coverage: float
@@ -173,14 +174,15 @@ def organisations(frame: pd.DataFrame, rule: OrgRule) -> pd.DataFrame:
     domain (``org_size``; NaN for an org id).
 
     Without an org id, accounts that openly share a domain of their own (not a disposable one: :data:`INCIDENCE_COLUMNS`
-    carries no disposable domain) are one customer when most of them also share one card or one IP address: an
-    office pays for its seats on one card and reaches the service through its own line. A webmail provider's users
-    share no single card or address; a farm hides behind webmail or throwaway domains and splits itself over pools
-    of cards and proxies. Nothing here lists domains: a domain is an org's when its own users say so."""
+    carries no disposable domain) are one customer when most of them also share one card or one network (an address
+    or its /24): an office pays for its seats on one card and reaches the service through its own line, a campus
+    through its own addresses. A webmail provider's users share no single card or network; a farm hides behind
+    webmail or throwaway domains and splits itself over pools of cards and proxies. Nothing here lists domains: a
+    domain is an org's when its own users say so."""
     org = frame["org"].astype(object)
     org_size = pd.Series(np.nan, index=frame.index)
     own = frame[org.isna() & frame["domain"].notna()]
-    office = own[own["kind"].isin(["payment", "network"]) & ~own["value"].astype(str).str.contains("/")]
+    office = own[own["kind"].isin(["payment", "network"])]
     if office.empty:
         return frame.assign(org=org, org_size=org_size)
     largest = office.groupby(["domain", "node"])["account_id"].nunique().groupby(level="domain").max()
