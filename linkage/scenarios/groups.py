@@ -315,15 +315,21 @@ def proxy_customers(chunk: Chunk) -> Block:
     g = chunk.group_rng("proxies")
     others = np.array(infra.subnets, dtype=np.uint64)[g.integers(0, len(infra.subnets), max(1, len(infra.ips) // 4))]
     proxies = np.concatenate([infra.ips, others + g.integers(1, 255, len(others)).astype(np.uint64)])
+    created, agents = _ordinary_users(chunk, block, ids, rng)
+    ip = _pool_or_home(proxies, _homes(chunk, rng, chunk.n), chunk.param("proxy_share", 0.3))
+    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
+    return block
+
+
+def _ordinary_users(chunk: Chunk, block: Block, ids: pa.Array, rng: np.random.Generator) -> tuple[np.ndarray, pa.Array]:
+    """Independent users: sign-ups over 400 days, popular e-mail, their own cards (or a household's), browsers.
+    Returns when each signed up and the client string of each."""
     created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
     if not chunk.returning:
         email = emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P)
         accounts_and_truth(chunk, block, ids, created, email, country)
         _cards(chunk, block, ids, created, country, 0.8)
-    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
-    ip = _pool_or_home(proxies, _homes(chunk, rng, chunk.n), chunk.param("proxy_share", 0.3))
-    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
-    return block
+    return created, pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
 
 
 def viral(chunk: Chunk) -> Block:
@@ -331,12 +337,7 @@ def viral(chunk: Chunk) -> Block:
     who paste a viral chain-of-thought prompt around their own questions in a share of their requests: word for word
     one family of a farm of the scenario (the farm borrowed the text, or the text went viral)."""
     block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
-    created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
-    if not chunk.returning:
-        email = emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P)
-        accounts_and_truth(chunk, block, ids, created, email, country)
-        _cards(chunk, block, ids, created, country, 0.8)
-    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    created, agents = _ordinary_users(chunk, block, ids, rng)
     homes, voice = _homes(chunk, rng, chunk.n), chunk.voice()
     prompt, share = viral_prompt(chunk), chunk.param("viral_share", 0.3)
 

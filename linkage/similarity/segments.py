@@ -47,6 +47,14 @@ def _sentence_end(data: np.ndarray, p: int, end: int) -> int:
 
 
 @numba.njit(inline="always")
+def _close(segment: np.uint64, words: int, word: np.uint64, inside: bool) -> tuple[np.uint64, int]:
+    """The segment with the word being read added to it, when one is being read."""
+    if inside:
+        return segment * _PRIME + word, words + 1
+    return segment, words
+
+
+@numba.njit(inline="always")
 def _emit(out: np.ndarray, spans: np.ndarray, row: int, count: int, segment: np.uint64, words: int,
           min_words: int, start: int, stop: int) -> int:  # fmt: skip
     """Keep a finished segment of at least ``min_words`` words (while the row has room); returns the new count."""
@@ -78,11 +86,8 @@ def _segment(offsets: np.ndarray, data: np.ndarray, min_words: int, out: np.ndar
             while p < end:
                 length = _sentence_end(data, p, end)
                 if length:
-                    if inside:
-                        segment = segment * _PRIME + word
-                        words += 1
-                        word = _FNV_OFFSET
-                        inside = False
+                    segment, words = _close(segment, words, word, inside)
+                    word, inside = _FNV_OFFSET, False
                     count = _emit(out, spans, row, count, segment, words, min_words, start, p)
                     segment, words = np.uint64(0), 0
                     p += length
@@ -91,13 +96,10 @@ def _segment(offsets: np.ndarray, data: np.ndarray, min_words: int, out: np.ndar
                 byte = data[p]
                 kind = slots.CLASSES[byte]
                 if kind == slots.SPACE:
-                    if inside:
-                        segment = segment * _PRIME + word
-                        words += 1
-                        word = _FNV_OFFSET
-                        inside = False
-                    elif words == 0:
+                    if not inside and words == 0:
                         start = p + 1  # a segment starts at its first word
+                    segment, words = _close(segment, words, word, inside)
+                    word, inside = _FNV_OFFSET, False
                     p += 1
                     continue
                 if kind == slots.SLOT:
@@ -105,11 +107,8 @@ def _segment(offsets: np.ndarray, data: np.ndarray, min_words: int, out: np.ndar
                     if stop >= 0:  # a slot ends the word before it and counts as the word "<m>"
                         if first < p:  # an e-mail whose local part was hashed into the word: hash the rest again
                             word, inside = _rehash(data, resumed, first)
-                        if inside:
-                            segment = segment * _PRIME + word
-                            words += 1
-                            word = _FNV_OFFSET
-                            inside = False
+                        segment, words = _close(segment, words, word, inside)
+                        word, inside = _FNV_OFFSET, False
                         segment = segment * _PRIME + _MASK_WORD
                         words += 1
                         p = resumed = stop
@@ -117,11 +116,8 @@ def _segment(offsets: np.ndarray, data: np.ndarray, min_words: int, out: np.ndar
                 elif kind == slots.WIDE:
                     stop, single = _unspaced_word(data, p, end)
                     if stop > p:  # a character that is a word of its own ends the word before it
-                        if inside:
-                            segment = segment * _PRIME + word
-                            words += 1
-                            word = _FNV_OFFSET
-                            inside = False
+                        segment, words = _close(segment, words, word, inside)
+                        word, inside = _FNV_OFFSET, False
                         segment = segment * _PRIME + single
                         words += 1
                         p = resumed = stop
@@ -129,9 +125,7 @@ def _segment(offsets: np.ndarray, data: np.ndarray, min_words: int, out: np.ndar
                 word = (word ^ np.uint64(slots.LOWER[byte])) * _FNV_PRIME
                 inside = True
                 p += 1
-            if inside:
-                segment = segment * _PRIME + word
-                words += 1
+            segment, words = _close(segment, words, word, inside)
             _emit(out, spans, row, count, segment, words, min_words, start, end)
 
 
