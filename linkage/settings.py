@@ -80,9 +80,9 @@ class Settings(BaseSettings):
     detect_seed: int = 42
     detect_max_heap_percentage: float = Field(default=80.0, gt=0.0, le=100.0)
     # an e-mail domain is an org's own when this share of its accounts share one card or one network (IP or /24) ...
-    detect_org_office_share: float = Field(default=0.8, gt=0.0, le=1.0)
+    detect_org_office_share: float = Field(default=0.5, gt=0.0, le=1.0)
     # ... and a value is then that org's own (no evidence between its seats) when this share of them use it
-    detect_org_coverage: float = Field(default=0.5, gt=0.0, le=1.0)
+    detect_org_coverage: float = Field(default=0.25, gt=0.0, le=1.0)
 
     # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
     score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it

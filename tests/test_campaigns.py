@@ -17,18 +17,23 @@ def _uses(accounts: list[str], value: str, kind: str, habit: str | None) -> list
              "never_evidence": False} for a in accounts]  # fmt: skip
 
 
-def test_a_signature_keeps_what_mostly_its_banned_accounts_send_and_how_they_ask() -> None:
-    """The farm's own family is in its signature; the viral prompt it also sends is not (500 others send it); nor is
-    a family only two of its 20 accounts send."""
+def test_a_signature_keeps_what_mostly_its_banned_accounts_send_the_way_they_ask() -> None:
+    """The farm's own family is in its signature, and so is the viral prompt it borrowed: 500 others paste it, but
+    they ask otherwise. A prompt that 500 others send the farm's way is not; nor is a family only two of its 20
+    accounts send."""
     farm = [f"farm{i}" for i in range(20)]
     viral = [f"user{i}" for i in range(500)]
+    alike = [f"alike{i}" for i in range(500)]
     incidence = pd.DataFrame(
-        _uses(farm, "tf-farm", "template", FARM_HABIT) + _uses(farm + viral, "tf-viral", "template", FARM_HABIT)
+        _uses(farm, "tf-farm", "template", FARM_HABIT) + _uses(farm, "tf-viral", "template", FARM_HABIT)
+        + _uses(viral, "tf-viral", "template", STUDENT_HABIT) + _uses(farm, "tf-common", "template", FARM_HABIT)
+        + _uses(alike, "tf-common", "template", NEAR_HABIT)
         + _uses(farm[:2], "ps-rare", "template", FARM_HABIT) + _uses(farm, "card", "payment", FARM_HABIT)
     )  # fmt: skip
     banned = pd.DataFrame({"account_id": farm, "cluster_id": "C-0001"})
     found = signatures(banned, incidence, RULE)
-    assert found.prompts.to_dict("records") == [{"campaign_id": "C-0001", "family_id": "tf-farm"}]
+    assert sorted(found.prompts["family_id"]) == ["tf-farm", "tf-viral"]
+    assert (found.prompts["campaign_id"] == "C-0001").all()
     assert found.habits.to_dict("records") == [{"campaign_id": "C-0001", "habit": FARM_HABIT}]
 
 

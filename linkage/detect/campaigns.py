@@ -7,9 +7,9 @@ it asks (:func:`linkage.similarity.features.habits`). When a cluster is banned, 
 signature (``Campaign`` nodes, ``SIGNED_BY`` the template families and segments mostly its banned accounts send, and
 the habits of its banned accounts). A new account that sends a signature's prompts with one of its habits, and
 shares new infrastructure with other such accounts, is that campaign's respawn on its first night. No single part
-is enough: a viral prompt is sent by thousands besides the campaign (not mostly banned accounts, so never in a
-signature), a class asks what a farm asks but not the way its scripts do, and one matching account alone shares
-infrastructure with nobody.
+is enough: a viral prompt is sent by thousands besides the campaign, who ask otherwise (a prompt signs a campaign
+only when most of those who send it the campaign's way are banned), a class asks what a farm asks but not the way
+its scripts do, and one matching account alone shares infrastructure with nobody.
 """
 
 from __future__ import annotations
@@ -64,30 +64,36 @@ class Campaigns:
 
 def signatures(banned: pd.DataFrame, incidence: pd.DataFrame, rule: SignatureRule) -> Campaigns:
     """Tonight's signature of every cluster with bans. ``banned``: the banned accounts (account_id, cluster_id);
-    ``incidence``: every account's use of a shared value (:data:`linkage.detect.evidence.INCIDENCE_COLUMNS`)."""
+    ``incidence``: every account's use of a shared value (:data:`linkage.detect.evidence.INCIDENCE_COLUMNS`).
+
+    A prompt value is in a cluster's signature when ``rule.member_share`` of its banned accounts send it and most of
+    the accounts that send it *the way they ask* are banned: a farm that borrowed a viral prompt still signs it, as
+    long as the thousands who paste it too ask otherwise."""
     if banned.empty:
         return Campaigns.empty()
-    size = banned.groupby("cluster_id").size()
-    prompts = incidence[incidence["kind"] == "template"]
-    senders = prompts.groupby("value")["account_id"].nunique()
+    size = banned.groupby("cluster_id").size().astype(float)
+    habit = incidence.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
+    per_habit = habit.merge(banned, on="account_id").groupby(["cluster_id", "habit"]).size()
+    counts = per_habit.rename("members").reset_index()
+    common = counts[counts["members"] >= rule.habit_share * counts["cluster_id"].map(size)]
+    habits = common.rename(columns={"cluster_id": "campaign_id"})[HABIT_COLUMNS].reset_index(drop=True)
+    prompts = incidence.loc[incidence["kind"] == "template", ["account_id", "value"]].drop_duplicates()
     used = prompts.merge(banned, on="account_id")
-    per_cluster = used.groupby(["cluster_id", "value"])["account_id"].nunique().rename("members").reset_index()
-    banned_senders = used.groupby("value")["account_id"].nunique()
-    members_share = per_cluster["members"] / per_cluster["cluster_id"].map(size).astype(float)
-    mostly_banned = per_cluster["value"].map(banned_senders / senders) >= rule.banned_share
-    kept = per_cluster[(members_share >= rule.member_share).to_numpy() & mostly_banned.to_numpy()]
-    signature = kept.rename(columns={"cluster_id": "campaign_id", "value": "family_id"})[SIGNATURE_COLUMNS]
-    habits = incidence.drop_duplicates("account_id")[["account_id", "habit"]].dropna().merge(banned, on="account_id")
-    counts = habits.groupby(["cluster_id", "habit"]).size().rename("members").reset_index()
-    common = counts[counts["members"] >= rule.habit_share * counts["cluster_id"].map(size).astype(float)]
-    habit_rows = common.rename(columns={"cluster_id": "campaign_id"})[HABIT_COLUMNS]
-    return Campaigns(signature.reset_index(drop=True), habit_rows.reset_index(drop=True))
+    members = used.groupby(["cluster_id", "value"])["account_id"].nunique().rename("members").reset_index()
+    candidates = members[members["members"] >= rule.member_share * members["cluster_id"].map(size)]
+    candidates = candidates.rename(columns={"cluster_id": "campaign_id", "value": "family_id"})
+    senders = prompts.rename(columns={"value": "family_id"}).merge(candidates[SIGNATURE_COLUMNS]).merge(habit)
+    alike = senders.merge(_alike(senders, habits), on=["account_id", "campaign_id"])
+    alike["banned"] = alike["account_id"].isin(banned["account_id"])
+    share = alike.groupby(["campaign_id", "family_id"])["banned"].mean()
+    signature = share[share >= rule.banned_share].reset_index()[SIGNATURE_COLUMNS]
+    return Campaigns(signature, habits)
 
 
 def _alike(candidates: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
-    """The (account_id, campaign_id) ``candidates`` whose habit is within one power of two, in each of its parts, of
-    one of the campaign's (``known``): a power of two is a coarse bucket, and a farm whose median output sits near a
-    bucket's edge falls on both sides of it from one night to the next."""
+    """The (account_id, campaign_id) of ``candidates`` (account_id, campaign_id, habit) whose habit is within one
+    power of two, in each of its parts, of one of the campaign's (``known``): a power of two is a coarse bucket, and
+    a farm whose median output sits near a bucket's edge falls on both sides of it from one night to the next."""
     pairs = candidates.merge(known, on="campaign_id", suffixes=("", "_c"))
     mine, theirs = habit_powers(pairs["habit"]), habit_powers(pairs["habit_c"])
     close = (mine - theirs).abs().max(axis=1) <= 1
