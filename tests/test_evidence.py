@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.detect.evidence import OrgRule, surprise_decades, weigh
+from linkage.settings import Settings
 
 
 def test_an_overlap_no_larger_than_chance_is_no_surprise_and_larger_ones_grow_with_it() -> None:
@@ -24,7 +25,7 @@ def test_an_overlap_no_larger_than_chance_is_no_surprise_and_larger_ones_grow_wi
 
 
 NO_WINDOWS = pd.Series(dtype="int64")
-ORGS = OrgRule(office_share=0.8, coverage=0.5)
+ORGS = OrgRule(Settings().detect_org_office_share, Settings().detect_org_coverage)
 
 
 def _rows(
@@ -126,8 +127,8 @@ def test_a_tool_moving_its_users_to_a_new_model_together_does_not_corroborate_it
 
 def test_a_team_on_its_own_domain_is_one_customer_but_pools_behind_one_domain_are_not() -> None:
     """An agency of 30 seats with no org id shares its own domain, one card, one office IP and its internal template:
-    its domain stands for an org, and what the whole team uses weighs nothing between its seats. A farm of 40
-    accounts behind one domain of its own and one proxy IP splits itself over four pool cards of ten: the IP it
+    its domain stands for an org, and what the whole team uses weighs nothing between its seats. A farm of 80
+    accounts behind one domain of its own and one proxy IP splits itself over eight pool cards of ten: the IP it
     all uses is discounted like an office line, but the pool cards are not the office's and keep their weight. A
     webmail provider whose 900 users share no single card or address is nobody's org: the ten farm accounts on it
     keep the weight of the card they share."""
@@ -135,10 +136,10 @@ def test_a_team_on_its_own_domain_is_one_customer_but_pools_behind_one_domain_ar
     agency = ("agency.example", 30)
     rows = _rows(seats, "office-card", "payment", domain=agency) + _rows(seats, "office-ip", "network", domain=agency)
     rows += _rows(seats, "house-template", "template", domain=agency)
-    farm = [f"farm{i}" for i in range(40)]
-    own = ("farm.example", 40)
+    farm = [f"farm{i}" for i in range(80)]
+    own = ("farm.example", 80)
     rows += _rows(farm, "proxy-ip", "network", domain=own) + _rows(farm, "farm-template", "template", domain=own)
-    for card in range(4):
+    for card in range(8):
         rows += _rows(farm[card * 10 : card * 10 + 10], f"pool-card-{card}", "payment", domain=own)
     webmail = [f"mail{i}" for i in range(10)]
     rows += _rows(webmail, "webmail-card", "payment", domain=("webmail.example", 900))
@@ -148,6 +149,6 @@ def test_a_team_on_its_own_domain_is_one_customer_but_pools_behind_one_domain_ar
     for node in ("office-card", "office-ip", "house-template"):
         assert values.loc[node, "coherence"] > 0.99 and values.loc[node, "weight"] == 0.0, node
     assert values.loc["proxy-ip", "weight"] == 0.0 and values.loc["farm-template", "weight"] == 0.0
-    assert all(values.loc[f"pool-card-{card}", "weight"] > 0.99 for card in range(4))
+    assert all(values.loc[f"pool-card-{card}", "weight"] > 0.99 for card in range(8))
     assert values.loc["webmail-card", "weight"] > 0.99 and values.loc["webmail-card", "org_share"] == 0.0
     assert not evidence.links["account_id"].str.startswith("seat").any()  # no seat carries any evidence
