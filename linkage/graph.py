@@ -134,7 +134,7 @@ class Graph:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: object) -> None:
         self.close()
-        if exc is not None and not isinstance(exc, LinkageError) and _neo4j_cause(exc) is not None:
+        if isinstance(exc, Exception) and not isinstance(exc, LinkageError) and _neo4j_cause(exc) is not None:
             raise self.translate(exc) from exc
 
     @property

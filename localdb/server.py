@@ -167,7 +167,8 @@ def _class_archive_options(config: LocalDbConfig) -> list[str]:
     return [f"-XX:ArchiveClassesAtExit={config.class_archive}"]
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still exists (one of another user counts: it cannot be signalled)."""
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap our own child if it exited, so it does not linger as a zombie
     try:
@@ -184,7 +185,7 @@ def _read_pid(config: LocalDbConfig) -> int | None:
         pid = int(config.pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _pid_alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def _ready_info(config: LocalDbConfig) -> dict[str, object]:
@@ -276,7 +277,7 @@ def _start(config: LocalDbConfig) -> LocalDbState:
     config.pid_file.write_text(str(pid))
     deadline = time.monotonic() + config.start_timeout
     while time.monotonic() < deadline:
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             config.pid_file.unlink(missing_ok=True)
             if archiving:  # the archive a failed start wrote holds a handful of classes: later starts would map it
                 config.class_archive.unlink(missing_ok=True)
@@ -308,9 +309,9 @@ def _terminate(pid: int, timeout: float) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _pid_alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         time.sleep(0.2)
-    if _pid_alive(pid):
+    if pid_alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -19,6 +20,7 @@ from linkage.cli import db, render
 from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
 from linkage.nightly.outputs import BanlistFormat
 from linkage.settings import Settings, load_settings
+from linkage.signals import Stopped, received, stop_on_signals
 from localdb import LocalDbError
 
 app = typer.Typer(
@@ -56,12 +58,24 @@ def expected_failures() -> Iterator[None]:
     """Turn the failures a user can fix into one clear line on stderr and an exit code, never a traceback."""
     try:
         yield
-    except LinkageError as exc:
+    except (LinkageError, LocalDbError) as exc:
+        stop = received()
+        if stop is not None:  # the signal cut a connection or a write short: the stop is the news, not the error
+            raise stop from None
         render.error(str(exc))
-        raise typer.Exit(code=int(exc.exit_code)) from None
-    except LocalDbError as exc:
-        render.error(str(exc))
-        raise typer.Exit(code=int(ExitCode.DATABASE)) from None
+        code = exc.exit_code if isinstance(exc, LinkageError) else ExitCode.DATABASE
+        raise typer.Exit(code=int(code)) from None
+
+
+def main() -> None:
+    """The `linkage` entry point: the commands, with SIGTERM and SIGHUP ending one as Ctrl-C does (the lock given
+    back, temporary files and GDS projections removed), one line and exit code 128 + the signal's number."""
+    stop_on_signals()
+    try:
+        app(prog_name="linkage")
+    except Stopped as stop:
+        render.error(f"{stop}: nothing unfinished is recorded as finished; run the same command again to complete it.")
+        sys.exit(stop.exit_code)
 
 
 def settings() -> Settings:
@@ -76,7 +90,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     show_version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print linkage's version and exit."),
@@ -391,7 +405,7 @@ def browser_command(
         render.browser_ready(server.info)
         try:
             server.wait()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Stopped):
             render.stderr.print("Stopped.")
 
 
