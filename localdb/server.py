@@ -218,6 +218,11 @@ def password(config: LocalDbConfig) -> str | None:
         return config.password_file.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError as exc:  # the launcher reads it as UTF-8 too, and would fail to start
+        raise LocalDbError(
+            f"The local database's password file {config.password_file} is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}): write the password there as UTF-8 text."
+        ) from None
 
 
 def state(config: LocalDbConfig) -> LocalDbState:
@@ -263,6 +268,7 @@ def _start(config: LocalDbConfig) -> LocalDbState:
         _terminate(stale, timeout=60)
     ensure_built(config)
     _ensure_password(config)
+    password(config)  # one line if it cannot be read, rather than the launcher's stack trace in its log
     (config.root / "neo4j").mkdir(mode=0o700, exist_ok=True)
     (config.root / "neo4j").chmod(0o700)  # the store: the user's own
     config.ready_file.unlink(missing_ok=True)

@@ -193,7 +193,13 @@ def load_command(
 # --- detection, the nightly run, explanations -------------------------------------------------------------
 
 OutputOption = Annotated[
-    Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json, report.html.")
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Folder for banlist.csv, clusters.csv, report.html, run.json, rejects/ (an earlier run's are removed); "
+        "checked first: exit code 2 if linkage cannot write there, 1 if it lacks the space the files need.",
+    ),
 ]
 
 
@@ -218,6 +224,8 @@ def run_command(
         "batch": result.batch, "bans": summary.bans, "reviews": summary.reviews, "clusters": summary.clusters,
         **summary.changes.model_dump(),
     })  # fmt: skip
+    for note in summary.notes:
+        render.stderr.print(note, highlight=False, soft_wrap=True)
     render.stderr.print(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
     render.stderr.print(f"Report: {result.outputs.report}")
 
