@@ -61,7 +61,7 @@ def _signalled(
         try:
             deadline = time.monotonic() + 120
             while not ready() and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
+                time.sleep(0.002)
             assert process.poll() is None, "the command ended before the moment of the signal"
             process.send_signal(signum)
             code = process.wait(timeout=60)
@@ -108,8 +108,13 @@ def test_a_signal_mid_detection_drops_the_projection_and_the_rerun_succeeds(
     graph: Graph, test_env: dict[str, str], night: Path, tmp_path: Path, signum: signal.Signals
 ) -> None:
     args = ["run", str(night), "--output", str(tmp_path / "out")]
-    code, stderr = _signalled(args, {**test_env, "LINKAGE_DEMO": "1"}, tmp_path, lambda: bool(_projections(graph)),
-                              signum)  # fmt: skip
+    with graph.driver.session() as session:  # polled every few ms: the projection lives for about 0.1 s
+
+        def projected() -> bool:
+            listed = session.run("CALL gds.graph.list() YIELD graphName RETURN count(*) AS n").single(strict=True)
+            return bool(listed["n"])
+
+        code, stderr = _signalled(args, {**test_env, "LINKAGE_DEMO": "1"}, tmp_path, projected, signum)
     _stopped_cleanly(graph, tmp_path, code, stderr, signum)
     finished = graph.gds.run_cypher("MATCH (r:Run) RETURN r.finished_at IS NOT NULL AS f")["f"].tolist()
     assert finished == [False]  # stopped in detection: recorded, never finished

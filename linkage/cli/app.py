@@ -73,7 +73,13 @@ def main() -> None:
     stop_on_signals()
     try:
         app(prog_name="linkage")
-    except Stopped as stop:
+    except (Stopped, Exception):
+        # Stopped, or what it broke on the way out: a signal that cut the driver short mid-message makes the driver's
+        # own cleanup of that connection fail (a BufferError from its half-read buffer), after which every cleanup
+        # of linkage's runs all the same (each in a `finally`, on a connection of its own)
+        stop = received()
+        if stop is None:
+            raise
         render.error(f"{stop}: nothing unfinished is recorded as finished; run the same command again to complete it.")
         sys.exit(stop.exit_code)
 

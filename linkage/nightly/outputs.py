@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel
 
-from linkage.files import MB, output_errors, temporary
+from linkage.files import MB, TEMPORARY, output_errors, temporary
 from linkage.files import atomic_write as _atomic
 from loaders import contract
 from loaders.read import find_file
@@ -93,7 +93,7 @@ def forget_earlier_run(out_dir: Path) -> None:
     folder without it holds no finished run. Only the names a run writes; anything else in the folder stays."""
     files = output_paths(out_dir)
     rejects = [out_dir / REJECTS / f"{spec.name}.csv" for spec in contract.SPECS]
-    pictures = sorted((out_dir / PICTURES).glob("*.html"))
+    pictures = [*(out_dir / PICTURES).glob("*.html"), *(out_dir / PICTURES).glob("*.html" + TEMPORARY)]
     for path in [files.run, files.banlist, files.clusters, out_dir / REPORT, *rejects, *pictures]:
         with output_errors(path):
             path.unlink(missing_ok=True)
