@@ -1,5 +1,5 @@
 """`python -m linkage`: the same command line as the `linkage` entry point."""
 
-from linkage.cli import app
+from linkage.cli import main
 
-app(prog_name="linkage")
+main()

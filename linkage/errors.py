@@ -14,16 +14,20 @@ class ExitCode(IntEnum):
     BUSY = 5  # another run holds the database's lock: try again later (a crashed run's lease lapses by itself)
 
 
-EXIT_CODES_HELP = "Exit codes: " + ", ".join(
-    f"{code.value} {text}"
-    for code, text in {
-        ExitCode.OK: "success",
-        ExitCode.FAILURE: "an expected failure (the message says what)",
-        ExitCode.USAGE: "usage (or a bad setting)",
-        ExitCode.INVALID_INPUT: "invalid input (nothing was written)",
-        ExitCode.DATABASE: "database unavailable, lost on the way or short of memory",
-        ExitCode.BUSY: "another run holds the database",
-    }.items()
+EXIT_CODES_HELP = (
+    "Exit codes: "
+    + ", ".join(
+        f"{code.value} {text}"
+        for code, text in {
+            ExitCode.OK: "success",
+            ExitCode.FAILURE: "an expected failure (the message says what, e.g. a full disk)",
+            ExitCode.USAGE: "usage (or a bad setting, or an output folder linkage cannot write in)",
+            ExitCode.INVALID_INPUT: "invalid input (nothing was written)",
+            ExitCode.DATABASE: "database unavailable, lost on the way or short of memory",
+            ExitCode.BUSY: "another run holds the database",
+        }.items()
+    )
+    + ", 128+N stopped by signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM)"
 )
 
 

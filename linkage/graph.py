@@ -9,6 +9,7 @@ carries thousands of rows. Whatever the driver or the server raises inside ``wit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ import localdb
 from cypher import schema_groups, statement
 from linkage.errors import ExitCode, LinkageError
 from linkage.settings import Settings
+from linkage.signals import received
 
 Row = Mapping[str, Any]
 Statement = str | Path  # a name under cypher/, or a benchmark's or test's own .cypher file
@@ -80,6 +82,7 @@ class Graph:
         self.database = settings.neo4j_database
         self.driver = self._connect()
         self._gds: GraphDataScience | None = None
+        self._renewed_after_stop = False
 
     def _connect(self) -> neo4j.Driver:
         # server notifications (e.g. "label does not exist yet" on an empty graph) are not for our users' logs
@@ -120,6 +123,31 @@ class Graph:
             "finished: run the same command again once the database is back."
         )
 
+    @contextmanager
+    def _session(self) -> Iterator[neo4j.Session]:
+        """A session on the database. A stop signal (:mod:`linkage.signals`) may have cut a driver call short
+        mid-message: the connection it left half-read breaks the driver's own cleanup of it (a BufferError) and the
+        pool would hand it out again, so the first session after one comes from a new driver (the cleanup on the way
+        out: the lock given back, the projection dropped), and what a session raises then is the stop."""
+        if received() is not None and not self._renewed_after_stop:
+            self._renewed_after_stop = True
+            with contextlib.suppress(Exception):
+                self.driver.close()
+            self.driver = self._connect()
+            self._gds = None
+        session = self.driver.session(database=self.database)
+        try:
+            yield session
+        except Exception:
+            _raise_stop_if_received()
+            raise
+        finally:
+            try:
+                session.close()
+            except Exception:
+                _raise_stop_if_received()
+                raise
+
     def reconnect(self) -> None:
         """A fresh driver, after the local database was restarted (the old one's pooled connections are dead)."""
         self.driver.close()
@@ -134,7 +162,7 @@ class Graph:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: object) -> None:
         self.close()
-        if exc is not None and not isinstance(exc, LinkageError) and _neo4j_cause(exc) is not None:
+        if isinstance(exc, Exception) and not isinstance(exc, LinkageError) and _neo4j_cause(exc) is not None:
             raise self.translate(exc) from exc
 
     @property
@@ -155,7 +183,7 @@ class Graph:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(query, params)]
 
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.execute_write(work) if writes else session.execute_read(work)
 
     def read(self, name: Statement, /, **params: Any) -> list[dict[str, Any]]:
@@ -171,7 +199,7 @@ class Graph:
             plan = tx.run("EXPLAIN " + query, params).consume().plan
             return plan if isinstance(plan, dict) else {}
 
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.execute_read(work)
 
     def frame(self, name: Statement, /, **params: Any) -> pd.DataFrame:
@@ -184,7 +212,7 @@ class Graph:
         def work(tx: neo4j.ManagedTransaction) -> pd.DataFrame:
             return tx.run(query, params).to_df()
 
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.execute_read(work)
 
     def write(self, name: Statement, /, **params: Any) -> neo4j.SummaryCounters:
@@ -194,7 +222,7 @@ class Graph:
         def work(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
             return tx.run(query, params).consume().counters
 
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.execute_write(work)
 
     def write_returning(self, name: Statement, /, **params: Any) -> list[dict[str, Any]]:
@@ -220,13 +248,13 @@ class Graph:
         return sum(len(group) for group in groups)
 
     def _apply_schema_group(self, statements: list[LiteralString]) -> None:
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             for ddl in statements:
                 session.run(ddl).consume()  # schema statements cannot run in managed transactions
 
     def run_batched(self, name: Statement, /, **params: Any) -> neo4j.SummaryCounters:
         """Run a ``CALL { … } IN TRANSACTIONS`` statement, which only runs in an auto-commit transaction."""
-        with self.driver.session(database=self.database) as session:
+        with self._session() as session:
             return session.run(statement(name), params).consume().counters
 
     def reset(self) -> None:
@@ -249,6 +277,12 @@ class Graph:
                     self.write("graph/drop_projection", name=graph_name)
                 except Neo4jError:
                     continue
+
+
+def _raise_stop_if_received() -> None:
+    stop = received()
+    if stop is not None:
+        raise stop from None
 
 
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
                 password = self.neo4j_password_file.read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise SettingsError(f"NEO4J_PASSWORD_FILE cannot be read: {self.neo4j_password_file} ({exc})") from exc
+            except UnicodeDecodeError as exc:
+                raise SettingsError(f"NEO4J_PASSWORD_FILE {self.neo4j_password_file} is not UTF-8 text ({exc.reason} "
+                                    f"at byte {exc.start}).") from None  # fmt: skip
             return (self.neo4j_user, password)
         if self.neo4j_password is None:
             raise SettingsError("NEO4J_URI is set but neither NEO4J_PASSWORD nor NEO4J_PASSWORD_FILE is.")

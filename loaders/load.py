@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
+from linkage.files import output_errors, temporary
 from linkage.graph import Graph, WriteCounts
 from linkage.settings import Settings
 from linkage.spreadsheet import LINE_END
@@ -96,19 +97,29 @@ def _validate_file(
     state = FileState()
     read = rejected = 0
     rejects_path = rejects_dir / f"{spec.name}.csv"
-    rejects_path.unlink(missing_ok=True)
+    partial = temporary(rejects_path)  # moved into place once the file is checked: a rejects file is whole
+    with output_errors(rejects_path):
+        rejects_path.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)  # left by a run killed half-way
     progress.start(f"check {path.name}", None)
-    for chunk in iter_chunks(path, spec, chunk_rows):
-        checked: Checked = VALIDATORS[spec.name](chunk.frame, state, ctx)
-        read += len(chunk.frame)
-        rejected += len(checked.rejects)
-        spool.add(checked.clean)
-        if len(checked.rejects):
-            rejects_dir.mkdir(parents=True, exist_ok=True)
-            # cells escaped for spreadsheets by validation; rows ended as in every CSV linkage writes
-            checked.rejects.to_csv(rejects_path, mode="a", header=not rejects_path.exists(), index=False,
-                                   lineterminator=LINE_END)  # fmt: skip
-        progress.advance(len(chunk.frame))
+    try:
+        for chunk in iter_chunks(path, spec, chunk_rows):
+            checked: Checked = VALIDATORS[spec.name](chunk.frame, state, ctx)
+            read += len(chunk.frame)
+            rejected += len(checked.rejects)
+            spool.add(checked.clean)
+            if len(checked.rejects):
+                with output_errors(rejects_path):
+                    rejects_dir.mkdir(parents=True, exist_ok=True)
+                    # cells escaped for spreadsheets by validation; rows ended as in every CSV linkage writes
+                    checked.rejects.to_csv(partial, mode="a", header=not partial.exists(), index=False,
+                                           lineterminator=LINE_END)  # fmt: skip
+            progress.advance(len(chunk.frame))
+        if rejected:
+            with output_errors(rejects_path):
+                partial.replace(rejects_path)
+    finally:
+        partial.unlink(missing_ok=True)
     spool.close()
     progress.finish()
     return FileSummary(file=spec.name, path=str(path), rows_read=read, rows_rejected=rejected, rows_written=0,

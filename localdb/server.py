@@ -167,7 +167,8 @@ def _class_archive_options(config: LocalDbConfig) -> list[str]:
     return [f"-XX:ArchiveClassesAtExit={config.class_archive}"]
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host still exists (one of another user counts: it cannot be signalled)."""
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap our own child if it exited, so it does not linger as a zombie
     try:
@@ -184,7 +185,7 @@ def _read_pid(config: LocalDbConfig) -> int | None:
         pid = int(config.pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _pid_alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def _ready_info(config: LocalDbConfig) -> dict[str, object]:
@@ -217,6 +218,11 @@ def password(config: LocalDbConfig) -> str | None:
         return config.password_file.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError as exc:  # the launcher reads it as UTF-8 too, and would fail to start
+        raise LocalDbError(
+            f"The local database's password file {config.password_file} is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}): write the password there as UTF-8 text."
+        ) from None
 
 
 def state(config: LocalDbConfig) -> LocalDbState:
@@ -262,6 +268,7 @@ def _start(config: LocalDbConfig) -> LocalDbState:
         _terminate(stale, timeout=60)
     ensure_built(config)
     _ensure_password(config)
+    password(config)  # one line if it cannot be read, rather than the launcher's stack trace in its log
     (config.root / "neo4j").mkdir(mode=0o700, exist_ok=True)
     (config.root / "neo4j").chmod(0o700)  # the store: the user's own
     config.ready_file.unlink(missing_ok=True)
@@ -276,7 +283,7 @@ def _start(config: LocalDbConfig) -> LocalDbState:
     config.pid_file.write_text(str(pid))
     deadline = time.monotonic() + config.start_timeout
     while time.monotonic() < deadline:
-        if not _pid_alive(pid):
+        if not pid_alive(pid):
             config.pid_file.unlink(missing_ok=True)
             if archiving:  # the archive a failed start wrote holds a handful of classes: later starts would map it
                 config.class_archive.unlink(missing_ok=True)
@@ -308,9 +315,9 @@ def _terminate(pid: int, timeout: float) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _pid_alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         time.sleep(0.2)
-    if _pid_alive(pid):
+    if pid_alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 

@@ -81,6 +81,31 @@ def test_a_server_password_comes_from_the_environment_and_a_wrong_one_is_one_lin
     assert secret not in result.output and "Traceback" not in result.output
 
 
+def test_a_password_file_that_is_not_utf8_is_one_line_naming_it(
+    database: Settings, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    """NEO4J_PASSWORD_FILE is a setting: exit 2. The local database's own password file: exit 4 (the database cannot
+    be opened until it is fixed). Neither shows the file's bytes."""
+    latin1 = tmp_path / "password"
+    latin1.write_bytes("geheimnisvoll-ä\n".encode("latin-1"))
+    remote = {**test_env, "NEO4J_URI": database.localdb.uri, "NEO4J_PASSWORD_FILE": str(latin1)}
+    result = CliRunner().invoke(app, ["db", "status"], env=remote)
+    assert result.exit_code == 2, result.output
+    assert f"NEO4J_PASSWORD_FILE {latin1} is not UTF-8 text" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output and "geheimnis" not in result.output
+
+    own = database.localdb.password_file
+    saved = own.read_bytes()
+    try:
+        own.write_bytes(b"\xff" + saved)
+        result = CliRunner().invoke(app, ["db", "status"], env=test_env)
+    finally:
+        own.write_bytes(saved)
+    assert result.exit_code == 4, result.output
+    assert f"The local database's password file {own} is not UTF-8 text" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output and saved.decode().strip() not in result.output
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -260,3 +260,38 @@ def test_the_drivers_retries_are_not_printed() -> None:
     warn = "logging.getLogger('neo4j.pool').warning('Transaction failed and will be retried')"
     assert stderr(f"import logging, linkage.graph; {warn}") == ""
     assert "will be retried" in stderr(f"import logging, linkage.graph; logging.basicConfig(); {warn}")
+
+
+def test_after_the_database_died_mid_load_the_rerun_takes_over_the_dead_runs_lock(
+    graph: Graph, restarts: Settings, test_env: dict[str, str], night: Path, tmp_path: Path
+) -> None:
+    """A `linkage run` whose database dies while it loads exits 4 ("run the same command again once the database is
+    back") and cannot give its lock back; once the database is back, the same command run again takes over the
+    dead run's lease at once instead of waiting out its two minutes."""
+    root = Path(__file__).parents[1]
+    env = {**os.environ, **test_env, "LINKAGE_RETRY_SECONDS": "1", "LINKAGE_DEMO": "1", "LINKAGE_LOCK_TTL": "120",
+           "PYTHONPATH": str(root)}  # fmt: skip
+    args = ["run", str(night), "--output", str(tmp_path / "out")]
+    died = subprocess.Popen([sys.executable, "-m", "linkage", *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while graph.gds.run_cypher("MATCH (a:Account) RETURN count(a) AS n")["n"][0] == 0:
+            assert died.poll() is None and time.monotonic() < deadline, "the run should be loading"
+            time.sleep(0.01)
+        kill_database(restarts)
+        _, stderr = died.communicate(timeout=120)
+    finally:
+        died.kill()
+    assert died.returncode == 4, stderr
+    assert "run the same command again once the database is back" in stderr and "Traceback" not in stderr
+
+    localdb.start(restarts.localdb)
+    held = graph.gds.run_cypher("MATCH (l:Lock) RETURN l.holder AS holder, "
+                                "duration.inSeconds(datetime(), l.expires_at).seconds AS left")  # fmt: skip
+    assert len(held) == 1 and f" pid {died.pid} " in held["holder"][0]
+    assert held["left"][0] > 10  # the dead run's lease, alive for a while yet
+    result = CliRunner().invoke(app, args, env={**test_env, "LINKAGE_DEMO": "1"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "run.json").exists()
+    assert graph.gds.run_cypher("MATCH (l:Lock) RETURN count(l) AS n")["n"][0] == 0

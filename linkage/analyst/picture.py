@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel
 
 from linkage.analyst.explain import link_name
 from linkage.errors import ExitCode, LinkageError
+from linkage.files import atomic_write, output_errors
 from linkage.graph import Graph
 from linkage.settings import Settings
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_ACCOUNTS = 300
 FORMATS = (".html", ".png", ".svg")
@@ -97,11 +101,15 @@ def draw(links: pd.DataFrame, title: str, path: Path, subject: str | None = None
     )
     picture = Picture(path=path, title=title, accounts=len(accounts), values=len(values), accounts_in_all=in_all,
                       notice=notice)  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with output_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     if picture_format(path) == ".html":
-        path.write_text(interactive(links, picture, subject), encoding="utf-8")
+        page = interactive(links, picture, subject)
+        atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     else:
-        _static(links, picture, subject)
+        figure = _static(links, picture, subject)
+        atomic_write(path, lambda tmp: figure.savefig(tmp, format=picture_format(path)[1:], dpi=120,
+                                                      bbox_inches="tight"))  # fmt: skip
     return picture
 
 
@@ -171,7 +179,7 @@ def _caption(picture: Picture) -> str:
     return f"{shown} ({picture.notice})" if picture.notice else shown
 
 
-def _static(links: pd.DataFrame, picture: Picture, subject: str | None) -> None:
+def _static(links: pd.DataFrame, picture: Picture, subject: str | None) -> Figure:
     """PNG or SVG for paper: accounts as small dots (black: ban, orange: review), values coloured by kind."""
     import networkx as nx  # loaded by the commands that draw, only
     from matplotlib.figure import Figure  # the object API draws to files without pyplot or a display
@@ -205,4 +213,4 @@ def _static(links: pd.DataFrame, picture: Picture, subject: str | None) -> None:
     for text in axes.legend(loc="lower left", fontsize=8).get_texts():
         text.set_parse_math(False)
     axes.axis("off")
-    figure.savefig(picture.path, dpi=120, bbox_inches="tight")
+    return figure

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from linkage.analyst.picture import MAX_ACCOUNTS, Picture, cluster_links, draw
 from linkage.errors import LinkageError
+from linkage.files import atomic_write
 from linkage.graph import Graph
 from linkage.settings import Settings
 from linkage.spreadsheet import read_csv
@@ -36,6 +37,7 @@ TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each pictu
 TABLE_ROWS = 10_000
 REVIEW_ROWS = 50  # the review queue's most harmful accounts, listed with what a ban would still need
 EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
+NIGHT_COUNTS = ("bans", "reviews", "clusters")
 HOVER = "%{text}<br>size %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -57,15 +59,22 @@ def rebuild_report(settings: Settings, run_dir: Path) -> ReportResult:
         return write_report(graph, run_dir)
 
 
-def write_report(graph: Graph, run_dir: Path, top: int = TOP_CLUSTERS, table_rows: int = TABLE_ROWS) -> ReportResult:
+def write_report(
+    graph: Graph,
+    run_dir: Path,
+    run: dict[str, Any] | None = None,
+    top: int = TOP_CLUSTERS,
+    table_rows: int = TABLE_ROWS,
+) -> ReportResult:
     """Write ``run_dir``/report.html (and the pictures of its ``top`` largest clusters; at most ``table_rows``
-    decisions in its table)."""
-    run = _read_run(run_dir)
+    decisions in its table) for ``run``, a run.json as a dict (default: ``run_dir``'s; a nightly run writes its report
+    before its run.json)."""
+    run = run if run is not None else _read_run(run_dir)
     banlist = _read_banlist(run_dir / "banlist.csv")
     clusters = _read_csv(
         run_dir / "clusters.csv", ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
     )
-    runs = graph.frame("report/runs", run_id=run["run_id"])
+    runs = _nights(graph, run)
     changes = graph.frame("report/cluster_changes", run_id=run["run_id"])
     largest = clusters.sort_values(["size", "score"], ascending=False).head(top)
     pictures = [
@@ -90,9 +99,7 @@ def write_report(graph: Graph, run_dir: Path, top: int = TOP_CLUSTERS, table_row
         decisions=len(banlist),
     )
     path = run_dir / REPORT
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
     return ReportResult(path=path, bytes=path.stat().st_size, pictures=[p for p in pictures if p is not None])
 
 
@@ -104,6 +111,14 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise MissingRun(f"{run_dir / 'run.json'} is not JSON: {exc}") from None
     return run
+
+
+def _nights(graph: Graph, run: dict[str, Any]) -> pd.DataFrame:
+    """Decisions per night: the finished runs before this one, from the graph, then this one from its own record
+    (a nightly run writes its report before the graph records it as finished)."""
+    before = graph.frame("report/runs", run_id=run["run_id"])
+    tonight = pd.DataFrame([{key: run.get(key) for key in ("run_id", "batch", "started_at", *NIGHT_COUNTS)}])
+    return tonight if before.empty else pd.concat([before, tonight], ignore_index=True)
 
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 """The `linkage` command line (Typer): thin commands over the library's functions."""
 
-from linkage.cli.app import app
+from linkage.cli.app import app, main
 
-__all__ = ["app"]
+__all__ = ["app", "main"]

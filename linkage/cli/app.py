@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -19,6 +20,7 @@ from linkage.cli import db, render
 from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
 from linkage.nightly.outputs import BanlistFormat
 from linkage.settings import Settings, load_settings
+from linkage.signals import Stopped, received, stop_on_signals
 from localdb import LocalDbError
 
 app = typer.Typer(
@@ -56,12 +58,30 @@ def expected_failures() -> Iterator[None]:
     """Turn the failures a user can fix into one clear line on stderr and an exit code, never a traceback."""
     try:
         yield
-    except LinkageError as exc:
+    except (LinkageError, LocalDbError) as exc:
+        stop = received()
+        if stop is not None:  # the signal cut a connection or a write short: the stop is the news, not the error
+            raise stop from None
         render.error(str(exc))
-        raise typer.Exit(code=int(exc.exit_code)) from None
-    except LocalDbError as exc:
-        render.error(str(exc))
-        raise typer.Exit(code=int(ExitCode.DATABASE)) from None
+        code = exc.exit_code if isinstance(exc, LinkageError) else ExitCode.DATABASE
+        raise typer.Exit(code=int(code)) from None
+
+
+def main() -> None:
+    """The `linkage` entry point: the commands, with SIGTERM and SIGHUP ending one as Ctrl-C does (the lock given
+    back, temporary files and GDS projections removed), one line and exit code 128 + the signal's number."""
+    stop_on_signals()
+    try:
+        app(prog_name="linkage")
+    except (Stopped, Exception):
+        # Stopped, or what it broke on the way out: a signal that cut the driver short mid-message makes the driver's
+        # own cleanup of that connection fail (a BufferError from its half-read buffer), after which every cleanup
+        # of linkage's runs all the same (each in a `finally`, on a connection of its own)
+        stop = received()
+        if stop is None:
+            raise
+        render.error(f"{stop}: nothing unfinished is recorded as finished; run the same command again to complete it.")
+        sys.exit(stop.exit_code)
 
 
 def settings() -> Settings:
@@ -76,7 +96,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def root(
     show_version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print linkage's version and exit."),
@@ -179,7 +199,13 @@ def load_command(
 # --- detection, the nightly run, explanations -------------------------------------------------------------
 
 OutputOption = Annotated[
-    Path, typer.Option("--output", "-o", help="Folder for banlist.csv, clusters.csv, run.json, report.html.")
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Folder for banlist.csv, clusters.csv, report.html, run.json, rejects/ (an earlier run's are removed); "
+        "checked first: exit code 2 if linkage cannot write there, 1 if it lacks the space the files need.",
+    ),
 ]
 
 
@@ -204,6 +230,8 @@ def run_command(
         "batch": result.batch, "bans": summary.bans, "reviews": summary.reviews, "clusters": summary.clusters,
         **summary.changes.model_dump(),
     })  # fmt: skip
+    for note in summary.notes:
+        render.say(note)
     render.say(f"Outputs: {result.outputs.banlist}, {result.outputs.clusters}, {result.outputs.run}")
     render.say(f"Report: {result.outputs.report}")
 
@@ -412,7 +440,7 @@ def browser_command(
         render.browser_ready(server.info)
         try:
             server.wait()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Stopped):
             render.stderr.print("Stopped.")
 
 

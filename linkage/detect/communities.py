@@ -47,7 +47,12 @@ def _check_memory(graph: Graph, settings: Settings) -> float:
 
 def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
     """Write ``component`` (WCC over strong links) and ``community`` (weighted Leiden) on every linked account, over
-    the values as tonight's evidence weighs them (:func:`linkage.detect.evidence.weigh`, written before)."""
+    the values as tonight's evidence weighs them (:func:`linkage.detect.evidence.weigh`, written before).
+
+    A projection of this name left by a run that did not finish (killed before it could drop it, or one the server
+    completed after its client had gone) is dropped first: the caller holds the database's lock, so no other run is
+    using it, and projecting over it would fail ("Graph linkage-evidence already exists")."""
+    graph.write("graph/drop_projection", name=GRAPH_NAME)
     graph.run_batched("detect/clear_communities")
     heap_percentage = _check_memory(graph, settings)
     if heap_percentage == 0.0:

@@ -2,9 +2,11 @@
 
 Two runs loading and detecting on one graph at once would interleave their writes and their decisions. A run
 takes the lock ``(:Lock {name: 'nightly'})`` in a write transaction before it writes anything, renews it while it
-is alive, and gives it back when it ends. A run that dies without giving it back (killed, its machine down) stops
-renewing it: its lease expires after ``LINKAGE_LOCK_TTL`` seconds and the next run takes it over. A second run
-meanwhile is refused with exit code 5 and a line that says who holds the lock and until when.
+is alive, and gives it back when it ends (also when a signal stops it, :mod:`linkage.signals`). A run that dies
+without giving it back (killed, its machine down, the database lost) stops renewing it: its lease expires after
+``LINKAGE_LOCK_TTL`` seconds and the next run takes it over; a run on the holder's own host takes it over at once
+when the holder's process no longer exists. A second run meanwhile is refused with exit code 5 and a line that says
+who holds the lock and until when.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import localdb
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph
 
@@ -36,16 +39,25 @@ class Lease:
     def __init__(self, graph: Graph, command: str) -> None:
         self.graph = graph
         self.ttl = graph.settings.lock_ttl
-        self.holder = f"{command} on {socket.gethostname()} pid {os.getpid()} ({uuid.uuid4().hex[:8]})"
+        self.host, self.pid = socket.gethostname(), os.getpid()
+        self.holder = f"{command} on {self.host} pid {self.pid} ({uuid.uuid4().hex[:8]})"
         self.lost: dict[str, Any] | None = None
         self._stop = threading.Event()
         self._renewer = threading.Thread(target=self._renew_until_stopped, name="linkage-lease", daemon=True)
 
-    def _claim(self) -> dict[str, Any]:
-        return self.graph.write_returning("nightly/acquire_lock", name=LOCK_NAME, holder=self.holder, ttl=self.ttl)[0]
+    def _claim(self, statement: str = "nightly/acquire_lock", **params: Any) -> dict[str, Any]:
+        return self.graph.write_returning(statement, name=LOCK_NAME, holder=self.holder, host=self.host, pid=self.pid,
+                                          ttl=self.ttl, **params)[0]  # fmt: skip
+
+    def _holder_is_gone(self, state: dict[str, Any]) -> bool:
+        """Whether the lock's holder was a process of this host that no longer exists (a pid reused since counts as
+        alive: its lease then runs out as usual)."""
+        return state["host"] == self.host and state["pid"] is not None and not localdb.pid_alive(state["pid"])
 
     def acquire(self) -> None:
         state = self._claim()
+        if not state["acquired"] and self._holder_is_gone(state):
+            state = self._claim("nightly/take_over_lock", dead=state["holder"])
         if not state["acquired"]:
             raise LockHeld("The database is busy: " + _held_message(state))
         self._renewer.start()

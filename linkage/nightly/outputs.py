@@ -1,6 +1,10 @@
 """The nightly run's files: banlist.csv and clusters.csv for trust & safety, run.json for the record, report.html
 for analysts (:mod:`linkage.report`).
 
+Each lands whole or not at all (:mod:`linkage.files`). The folder is checked before the run writes to the graph
+(:func:`space_needed`), and what an earlier run wrote there is removed before this one writes
+(:func:`forget_earlier_run`): the folder never mixes two runs' files, and holds a run.json only for a finished run.
+
 A ban list's reasons travel twice: as sentences (``reasons``, joined by '; ') for people and as records
 (``reason_records``: kind, value, members, total, weight, sentence) for machines; in CSV the records are one JSON
 text per row, in JSON and Parquet they are nested.
@@ -16,12 +20,23 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel
 
+from linkage.files import MB, TEMPORARY, output_errors, temporary
+from linkage.files import atomic_write as _atomic
 from linkage.spreadsheet import write_csv
+from loaders import contract
+from loaders.read import find_file
 
 BANLIST = "banlist.csv"
 CLUSTERS = "clusters.csv"
 RUN = "run.json"
 REPORT = "report.html"
+PICTURES = "pictures"
+REJECTS = "rejects"
+# the report (plotly.js, a table of at most 10,000 decisions at about 2.5 kB each) and its five pictures (~4.5 MB each)
+REPORT_SPACE = 64 * MB
+# a ban-list row with its reasons is about 2.5 kB, an accounts row 40-100 bytes, and about one account in ten gets a
+# decision (9% and 12% in the scenarios of BENCHMARKS.md): the ban list takes about 4 times the accounts file
+BANLIST_PER_ACCOUNTS_BYTE = 4
 BanlistFormat = Literal["csv", "json", "parquet"]
 
 
@@ -33,11 +48,18 @@ class OutputFiles(BaseModel):
     rejects: Path | None = None  # rejects/<file>.csv, when any row was rejected
 
 
-def output_paths(out_dir: Path) -> OutputFiles:
-    """Where a run in ``out_dir`` writes each file (run.json lists them)."""
-    rejects = out_dir / "rejects"
+def output_paths(out_dir: Path, rejects: bool = False) -> OutputFiles:
+    """Where a run in ``out_dir`` writes each file (run.json lists them; ``rejects``: whether it rejected rows)."""
     return OutputFiles(banlist=out_dir / BANLIST, clusters=out_dir / CLUSTERS, run=out_dir / RUN,
-                       report=out_dir / REPORT, rejects=rejects if rejects.is_dir() else None)  # fmt: skip
+                       report=out_dir / REPORT, rejects=out_dir / REJECTS if rejects else None)  # fmt: skip
+
+
+def space_needed(batch_dir: Path) -> int:
+    """Bytes a run of ``batch_dir`` should find free in its output folder: the report's, and the ban list's by the
+    size of the accounts file. An estimate, checked before the run writes to the graph; a disk that fills anyway is
+    caught when the files are written, before the run is recorded as finished."""
+    accounts = find_file(batch_dir, contract.ACCOUNTS) if batch_dir.is_dir() else None
+    return REPORT_SPACE + BANLIST_PER_ACCOUNTS_BYTE * (accounts.stat().st_size if accounts else 0)
 
 
 def banlist_from_graph(rows: pd.DataFrame) -> pd.DataFrame:
@@ -67,27 +89,34 @@ def _plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def forget_finished(out_dir: Path) -> None:
-    """A run starting in ``out_dir`` first removes the run.json of an earlier one: until it writes its own, the
-    folder holds no finished run (its ban list may be older, or half-way replaced)."""
-    output_paths(out_dir).run.unlink(missing_ok=True)
-
-
-def write_results(out_dir: Path, banlist: pd.DataFrame, clusters: pd.DataFrame) -> OutputFiles:
-    """Write banlist.csv and clusters.csv; each lands whole or not at all (written aside, then renamed)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def forget_earlier_run(out_dir: Path) -> None:
+    """Remove what an earlier run wrote in ``out_dir`` (and the temporary files of one cut short), run.json first: a
+    folder without it holds no finished run. Only the names a run writes; anything else in the folder stays."""
     files = output_paths(out_dir)
+    rejects = [out_dir / REJECTS / f"{spec.name}.csv" for spec in contract.SPECS]
+    pictures = [*(out_dir / PICTURES).glob("*.html"), *(out_dir / PICTURES).glob("*.html" + TEMPORARY)]
+    for path in [files.run, files.banlist, files.clusters, out_dir / REPORT, *rejects, *pictures]:
+        with output_errors(path):
+            path.unlink(missing_ok=True)
+            temporary(path).unlink(missing_ok=True)
+
+
+def write_results(files: OutputFiles, banlist: pd.DataFrame, clusters: pd.DataFrame) -> None:
+    """Write banlist.csv and clusters.csv; each lands whole or not at all (written aside, then renamed)."""
     write_banlist(banlist, files.banlist)
     _atomic(files.clusters, lambda tmp: write_csv(clusters, tmp))
-    return files
 
 
-def write_record(files: OutputFiles, summary: BaseModel) -> None:
-    """Write run.json, last, once the run is recorded as finished in the graph: its presence means a finished run."""
-    _atomic(files.run, lambda tmp: tmp.write_text(summary.model_dump_json(indent=2) + "\n"))
-
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    write(tmp)
-    tmp.replace(path)
+def write_record(files: OutputFiles, summary: BaseModel, finish: Callable[[], object]) -> None:
+    """Write run.json, last: its content aside, then ``finish()`` records the run as finished in the graph, then
+    run.json is renamed into place. A full disk fails before the graph says finished, and run.json appears only
+    for a finished run."""
+    tmp = temporary(files.run)
+    try:
+        with output_errors(files.run):
+            tmp.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        finish()
+        with output_errors(files.run):
+            tmp.replace(files.run)
+    finally:
+        tmp.unlink(missing_ok=True)

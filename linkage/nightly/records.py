@@ -85,6 +85,7 @@ class RunSummary(BaseModel):
     timings_s: dict[str, float] = {}
     graph: GraphCounts | None = None
     outputs: OutputFiles | None = None  # where each of the run's files is
+    notes: list[str] = []  # what a reader should know first: an empty night, a batch of accounts only, no decisions
 
 
 def run_summary(run: RunInfo, settings: Settings, detection: DetectResult, **stages: Any) -> RunSummary:
@@ -103,6 +104,20 @@ def run_summary(run: RunInfo, settings: Settings, detection: DetectResult, **sta
         detection=detection,
         **stages,
     )
+
+
+def run_notes(load: LoadResult, detection: DetectResult) -> list[str]:
+    """Sentences for a night that is not like the others: no rows at all, accounts and nothing to link them by, no
+    decision (the ban list then holds its header only)."""
+    rows = {summary.file: summary.rows_read - summary.rows_rejected for summary in load.files}
+    notes = []
+    if not any(rows.values()):
+        notes.append("The batch has no valid row (an empty night): nothing was loaded.")
+    elif not any(count for file, count in rows.items() if file != "accounts"):
+        notes.append("The batch holds accounts only: no payments, sessions or prompts link them to each other.")
+    if detection.bans + detection.reviews == 0:
+        notes.append("No account is banned or in review: the ban list is empty.")
+    return notes
 
 
 def thresholds(settings: Settings) -> dict[str, Any]:

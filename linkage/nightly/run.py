@@ -1,10 +1,11 @@
 """`linkage run`: the nightly job, stage by stage, callable from Python as ``nightly_run(settings, …)``.
 
-init → lock → load (validate, then write) → prompt similarity over the accepted prompts → detect (communities,
-scores, cluster ids, decisions) → outputs → what changed. The run is recorded only once its batch has loaded, and
-counts as a previous run only once it has finished; its run.json is written only then. The database's lock
-(:mod:`linkage.nightly.lock`) keeps a second run out meanwhile. A run cut short (the database lost, the process
-killed) leaves no finished record: the same command run again completes it, every write being keyed.
+output folder checked → init → lock → load (validate, then write) → prompt similarity over the accepted prompts →
+detect (communities, scores, cluster ids, decisions) → outputs → what changed. The run is recorded only once its
+batch has loaded, and counts as a previous run only once it has finished: after every file but run.json is written,
+and run.json only then. The database's lock (:mod:`linkage.nightly.lock`) keeps a second run out meanwhile. A run
+cut short (the database lost, the process killed or stopped by a signal, a full disk) leaves no finished record: the
+same command run again completes it, every write being keyed.
 """
 
 from __future__ import annotations
@@ -20,19 +21,22 @@ from pydantic import BaseModel
 
 from linkage.analyst.report import write_report
 from linkage.detect.stage import Detection, detect
+from linkage.files import check_folder, output_errors
 from linkage.graph import Graph
 from linkage.nightly.lock import exclusive
 from linkage.nightly.outputs import (
+    REJECTS,
     BanlistFormat,
     OutputFiles,
     banlist_from_graph,
-    forget_finished,
+    forget_earlier_run,
     output_paths,
+    space_needed,
     write_banlist,
     write_record,
     write_results,
 )
-from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_summary, start_run
+from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_notes, run_summary, start_run
 from linkage.settings import Settings
 from linkage.similarity.stage import SimilarityResult, run_similarity
 from loaders import LoadResult, Progress, accepted_prompts, check_prompts, load_batch
@@ -77,17 +81,20 @@ def nightly_run(
     report: Report = lambda _: None,
     progress: Progress | None = None,
 ) -> RunResult:
-    """Run every stage on one night's batch folder and write banlist.csv, clusters.csv and run.json."""
+    """Run every stage on one night's batch folder and write its files to ``out_dir``: banlist.csv, clusters.csv,
+    report.html and its pictures, then run.json, as the graph records the run as finished (files first: a disk that
+    fills up fails the run before the graph says finished)."""
     timings = _Timings(report)
     started = datetime.now(UTC)
-    forget_finished(out_dir)
+    check_folder(out_dir, space_needed(batch_dir))
     with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-run-") as work:
         with timings.stage("init"):
             graph.apply_schema()
         with exclusive(graph, "linkage run") as lease:
+            forget_earlier_run(out_dir)
             with timings.stage("load"):
                 loaded = load_batch(
-                    graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / "rejects",
+                    graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / REJECTS,
                     progress=progress, work_dir=Path(work),
                 )  # fmt: skip
             batch = loaded.batch
@@ -99,15 +106,15 @@ def nightly_run(
             lease.check()
             with timings.stage("detect"):
                 detection = detect(graph, settings, run_id=run.run_id, batch=batch)
+            outputs = output_paths(out_dir, rejects=loaded.rows_rejected > 0)
             summary = run_summary(run, settings, detection.result, batch_dir=str(batch_dir), load=loaded,
-                                  similarity=similarity, timings_s=timings.seconds,
-                                  graph=_graph_counts(graph), outputs=output_paths(out_dir))  # fmt: skip
-            outputs = write_results(out_dir, detection.banlist, detection.clusters)
+                                  similarity=similarity, timings_s=timings.seconds, graph=_graph_counts(graph),
+                                  outputs=outputs, notes=run_notes(loaded, detection.result))  # fmt: skip
+            write_results(outputs, detection.banlist, detection.clusters)
+            with timings.stage("report"):
+                write_report(graph, out_dir, summary.model_dump(mode="json"))
             lease.check()
-            finish_run(graph, summary)
-            write_record(outputs, summary)
-            with timings.stage("report"):  # it reads run.json, written just above
-                write_report(graph, out_dir)
+            write_record(outputs, summary, lambda: finish_run(graph, summary))
     return RunResult(run_id=run.run_id, batch=batch, outputs=outputs, summary=summary)
 
 
@@ -162,5 +169,6 @@ def export_banlist(settings: Settings, path: Path, file_format: BanlistFormat = 
     """`linkage banlist`: the decisions now in the graph, written as a ban list (CSV, JSON or Parquet)."""
     with Graph(settings) as graph:
         frame = banlist_from_graph(graph.frame("nightly/read_banlist"))
-    write_banlist(frame, path, file_format)
+    with output_errors(path):  # its folder, created if missing
+        write_banlist(frame, path, file_format)
     return BanlistExport(path=path, file_format=file_format, rows=len(frame))
