@@ -61,3 +61,11 @@ def test_a_campaigns_next_wave_on_new_cards_is_its_respawn_and_look_alikes_are_n
     assert sorted(found.index) == sorted(wave)
     assert (found["campaign_id"] == "C-0001").all() and (found["shared_with"] == 9).all()
     assert found.loc["new0", "signature"] == ["tf-farm"] and found.loc["new0", "shared"] == ["new-card"]
+
+
+def test_a_banned_cluster_whose_accounts_have_no_habit_signs_nothing_and_fails_nothing() -> None:
+    """Accounts with too few requests have no habit: their cluster's signature is empty, and nothing raises."""
+    farm = [f"farm{i}" for i in range(10)]
+    incidence = pd.DataFrame(_uses(farm, "tf-farm", "template", None) + _uses(farm, "card", "payment", None))
+    found = signatures(pd.DataFrame({"account_id": farm, "cluster_id": "C-0001"}), incidence, RULE)
+    assert found.prompts.empty and found.habits.empty

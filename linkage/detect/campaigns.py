@@ -75,12 +75,12 @@ def signatures(banned: pd.DataFrame, incidence: pd.DataFrame, rule: SignatureRul
     habit = incidence.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
     per_habit = habit.merge(banned, on="account_id").groupby(["cluster_id", "habit"]).size()
     counts = per_habit.rename("members").reset_index()
-    common = counts[counts["members"] >= rule.habit_share * counts["cluster_id"].map(size)]
+    common = counts[counts["members"] >= rule.habit_share * counts["cluster_id"].map(size).astype(float)]
     habits = common.rename(columns={"cluster_id": "campaign_id"})[HABIT_COLUMNS].reset_index(drop=True)
     prompts = incidence.loc[incidence["kind"] == "template", ["account_id", "value"]].drop_duplicates()
     used = prompts.merge(banned, on="account_id")
     members = used.groupby(["cluster_id", "value"])["account_id"].nunique().rename("members").reset_index()
-    candidates = members[members["members"] >= rule.member_share * members["cluster_id"].map(size)]
+    candidates = members[members["members"] >= rule.member_share * members["cluster_id"].map(size).astype(float)]
     candidates = candidates.rename(columns={"cluster_id": "campaign_id", "value": "family_id"})
     senders = prompts.rename(columns={"value": "family_id"}).merge(candidates[SIGNATURE_COLUMNS]).merge(habit)
     alike = senders.merge(_alike(senders, habits), on=["account_id", "campaign_id"])
