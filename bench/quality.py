@@ -124,9 +124,13 @@ def _report(totals: dict[str, Totals], scores: list[NightScore]) -> str:
     ]
     worst_look_alike = max((t.reviewed / t.size for t in totals.values() if t.kind != "coordinated"), default=0.0)
     lines.append(f"largest review rate of a look-alike type: {worst_look_alike:.3f}")
+    coordinated = [t for t in totals.values() if t.kind == "coordinated"]
+    size = sum(t.size for t in coordinated)
+    undecided = sum(t.size - t.banned - t.reviewed for t in coordinated)
+    lines.append(f"coordinated accounts with no decision (every scenario and night): {undecided:,} of {size:,}")
     lines.append(
         f"min_precision={min(precisions):.4f} min_recall={min(recalls):.4f} "
-        f"max_benign_review_share={max(shares, default=0.0):.3f}"
+        f"max_benign_review_share={max(shares, default=0.0):.3f} undecided_share={undecided / max(size, 1):.4f}"
     )
     return "\n".join(lines)
 
