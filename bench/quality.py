@@ -1,6 +1,6 @@
 """Detection quality on generated scenarios the detector was not tuned on: synth → two nightly runs → eval.
 
-    LINKAGE_HOME=.linkage-quality LINKAGE_LOCALDB_PORT=7696 .venv/bin/python bench/quality.py --random --adaptive --seeds 6001-6020
+    make bench-quality     # bench/quality.py --random --adaptive --seeds 6001-6020 on its own database
 
 Each seed draws a scenario (``--random``: a randomised scenario family, wording, languages, sizes and mixes drawn
 from wide ranges, and with ``--adaptive`` every adaptive farm family and look-alike at least once; otherwise the
