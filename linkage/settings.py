@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     similarity_min_score: float = Field(default=0.1, ge=0.0)
     similarity_top_k: int = Field(default=20, ge=1)  # SIMILAR_PROMPTS edges each account may add
     similarity_cot_family_share: float = Field(default=0.5, ge=0.0, le=1.0)  # TemplateFamily.cot above this share
+    similarity_segment_min_words: int = Field(default=3, ge=1)  # shorter sentences (labels, greetings) are no segment
+    similarity_max_segments: int = Field(default=16, ge=1)  # segments kept per prompt (its first ones)
+    similarity_segment_min_share: float = Field(default=0.2, ge=0.0, le=1.0)  # an account's habit: this share ...
+    similarity_segment_min_requests: int = Field(default=3, ge=1)  # ... and this many of its requests
+    similarity_habit_min_requests: int = Field(default=5, ge=2)  # an account's habit needs this many requests
 
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*): see linkage/detect/
     detect_significance_decades: float = Field(default=6.0, gt=0.0)  # an overlap this unlikely by chance counts fully
@@ -74,6 +79,10 @@ class Settings(BaseSettings):
     detect_resolution: float = Field(default=1.0, gt=0.0)  # Leiden's gamma
     detect_seed: int = 42
     detect_max_heap_percentage: float = Field(default=80.0, gt=0.0, le=100.0)
+    # an e-mail domain is an org's own when this share of its accounts share one card or one network (IP or /24) ...
+    detect_org_office_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    # ... and a value is then that org's own (no evidence between its seats) when this share of them use it
+    detect_org_coverage: float = Field(default=0.25, gt=0.0, le=1.0)
 
     # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
     score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it
@@ -91,6 +100,10 @@ class Settings(BaseSettings):
     score_review_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_respawn_min_kinds: int = Field(default=2, ge=1)
+    # a campaign's signature: prompt values this share of its banned accounts send (mostly banned accounts, as
+    # score_respawn_banned_share says), and habits this share of them have
+    score_campaign_member_share: float = Field(default=0.2, gt=0.0, le=1.0)
+    score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
 
     @field_validator("earliest_time", "latest_time")
     @classmethod

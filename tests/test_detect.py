@@ -160,9 +160,14 @@ def test_explain_and_banlist_commands(
     assert data["why_not"] is None and data["kinds"] >= 3 and strengths == sorted(strengths, reverse=True)
     assert {"payment", "network", "template"} <= set(data["evidence"])
 
+    # the class shares its own domain and its campus IP: one customer, whose homework template is no evidence between
+    # its students (the /24 it shares with other groups still is, as far as they are not the class)
     student = json.loads(runner.invoke(app, ["explain", groups["classroom"][0], "--json"], env=test_env).stdout)
-    assert student["decision"] is None and set(student["evidence"]) == {"network", "template"}
-    assert "2 independent kinds of evidence of at least 0.3, a ban needs 3" in student["why_not"]
+    assert student["decision"] is None and set(student["evidence"]) == {"network"}
+    homework = next(item for item in student["shared"] if item["value"] == "T-homework")
+    assert homework["weight"] == 0.0 and homework["accounts"] == len(groups["classroom"])
+    assert "1 independent kinds of evidence of at least 0.3, a ban needs 3" in student["why_not"]
+    assert student["inferred_org"] == "uni.example" and "one customer without an org id" in student["why_not"]
     bystander = json.loads(runner.invoke(app, ["explain", groups["bystanders"][0], "--json"], env=test_env).stdout)
     assert bystander["evidence"] == {} and "no evidence tonight" in bystander["why_not"]
 

@@ -5,23 +5,36 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkage.detect.evidence import surprise_decades, weigh
+from linkage.detect.evidence import OrgRule, surprise_decades, weigh
+from linkage.settings import Settings
 
 
 def test_an_overlap_no_larger_than_chance_is_no_surprise_and_larger_ones_grow_with_it() -> None:
-    assert surprise_decades(np.array([3, 2]), np.array([3.0, 5.0])).tolist() == [0.0, 0.0]
-    growing = surprise_decades(np.array([4, 8, 16]), np.array([1.0, 1.0, 1.0]))
+    # 3 of 3,000 accounts and 2 of 5,000 use two values that 1,000 and 2,500 of 1M accounts use: chance gives 3 and 12
+    no_surprise = surprise_decades(np.array([3, 2]), np.array([3_000, 5_000]), np.array([1_000, 2_500]), 1_000_000)
+    assert no_surprise.tolist() == [0.0, 0.0]
+    growing = surprise_decades(np.array([4, 8, 16]), np.array([16, 16, 16]), np.array([1_000] * 3), 16_000)
     assert 0 < growing[0] < growing[1] < growing[2]
-    # 16 accounts sharing two values where chance gives one: about 13 decades (e^-30 bounds the Poisson tail)
-    assert 12.5 < growing[2] < 13.5
+    # all 16 users of a value among the 1,000 of another (1/16 of the graph): (1/16)^16, 19.3 decades
+    assert abs(growing[2] - 16 * np.log10(16)) < 1e-6
+    # six accounts of a card, all among a segment's 526 senders of 17,721 accounts: 9.2 decades (Chernoff: 6.6)
+    assert 9.1 < surprise_decades(np.array([6]), np.array([6]), np.array([526]), 17_721)[0] < 9.3
+    # so complete an overlap that the tail underflows: Chernoff's bound stands in, never infinity
+    huge = surprise_decades(np.array([5_000]), np.array([5_000]), np.array([5_000]), 1_000_000)
+    assert np.isfinite(huge).all() and huge[0] > 5_000
 
 
 NO_WINDOWS = pd.Series(dtype="int64")
+ORGS = OrgRule(Settings().detect_org_office_share, Settings().detect_org_coverage)
 
 
-def _rows(accounts: list[str], node: str, kind: str, org: str | None = None) -> list[dict[str, object]]:
+def _rows(
+    accounts: list[str], node: str, kind: str, org: str | None = None, domain: tuple[str, int] | None = None
+) -> list[dict[str, object]]:
+    """Incidence rows of ``accounts`` using ``node``; ``domain``: their e-mail domain and how many accounts use it."""
+    name, users = domain or (None, 0)
     return [{"account_id": a, "node": node, "kind": kind, "value": node, "org": org, "never_evidence": False,
-             "created_s": None} for a in accounts]  # fmt: skip
+             "created_s": None, "domain": name, "domain_accounts": users, "habit": None} for a in accounts]  # fmt: skip
 
 
 def test_weights_follow_corroboration_not_popularity() -> None:
@@ -35,7 +48,7 @@ def test_weights_follow_corroboration_not_popularity() -> None:
                                                                                         "payment")  # fmt: skip
     rows += _rows(nat + farm[:10], "nat-ip", "network")
     rows += _rows(seats, "org-card", "payment", org="acme") + _rows(seats, "org-nat", "network", org="acme")
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=5_000, decades=6.0, window_hours=1.0)
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=5_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
     weights = evidence.values.set_index("node")["weight"]
     assert weights["pool"] > 0.99 and weights["card-a"] > 0.99 and weights["card-b"] > 0.99
     assert abs(weights["nat-ip"] - 10 / 210) < 1e-9  # only the ten farm accounts on it are corroborated
@@ -50,7 +63,7 @@ def test_an_allowlisted_value_weighs_nothing_however_corroborated() -> None:
     rows = _rows(group, "ip", "network") + _rows(group, "card", "payment")
     frame = pd.DataFrame(rows)
     frame.loc[frame["node"] == "ip", "never_evidence"] = True
-    evidence = weigh(frame, NO_WINDOWS, accounts=1_000, decades=6.0, window_hours=1.0)
+    evidence = weigh(frame, NO_WINDOWS, accounts=1_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
     values = evidence.values.set_index("node")
     assert values.loc["ip", "coherence"] > 0.99 and values.loc["ip", "weight"] == 0.0
     assert values.loc["card", "weight"] > 0.99
@@ -68,7 +81,7 @@ def test_signing_up_in_one_window_corroborates_sharing_but_is_never_evidence_its
     frame["created_s"] = [1_000_000 * 3600 + 60 * i for i in range(12)] + [(1_000_000 + 700 * i) * 3600 for i in
                                                                             range(12)]  # fmt: skip
     windows = pd.Series({1_000_000: 12, **{1_000_000 + 700 * i: 1 for i in range(1, 12)}})
-    evidence = weigh(frame, windows, accounts=20_000, decades=6.0, window_hours=1.0)
+    evidence = weigh(frame, windows, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
     weights = evidence.values.set_index("node")["weight"]
     assert weights["ip-1"] > 0.99 and weights["ip-2"] == 0.0
     assert set(evidence.values["kind"]) == {"network"} and set(evidence.links["kind"]) == {"network"}
@@ -87,12 +100,14 @@ def test_switching_to_a_model_on_one_quiet_day_corroborates_sharing_but_a_releas
     rows = _rows(quiet, "card-q", "payment") + _rows(crowd, "card-c", "payment")
     others = [f"o{i}" for i in range(15_000 - len(crowd))]
     switches = pd.concat([_switches(quiet, "m2", 501), _switches(crowd + others, "m2", 500)], ignore_index=True)
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0,
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS,
                      switches=switches)  # fmt: skip
     weights = evidence.values.set_index("node")["weight"]
-    assert weights["card-q"] > 0.99 and weights["card-c"] == 0.0
-    assert set(evidence.values["kind"]) == {"payment"} and set(evidence.links["node"]) == {"card-q"}
-    alone = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0)
+    # all twelve on the day three in four switched is 1.5 decades (0.75^12) beyond little chance: short of a kind
+    assert weights["card-q"] > 0.99 and weights["card-c"] < 0.3
+    assert set(evidence.values["kind"]) == {"payment"}
+    assert evidence.links.loc[evidence.links["node"] == "card-c", "strength"].max() < 0.3
+    alone = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
     assert alone.values["weight"].max() == 0.0  # without the switches nothing corroborates either card
 
 
@@ -102,9 +117,38 @@ def test_a_tool_moving_its_users_to_a_new_model_together_does_not_corroborate_it
     corroborate a card they share."""
     users = [f"u{i}" for i in range(300)]
     rows = _rows(users, "tool-template", "template") + _rows(users[:20], "card", "payment")
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=50_000, decades=6.0, window_hours=1.0,
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=50_000, decades=6.0, window_hours=1.0, org_rule=ORGS,
                      switches=_switches(users, "m2", 700))  # fmt: skip
     weights = evidence.values.set_index("node")["weight"]
     assert weights["card"] > 0.99
     # only the 20 card holders' template use is corroborated (by the card), not the 280 others' (by the switch)
     assert abs(weights["tool-template"] - 20 / 300) < 1e-9
+
+
+def test_a_team_on_its_own_domain_is_one_customer_but_pools_behind_one_domain_are_not() -> None:
+    """An agency of 30 seats with no org id shares its own domain, one card, one office IP and its internal template:
+    its domain stands for an org, and what the whole team uses weighs nothing between its seats. A farm of 80
+    accounts behind one domain of its own and one proxy IP splits itself over eight pool cards of ten: the IP it
+    all uses is discounted like an office line, but the pool cards are not the office's and keep their weight. A
+    webmail provider whose 900 users share no single card or address is nobody's org: the ten farm accounts on it
+    keep the weight of the card they share."""
+    seats = [f"seat{i}" for i in range(30)]
+    agency = ("agency.example", 30)
+    rows = _rows(seats, "office-card", "payment", domain=agency) + _rows(seats, "office-ip", "network", domain=agency)
+    rows += _rows(seats, "house-template", "template", domain=agency)
+    farm = [f"farm{i}" for i in range(80)]
+    own = ("farm.example", 80)
+    rows += _rows(farm, "proxy-ip", "network", domain=own) + _rows(farm, "farm-template", "template", domain=own)
+    for card in range(8):
+        rows += _rows(farm[card * 10 : card * 10 + 10], f"pool-card-{card}", "payment", domain=own)
+    webmail = [f"mail{i}" for i in range(10)]
+    rows += _rows(webmail, "webmail-card", "payment", domain=("webmail.example", 900))
+    rows += _rows(webmail, "webmail-device", "device", domain=("webmail.example", 900))
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    values = evidence.values.set_index("node")
+    for node in ("office-card", "office-ip", "house-template"):
+        assert values.loc[node, "coherence"] > 0.99 and values.loc[node, "weight"] == 0.0, node
+    assert values.loc["proxy-ip", "weight"] == 0.0 and values.loc["farm-template", "weight"] == 0.0
+    assert all(values.loc[f"pool-card-{card}", "weight"] > 0.99 for card in range(8))
+    assert values.loc["webmail-card", "weight"] > 0.99 and values.loc["webmail-card", "org_share"] == 0.0
+    assert not evidence.links["account_id"].str.startswith("seat").any()  # no seat carries any evidence

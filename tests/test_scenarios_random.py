@@ -6,6 +6,7 @@ farm sharing one /24, classrooms, bootcamps and hackathons). No database needed.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -17,11 +18,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from linkage.scenarios import Scenario, random_scenario, synthesize
-from linkage.scenarios.common import BROWSERS, DISPOSABLE, SCHEMAS, Chunk
-from linkage.scenarios.farms import proxy_infra
+from linkage.scenarios.common import BROWSERS, DISPOSABLE, POPULAR, SCHEMAS, SCRIPTED, Chunk
+from linkage.scenarios.farms import DAY, paraphrase_infra, proxy_infra
 from linkage.scenarios.grammar import GRAMMARS, cot_family
+from linkage.scenarios.groups import office_infra, viral_prompt
 from linkage.scenarios.languages import LANGUAGES
 from linkage.scenarios.scenario import GroupPlan, plan
+from linkage.similarity import families, minhash
+from linkage.similarity.normalise import fold_case, normalise, to_arrow
 from loaders.privacy import luhn_valid
 
 SEED = 58
@@ -46,8 +50,11 @@ def plans(scenario: Scenario) -> dict[str, GroupPlan]:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    return _synthesized(tmp_path_factory.mktemp("random"), scenario)
+
+
+def _synthesized(out: Path, scenario: Scenario) -> dict[str, pd.DataFrame]:
     """Both nights' files concatenated (``batch_night``), each row labelled with its account's ground-truth group."""
-    out = tmp_path_factory.mktemp("random")
     synthesize(out, scenario)
     truth = pd.read_csv(out / "truth.csv", dtype={"account_id": str})
     group = truth.set_index("account_id")["group"]
@@ -157,7 +164,7 @@ def test_group_sizes_and_behaviour_are_drawn_in_wide_ranges() -> None:
 def test_batch_contract_ground_truth_and_malformed_rows(data: dict[str, pd.DataFrame]) -> None:
     truth = data["truth"]
     assert truth["account_id"].is_unique and set(truth["account_id"]) == set(data["accounts"]["account_id"])
-    assert truth["group"].str.fullmatch(r"(farm_[a-z]+|respawn|benign_[a-z_]+?)_\d+").all()
+    assert truth["group"].str.fullmatch(r"(farm_[a-z]+|respawn(_fresh)?|benign_[a-z_]+?)_\d+").all()
     prefix = truth["group"].str.rsplit("_", n=1).str[0]
     coordinated = prefix.str.startswith(("farm_", "respawn"))
     assert (truth.loc[coordinated, "kind"] == "coordinated").all()
@@ -333,3 +340,313 @@ def test_synth_random_command_prints_what_was_drawn(tmp_path: Path) -> None:
     table = CliRunner().invoke(app, args)
     assert table.exit_code == 0, table.output
     assert "languages" in table.stdout and "card_reuse=" in table.stdout
+
+
+# --- farms that adapted after a ban, and their look-alikes (``random_scenario(..., adaptive=True)``) ----------------
+
+# Seed 133 with every adaptive family: a Chinese paraphrasing farm that keeps two answer-format sentences, fresh
+# waves of it (datacenter proxies) and of a proxy farm (residential proxies, new devices and e-mail domains), a farm
+# that drips its sign-ups over months, users of a viral prompt, a content agency, a small firm and a campus.
+ADAPTIVE_SEED = 133
+ADAPTIVE_BUILDERS = {
+    "farm_paraphrase": "farm_paraphrase",
+    "farm_drip": "farm_drip",
+    "respawn_fresh": "respawn_fresh",
+    "benign_viral": "viral",
+    "benign_agency": "agency",
+    "benign_small_firm": "small_firm",
+    "benign_campus": "campus",
+}
+
+
+@pytest.fixture(scope="module")
+def adaptive() -> Scenario:
+    return random_scenario(ADAPTIVE_SEED, 3000, adaptive=True)
+
+
+@pytest.fixture(scope="module")
+def adaptive_plans(adaptive: Scenario) -> dict[str, GroupPlan]:
+    return {p.name: p for p in plan(adaptive)}
+
+
+@pytest.fixture(scope="module")
+def adaptive_data(tmp_path_factory: pytest.TempPathFactory, adaptive: Scenario) -> dict[str, pd.DataFrame]:
+    return _synthesized(tmp_path_factory.mktemp("adaptive"), adaptive)
+
+
+def _chunk(scenario: Scenario, plans: dict[str, GroupPlan], name: str) -> Chunk:
+    group = plans[name]
+    return Chunk(scenario, group, plans, 0, 0, group.size, group.night)
+
+
+def _largest_family(prompts: pd.Series) -> int:
+    """The most prompts in one template family as the detector draws them: MinHash of three-word shingles (one
+    character a word in Chinese) with slots masked, 64 bins, LSH bands for Jaccard 0.5, pairs verified at 0.5."""
+    sig = minhash.signatures(fold_case(to_arrow(prompts, 8000)), 3, 64)
+    labels = families.assign_families(sig, *minhash.optimal_bands(0.5, 64), 0.5)
+    return int(np.unique(labels, return_counts=True)[1].max())
+
+
+def _with_template(prompts: pd.Series, template: str) -> pd.Series:
+    head, tail = template.split("{q}")
+    return prompts.str.startswith(head) & prompts.str.endswith(tail)
+
+
+def _seconds(stamps: pd.Series) -> pd.Series:
+    """Epoch seconds of ISO-8601 timestamps."""
+    return (pd.to_datetime(stamps) - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+
+
+def _frame_literals(code: str) -> list[str]:
+    """Per curriculum question frame of the language, its longest piece of fixed text (what every filling keeps)."""
+    return [max(re.split(r"\{\w\}", q), key=len) for q in LANGUAGES[code].questions]
+
+
+def test_adaptive_families_are_drawn_per_scenario_and_every_one_with_the_knob() -> None:
+    for seed in range(12):
+        plans = plan(random_scenario(seed, 3000, adaptive=True))
+        for family, builder in ADAPTIVE_BUILDERS.items():
+            groups = [p for p in plans if p.builder == builder]
+            assert groups, (seed, family)
+            kind = "coordinated" if family.startswith(("farm_", "respawn")) else "benign"
+            assert all(re.fullmatch(rf"{family}_\d+", p.name) and p.kind == kind and p.params for p in groups)
+            assert all(p.night == (2 if family == "respawn_fresh" else 1) for p in groups)
+    drawn = [random_scenario(seed, 3000).mix.groups for seed in range(40)]
+    for family in ADAPTIVE_BUILDERS:
+        counts = {groups[family] for groups in drawn}
+        assert 0 in counts and max(counts) >= 2, family  # without the knob: sometimes none, sometimes several
+    fixed = plan(Scenario(accounts=3000, seed=5))
+    assert not {p.builder for p in fixed} & set(ADAPTIVE_BUILDERS.values())
+
+
+def test_a_paraphrasing_farm_never_repeats_a_template(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan], adaptive: Scenario
+) -> None:
+    """Every request wraps a curriculum question in an instruction combined afresh: no two share their masked text,
+    no template family holds more than a handful of its thousands of prompts (a proxy farm's largest, a tenth of its);
+    what every request keeps is the farm's answer format and a question of its curriculum."""
+    farm = adaptive_plans["farm_paraphrase_1"]
+    params = farm.params
+    assert params["language"] == "zh" and params["formats"] == 2
+    prompts = _of(adaptive_data, "prompts", farm.name)["prompt"]
+    assert len(prompts) >= 5_000
+    assert not normalise(fold_case(to_arrow(prompts, 8000))).to_pandas().duplicated().any()
+    assert _largest_family(prompts) <= 8
+    proxy_prompts = _of(adaptive_data, "prompts", "farm_proxy_1")["prompt"]
+    assert _largest_family(proxy_prompts) >= 0.1 * len(proxy_prompts)
+    asks = paraphrase_infra(_chunk(adaptive, adaptive_plans, farm.name)).asks
+    assert asks is not None and len(asks.kept) == 2 and len(asks.frames) == params["curriculum"]
+    kept = prompts.apply(lambda text: all(sentence in text for sentence in asks.kept))
+    assert abs(kept.mean() - float(params["template_share"])) < 0.02
+    literals = _frame_literals("zh")
+    asked = prompts[kept].apply(lambda text: {i for i, piece in enumerate(literals) if piece in text})
+    assert (asked.str.len() >= 1).all()
+    assert set().union(*asked) == set(asks.frames)  # its whole curriculum, and nothing else
+    assert prompts[kept].str.contains("|".join(GRAMMARS["zh"].synonyms("label"))).all()
+
+
+def test_a_paraphrasing_farm_shares_a_card_pool_and_a_large_residential_proxy_pool(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan]
+) -> None:
+    farm = adaptive_plans["farm_paraphrase_1"]
+    params = farm.params
+    payments = _of(adaptive_data, "payments", farm.name)
+    assert (payments["method_type"] == "prepaid").all()
+    assert payments["payment_fingerprint"].nunique() == -(-farm.size // int(params["card_reuse"]))
+    sessions = _of(adaptive_data, "sessions", farm.name)
+    per_ip = sessions.groupby("ip")["account_id"].nunique()
+    assert len(per_ip) >= 3 * farm.size and (per_ip <= 2).mean() >= 0.7  # most IPs seen by one or two accounts
+    subnets = sessions["ip"].map(_subnet)
+    assert subnets.nunique() >= 0.95 * len(per_ip)  # over as many /24s as IPs
+    homes = _of(adaptive_data, "sessions", "benign_background_1")["ip"].str.split(".").str[0]
+    assert set(sessions["ip"].str.split(".").str[0]) <= set(homes)  # in the ranges homes use
+    assert sessions["user_agent"].isin(SCRIPTED).all() and sessions["user_agent"].nunique() == params["clients"]
+    created = pd.to_datetime(_of(adaptive_data, "accounts", farm.name)["created_at"])
+    assert (created.max() - created.min()).total_seconds() > DAY  # sign-ups over days
+    output = _of(adaptive_data, "prompts", farm.name)["output_tokens"]
+    assert output.median() >= int(params["output_lo"])
+
+
+def test_fresh_respawns_reuse_none_of_their_farms_infrastructure_and_keep_its_habits(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan], adaptive: Scenario
+) -> None:
+    waves = [p for p in adaptive_plans.values() if p.builder == "respawn_fresh"]
+    farms = {str(p.params["farm"]) for p in waves}
+    assert {adaptive_plans[farm].builder for farm in farms} == {"farm_paraphrase", "farm_proxy"}
+    assert {"devices", "emails"} <= {kind for p in waves for kind in str(p.params["replaced"]).split("+")}
+    assert {p.params["proxies"] for p in waves} == {"residential", "datacenter"}
+    assert not any(p.builder == "respawn" and p.params["farm"] in farms for p in adaptive_plans.values())
+    for wave in waves:
+        farm, replaced = str(wave.params["farm"]), str(wave.params["replaced"]).split("+")
+
+        def both(frame: str, column: str) -> tuple[pd.Series, pd.Series]:
+            """The values of the wave, then of its farm."""
+            return _of(adaptive_data, frame, wave.name)[column], _of(adaptive_data, frame, farm)[column]  # noqa: B023
+
+        cards, farm_cards = both("payments", "payment_fingerprint")
+        assert set(cards).isdisjoint(farm_cards)
+        ips, farm_ips = both("sessions", "ip")
+        assert set(ips).isdisjoint(farm_ips) and set(ips.map(_subnet)).isdisjoint(farm_ips.map(_subnet))
+        devices, farm_devices = (set(values) for values in both("sessions", "device_id"))
+        assert devices.isdisjoint(farm_devices) if "devices" in replaced else devices <= farm_devices
+        domains, farm_domains = (set(values.str.split("@").str[1]) for values in both("accounts", "email"))
+        assert domains.isdisjoint(farm_domains) if "emails" in replaced else domains <= farm_domains
+        agents, farm_agents = both("sessions", "user_agent")
+        assert set(agents) <= set(farm_agents)
+        payments = _of(adaptive_data, "payments", wave.name)
+        assert (payments["method_type"] == "prepaid").all()
+        assert payments["payment_fingerprint"].nunique() == -(-wave.size // int(wave.params["card_reuse"]))
+        prompts = _of(adaptive_data, "prompts", wave.name)
+        assert (prompts["model"] == "model-large-2").all() and (prompts["batch_night"] == 2).all()
+        assert prompts["output_tokens"].median() >= int(wave.params["output_lo"])
+        share = float(wave.params["template_share"])
+        if adaptive_plans[farm].builder == "farm_paraphrase":
+            asks = paraphrase_infra(_chunk(adaptive, adaptive_plans, farm)).asks
+            assert asks is not None
+            kept = prompts["prompt"].apply(lambda text, kept=asks.kept: all(s in text for s in kept))
+            assert abs(kept.mean() - share) < 0.03, wave.name
+        else:
+            assert abs(_templated(prompts["prompt"], adaptive, adaptive_plans, farm).mean() - share) < 0.03, wave.name
+
+
+def _templated(prompts: pd.Series, scenario: Scenario, plans: dict[str, GroupPlan], farm: str) -> pd.Series:
+    """Which prompts are one of the farm's template families, slot-filled."""
+    templated = pd.Series(False, index=prompts.index)
+    for family in proxy_infra(_chunk(scenario, plans, farm)).families:
+        for variant in family.variants:
+            templated |= _with_template(prompts, variant)
+    return templated
+
+
+def test_a_drip_farm_signs_up_over_months_and_harvests_only_now(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan], adaptive: Scenario
+) -> None:
+    farm = adaptive_plans["farm_drip_1"]
+    night_start, _ = adaptive.night_window(1)
+    created = _seconds(_of(adaptive_data, "accounts", farm.name)["created_at"])
+    days_before = (night_start - created) / DAY
+    assert days_before.min() >= int(farm.params["signup_days_lo"]) >= 30
+    assert days_before.max() <= int(farm.params["signup_days_hi"]) <= 180
+    assert days_before.max() - days_before.min() >= 30  # spread over at least a month
+    assert created.floordiv(DAY).value_counts().max() <= 3  # no burst: at most a few sign-ups on any one day
+    for frame in ("sessions", "prompts"):
+        stamps = _seconds(_of(adaptive_data, frame, farm.name)["ts"])
+        assert (stamps >= night_start).all()  # aged: no activity before the night
+    payments = _of(adaptive_data, "payments", farm.name)
+    assert (payments["method_type"] == "prepaid").all()
+    prompts = _of(adaptive_data, "prompts", farm.name)["prompt"]
+    templated = _templated(prompts, adaptive, adaptive_plans, farm.name)
+    assert abs(templated.mean() - float(farm.params["template_share"])) < 0.03
+
+
+def test_viral_prompt_users_paste_a_farms_family_word_for_word(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan], adaptive: Scenario
+) -> None:
+    users = adaptive_plans["benign_viral_1"]
+    farm = str(users.params["farm"])
+    family = proxy_infra(_chunk(adaptive, adaptive_plans, farm)).families[int(users.params["family"])]
+    viral = viral_prompt(_chunk(adaptive, adaptive_plans, users.name))
+    assert viral == family.variants[0] and users.params["language"] == adaptive_plans[farm].params["language"]
+    prompts = _of(adaptive_data, "prompts", users.name)
+    pasted = _with_template(prompts["prompt"], viral)
+    assert abs(pasted.mean() - float(users.params["viral_share"])) < 0.05
+    assert _with_template(_of(adaptive_data, "prompts", farm)["prompt"], viral).any()  # the farm sends it too
+    assert prompts.loc[pasted, "account_id"].nunique() >= 0.3 * users.size
+    payments = _of(adaptive_data, "payments", users.name)
+    assert payments["payment_fingerprint"].is_unique and (payments["method_type"] == "card").all()
+    emails = _of(adaptive_data, "accounts", users.name)["email"].str.split("@").str[1]
+    assert emails.isin(POPULAR).all()
+    assert _of(adaptive_data, "sessions", users.name)["user_agent"].isin(BROWSERS).all()
+    assert prompts.groupby("account_id").size().median() <= 20 and prompts["output_tokens"].median() < 500
+
+
+@pytest.mark.parametrize("name", ["benign_agency_1", "benign_small_firm_1"])
+def test_a_company_without_an_org_id_is_one_customer_on_its_card_office_and_domain(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan], adaptive: Scenario, name: str
+) -> None:
+    company = adaptive_plans[name]
+    params = company.params
+    heavy = company.builder == "agency"
+    assert (20 <= company.size <= 40) if heavy else (5 <= company.size <= 15)
+    accounts = _of(adaptive_data, "accounts", name)
+    assert accounts["org_id"].isna().all()
+    night_start, _ = adaptive.night_window(1)
+    age = (night_start - _seconds(accounts["created_at"])) / DAY
+    assert age.min() >= int(params["newest_days"]) and age.max() <= int(params["oldest_days"])
+    if heavy:
+        assert age.min() >= 180 and age.max() <= 730  # long-standing seats: 6-24 months
+    payments = _of(adaptive_data, "payments", name)
+    assert len(payments) == company.size and payments["payment_fingerprint"].nunique() == 1
+    assert (payments["method_type"] == "card").all()
+    everyone = adaptive_data["payments"]
+    assert (everyone["payment_fingerprint"] == payments["payment_fingerprint"].iloc[0]).sum() == company.size
+    domain = accounts["email"].str.split("@").str[1]
+    assert domain.nunique() == 1 and domain.iloc[0] not in POPULAR + DISPOSABLE
+    assert (adaptive_data["accounts"]["email"].str.endswith("@" + domain.iloc[0])).sum() == company.size
+    office = set(office_infra(_chunk(adaptive, adaptive_plans, name)).ips)
+    sessions = _of(adaptive_data, "sessions", name)
+    at_office = sessions["ip"].isin({str(ipaddress.ip_address(int(ip))) for ip in office})
+    assert 1 <= len(office) <= 2 and sessions.loc[at_office, "ip"].map(_subnet).nunique() == 1
+    assert sessions.loc[at_office & (sessions["batch_night"] == 1), "account_id"].nunique() == company.size
+    assert (
+        not adaptive_data["sessions"]
+        .loc[adaptive_data["sessions"]["group"] != name, "ip"]
+        .isin(set(sessions.loc[at_office, "ip"]))
+        .any()
+    )
+    assert sessions["user_agent"].isin(BROWSERS).all() and sessions["user_agent"].nunique() == params["clients"]
+    prompts = _of(adaptive_data, "prompts", name)
+    night1 = prompts[prompts["batch_night"] == 1]
+    heads = night1["prompt"].str[:40]
+    internal = heads == heads.value_counts().index[0]  # one internal template
+    share = float(params["template_share"])
+    assert abs(internal.mean() - share) < 3.5 * np.sqrt(share * (1 - share) / len(internal))
+    per_seat = night1.groupby("account_id").size().median()
+    if heavy:  # a farm's volume and output lengths
+        assert per_seat >= int(params["requests_lo"]) and night1["output_tokens"].median() >= int(params["output_lo"])
+    else:
+        assert per_seat <= 30 and night1["output_tokens"].median() < 500
+
+
+def test_a_campus_asks_the_farms_curriculum_each_student_in_their_own_words(
+    adaptive_data: dict[str, pd.DataFrame], adaptive_plans: dict[str, GroupPlan]
+) -> None:
+    campus = adaptive_plans["benign_campus_1"]
+    params, code = campus.params, str(campus.params["language"])
+    assert 100 <= campus.size <= 300
+    domains = _of(adaptive_data, "accounts", campus.name)["email"].str.split("@").str[1]
+    assert domains.nunique() == 1 and domains.iloc[0].endswith(".edu")
+    created = pd.to_datetime(_of(adaptive_data, "accounts", campus.name)["created_at"])
+    spread = (created.max() - created.min()).total_seconds()
+    assert params["signup"] == "term" and 30 * DAY <= spread <= int(params["signup_seconds"])
+    sessions = _of(adaptive_data, "sessions", campus.name)
+    campus_ips = sessions["ip"].value_counts().index[: int(params["campus_ips"])]
+    on_campus = sessions["ip"].isin(campus_ips)
+    assert abs(on_campus.mean() - float(params["campus_share"])) < 0.05 and campus_ips.map(_subnet).nunique() == 1
+    cards = _of(adaptive_data, "payments", campus.name)["payment_fingerprint"].value_counts()
+    assert cards.max() == 2 and (cards == 2).sum() >= 3  # a few household cards, each shared by two siblings
+    prompts = _of(adaptive_data, "prompts", campus.name)["prompt"]
+    literals = _frame_literals(code)
+    homework = prompts.apply(lambda text: any(piece in text for piece in literals))
+    assert abs(homework.mean() - float(params["homework_share"])) < 0.05
+    asked = prompts[homework].apply(lambda text: next(i for i, p in enumerate(literals) if p in text))
+    assert asked.nunique() == len(literals)  # the same question frames the farms ask
+    assert not normalise(fold_case(to_arrow(prompts[homework], 8000))).to_pandas().duplicated().any()
+    assert _largest_family(prompts[homework]) <= 4  # each student words the request afresh
+    output = _of(adaptive_data, "prompts", campus.name)["output_tokens"].median()
+    assert 0.7 * int(params["output_median"]) <= output <= 1.3 * int(params["output_median"])
+
+
+def test_synth_adaptive_command_draws_every_family(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from linkage.cli import app
+
+    args = ["synth", str(tmp_path), "--random", "--adaptive", "--seed", "4", "--accounts", "1500", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    drawn = {g["group"].rsplit("_", 1)[0]: g for g in json.loads(result.stdout)["groups"]}
+    assert set(ADAPTIVE_BUILDERS) <= set(drawn)
+    assert drawn["farm_paraphrase"]["params"]["curriculum"] >= 3
+    wrong = CliRunner().invoke(app, ["synth", str(tmp_path / "x"), "--adaptive", "--accounts", "600"])
+    assert wrong.exit_code == 2 and "use it with --random" in wrong.output

@@ -120,9 +120,11 @@ def _population(n_active: int, heavy: list[int]) -> list[int]:
     return [300 + (i * 97) % 2_700 for i in range(n_active)] + heavy
 
 
-def test_a_class_on_one_campus_ip_with_one_homework_template_is_neither_banned_nor_reviewed() -> None:
-    """Two kinds (network, template), both strong, signed up together, asking for steps: a class, not a farm,
-    even with one student who sends a hundred times the usual output (the class does not harvest)."""
+def test_two_strong_kinds_without_harvest_are_one_step_short_of_a_ban_a_review() -> None:
+    """Two kinds (network, template), both strong, signed up together, asking for steps: never a ban, even with one
+    student who sends a hundred times the usual output (the group does not harvest), but one step short of one: a
+    review. (A class that shares its own domain and campus IP is one customer before scoring: its homework weighs
+    nothing between its students, tests/test_detect.py.)"""
     tokens = _population(239, [300_000])
     ids = [f"a{i}" for i in range(200, 240)]
     features = _features(240, tokens).assign(community=[0] * 200 + [1] * 40)
@@ -130,7 +132,8 @@ def test_a_class_on_one_campus_ip_with_one_homework_template_is_neither_banned_n
                             Settings(score_burst_min=3)).set_index("account_id")  # fmt: skip
     assert scored.loc[ids, "burst"].all() and scored.loc[ids, "cot"].all() and (scored.loc[ids, "kinds"] == 2).all()
     assert scored.loc["a239", "harvest"] == 0.0  # its own volume would count fully; its class's does not
-    assert (scored["decision"] == "").all()
+    assert (scored.loc[ids, "decision"] == "review").all() and (scored.drop(index=ids)["decision"] == "").all()
+    assert scored.loc[ids, "missed"].str.contains("2 independent kinds of evidence").all()
 
 
 def test_a_farm_on_one_datacenter_subnet_with_its_own_cards_is_banned_by_its_harvest() -> None:

@@ -13,19 +13,24 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from linkage.errors import LinkageError
+from linkage.scenarios import languages
 from linkage.scenarios import prompts as synth_prompts
+from linkage.scenarios.grammar import cot_family
+from linkage.scenarios.languages import curriculum
 from linkage.settings import Settings
 from linkage.similarity import Analysis, analyse
 from linkage.similarity.families import match_known
 from linkage.similarity.links import account_links, family_weight
 from linkage.similarity.minhash import signatures
 from linkage.similarity.normalise import fold_case, normalise, normalise_text, redact, to_arrow
+from linkage.similarity.segments import segments
 
 TEMPLATE = (
     "Think step by step and show all of your reasoning before you answer. You are an expert tutor in organic "
     "chemistry and thermodynamics for university students. Question: {q} Finally, state the answer clearly on "
     "the last line and double check every step of your work."
 )
+FORMAT = " Answer as JSON with keys steps and answer."
 PARAPHRASE = (
     "Let's think step by step and show all of your reasoning before you answer. You are an expert teacher in organic "
     "chemistry and thermodynamics for university students. Question: {q} Finally, give the answer clearly on "
@@ -456,3 +461,42 @@ def test_redact_masks_names_numbers_urls_and_quotes(text: str, expected: str) ->
 def test_num_perm_must_be_a_power_of_two() -> None:
     with pytest.raises(LinkageError, match="LINKAGE_SIMILARITY_NUM_PERM"):
         _run([("a", "hello world")], similarity_num_perm=48)
+
+
+def test_a_segment_hashes_alike_whatever_its_slots_and_surroundings() -> None:
+    """A sentence with other numbers, another case and other sentences around it is one segment; a label and a
+    greeting of fewer than three words are none; a full stop inside an address or a number ends nothing."""
+    texts = fold_case(to_arrow([
+        "Narrate each step explicitly. A train covers 120 km in 2 hours. Answer as JSON with keys steps and answer.",
+        "Problem: a TRAIN covers 99 km in 3 hours!  answer as json with keys steps and answer.",
+        "Hi there. Mail john.doe@example.com the 3.14 figures now",
+    ], 8_000))  # fmt: skip
+    hashes, spans = segments(texts, 8, 3)
+    first, second, third = (set(row[row > 0].tolist()) for row in hashes)
+    assert len(first) == 3 and len(first & second) == 2  # the task statement and the answer format
+    assert len(third) == 1  # "hi there" is too short; the address and the number stay inside their sentence
+    raw = texts.to_pylist()[2].encode()
+    start, end = spans[2, 0]
+    assert raw[start:end].decode() == "Mail john.doe@example.com the 3.14 figures now"
+
+
+def test_a_paraphrasing_farm_shares_its_habitual_segments_and_everyday_users_none() -> None:
+    """Thirty accounts wrap each question in a freshly combined instruction (no two prompts alike) but keep their
+    answer format: no template family holds them, and the format sentence is one segment all thirty send
+    habitually, with a redacted example. Two hundred everyday users share no segment."""
+    rng = np.random.default_rng(3)
+    rows: list[tuple[str, object]] = []
+    for account in range(30):
+        for _ in range(40):
+            wrapper = cot_family(rng, "en", "x", 1, heavy=True).variants[0]
+            rows.append((f"farm{account}", wrapper.replace("{q}", str(curriculum(rng, 1, "en")[0])) + FORMAT))
+    for account in range(200):
+        rows += [(f"user{account}", str(text)) for text in languages.benign(rng, np.zeros(10, dtype=int), 0.03)]
+    result = _run(rows, similarity_family_max_accounts=100_000)
+    shared = result.segments.set_index("family_id")
+    assert result.families["accounts"].max() < 30  # no family holds the farm
+    farm_segment = shared[shared["accounts"] == 30]
+    assert len(farm_segment) == 1 and farm_segment["example"].iloc[0].endswith("with keys steps and answer")
+    users = result.segment_usage[result.segment_usage["family_id"].isin(farm_segment.index)]["account_id"]
+    assert sorted(users) == sorted(f"farm{account}" for account in range(30))
+    assert not result.segment_usage["account_id"].str.startswith("user").any()

@@ -47,4 +47,4 @@ RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.r
        a.prompt_template_concentration AS template_concentration, a.prompt_output_tokens AS output_tokens,
        coalesce(a.kinds, 0) AS kinds, coalesce(a.evidence_kinds, []) AS evidence_kinds,
        coalesce(a.evidence_strengths, []) AS evidence_strengths, a.community_size AS community_size,
-       a.missed AS missed, similar_accounts, max_similarity, shared
+       a.missed AS missed, a.inferred_org AS inferred_org, similar_accounts, max_similarity, shared

@@ -7,4 +7,5 @@ SET a.prompt_requests = row.prompt_requests,
     a.prompt_mean_output_tokens = row.prompt_mean_output_tokens,
     a.prompt_cot_share = row.prompt_cot_share,
     a.prompt_template_concentration = row.prompt_template_concentration,
-    a.prompt_burstiness = row.prompt_burstiness
+    a.prompt_burstiness = row.prompt_burstiness,
+    a.prompt_habit = row.prompt_habit

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
+from linkage.similarity.segments import is_segment
 
 # what each link is, in words (an e-mail domain is evidence only when disposable: it is called so only then)
 LINK_NAMES = {
@@ -34,8 +35,11 @@ class SharedValue(BaseModel):
     shared_in_cluster: int  # other members of this account's cluster that use it (a subnet: through their IPs)
 
 
-def link_name(link: str, disposable: bool) -> str:
-    """A link in words; an e-mail domain is called disposable only when it is on the list."""
+def link_name(link: str, disposable: bool, value: str | None = None) -> str:
+    """A link in words; an e-mail domain is called disposable only when it is on the list, a template family a
+    segment when it is one."""
+    if link == "USES_TEMPLATE" and value is not None and is_segment(value):
+        return "prompt segment"
     name = LINK_NAMES.get(link, link.lower().replace("_", " "))
     return f"disposable {name}" if link == "EMAIL_AT" and disposable else name
 
@@ -62,6 +66,7 @@ class Explanation(BaseModel):
     kinds: int
     evidence: dict[str, float]  # strength of each kind of evidence tonight, strongest first
     community_size: int | None
+    inferred_org: str | None  # its own e-mail domain, standing for an org it has no org id of
     why_not: str | None  # for an account without a ban: each condition a ban needs that it misses, by how much
     shared: list[SharedValue]
 
@@ -73,7 +78,7 @@ def explain(settings: Settings, account_id: str) -> Explanation:
         raise UnknownAccount(f"No account {account_id!r} in the graph.")
     row: dict[str, Any] = rows[0]
     shared = [
-        SharedValue(kind=link_name(item["signal"], item["disposable"]), value=item["value"],
+        SharedValue(kind=link_name(item["signal"], item["disposable"], item["value"]), value=item["value"],
                     accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"])
         for item in row.pop("shared")
     ]  # fmt: skip
@@ -93,4 +98,9 @@ def _why_not(row: dict[str, Any], missed: str | None) -> str:
         return "allowlisted: never banned"
     if row["banned_in_batch"]:
         return "already banned in a batch"
-    return missed or "no evidence tonight: it shares no corroborated value with a community of accounts"
+    found = missed or "no evidence tonight: it shares no corroborated value with a community of accounts"
+    if row.get("inferred_org"):
+        found += (f"; one customer without an org id: its own e-mail domain {row['inferred_org']} stands for an org "
+                  "(most of its accounts share one card or one address), and what that org uses as a whole weighs "
+                  "nothing between its accounts")  # fmt: skip
+    return found

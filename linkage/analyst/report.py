@@ -35,6 +35,7 @@ TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each pictu
 # decisions embedded in the searchable table, reviews first: a row with its sentences is about 900 bytes, and at 1M
 # accounts all 117,645 decisions made a 109 MB page; banlist.csv (or `linkage banlist`) holds every one
 TABLE_ROWS = 10_000
+REVIEW_ROWS = 50  # the review queue's most harmful accounts, listed with what a ban would still need
 EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
 NIGHT_COUNTS = ("bans", "reviews", "clusters")
 HOVER = "%{text}<br>size %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
@@ -92,6 +93,8 @@ def write_report(
             for row, picture in zip(largest.to_dict("records"), pictures, strict=True)
         ],
         changed=_changed(changes, banlist),
+        review=graph.read("nightly/read_review_queue", limit=REVIEW_ROWS),
+        reviews=int((banlist["decision"] == "review").sum()),
         banlist=_banlist_rows(banlist, table_rows),
         decisions=len(banlist),
     )

@@ -271,6 +271,26 @@ def banlist_command(
         render.say(f"{result.rows:,} decisions written to {result.path}")
 
 
+@app.command("review")
+def review_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Accounts shown at most, most harmful first.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """The review queue: accounts one step short of a ban, ranked by expected harm (community size x output tokens),
+    each with what a ban would still need and by how much."""
+    from linkage.analyst.review import review_queue
+
+    with expected_failures():
+        queue = review_queue(settings(), limit)
+    if as_json:
+        render.print_json([item.model_dump() for item in queue])
+    elif not queue:
+        render.stderr.print("The review queue is empty.")
+    else:
+        columns = ["account_id", "cluster_id", "score", "kinds", "community_size", "output_tokens", "harm", "missed"]
+        render.print_table("Review queue", [item.model_dump() for item in queue], columns)
+
+
 def _picture_path(path: Path | None) -> Path | None:
     """A usage error before anything runs when a picture's file name ends otherwise."""
     if path is not None:
@@ -437,6 +457,10 @@ def synth_command(
     randomised: Annotated[
         bool, typer.Option("--random", help="Draw the mix, languages and every group's behaviour from the seed.")
     ] = False,
+    adaptive: Annotated[
+        bool,
+        typer.Option("--adaptive", help="With --random: every adaptive farm family and its look-alike at least once."),
+    ] = False,
     overrides: Annotated[
         list[str] | None, typer.Option("--set", help="Override a scenario field, e.g. --set farm_proxy=0.1.")
     ] = None,
@@ -444,11 +468,14 @@ def synth_command(
 ) -> None:
     """Generate a synthetic scenario with ground truth: benign users, look-alikes and coordinated farms."""
     from linkage.scenarios import random_scenario, scenario_from, synthesize
+    from linkage.scenarios.scenario import InvalidScenario
 
     options: dict[str, object] = {"accounts": accounts, "nights": nights, "seed": seed, "file_format": file_format}
     if randomised:
-        options = {**random_scenario(seed, accounts, nights).model_dump(), "file_format": file_format}
+        options = {**random_scenario(seed, accounts, nights, adaptive).model_dump(), "file_format": file_format}
     with expected_failures():
+        if adaptive and not randomised:
+            raise InvalidScenario("--adaptive draws families of a randomised scenario: use it with --random")
         result = synthesize(out_dir, scenario_from(options, overrides), progress=render.stderr.log)
     if as_json:
         render.print_json(result)

@@ -8,15 +8,20 @@ also share values of *other* kinds with each other more often than unrelated acc
 
 For two values v and w of different kinds used by n_v and n_w of the graph's N accounts, independent accounts
 would share both about λ = n_v·n_w / N times (the term-frequency adjusted chance of a coincidence, as in
-Fellegi-Sunter's u-probabilities). An overlap of o accounts has Poisson tail probability at most
-exp(−(o·ln(o/λ) − o + λ)) (Chernoff's bound), so its surprise in decades is that exponent / ln 10. A graph tests
+Fellegi-Sunter's u-probabilities): the overlap of the smaller value's users with the larger one's is binomial, with
+as many trials as the smaller one has users and the larger one's share of the graph as the chance of each. An
+overlap of o accounts is as unlikely as that binomial's tail P(X ≥ o), and its surprise is -log10 of it (where the
+tail is too small for floating point, Chernoff's bound on it, exp(−(o·ln(o/λ) − o + λ)), stands in). A graph tests
 as many overlaps as there are pairs of values some account uses together, and among M tests chance alone makes the
 most surprising one about log10(M) decades unlikely: only surprise beyond that counts. An account's sharing of v is
 *corroborated* to the degree of the most surprising overlap it is part of, scaled so that ``significance_decades``
 decades beyond chance count fully. A value's weight is the mean corroboration of its users (FRAUDAR's
 camouflage resistance: a popular value whose users are mostly unrelated weighs little however many coordinated
 accounts hide among them) times one minus the share of its users in the largest organisation (an org's card or
-office NAT is no evidence between its own seats). Synchrony corroborates too (SynchroTrap, CopyCatch): the window
+office NAT is no evidence between its own seats). An account's org is its org id or, without one, its e-mail domain
+when that domain is an organisation's own (:func:`organisations`): a busy team with no org id on the platform is
+still one customer, and what it uses as a whole (the office card, the office line, the internal template) is no
+evidence between its seats either. Synchrony corroborates too (SynchroTrap, CopyCatch): the window
 an account signed up in and the window it switched to a model in are values that corroborate sharing of other
 kinds and are never evidence. Nothing here is a per-kind constant: every weight comes from counts in tonight's
 graph.
@@ -28,34 +33,69 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 # IP addresses and their subnets are one kind of evidence seen at two resolutions: never corroborate each other
 KINDS = ("payment", "network", "device", "email", "template")
 TIMING = "timing"  # sign-up windows: corroborate sharing of the other kinds, never evidence themselves
 LOCKSTEP = "lockstep"  # model-switch windows: likewise, but not a template's sharing (see below)
+HABIT = "habit"  # how an account asks (request gaps, output and prompt lengths): likewise, not a template's sharing
 # kinds one cause can give together, so neither corroborates the other: a tool that moves its users to a new model
-# moves them together, and they send its fixed prompt too; one sign-up and one switch are both a moment in time
-SAME_CAUSE = {("template", LOCKSTEP), (TIMING, LOCKSTEP)}
-_CATEGORIES = [*KINDS, TIMING, LOCKSTEP]
-INCIDENCE_COLUMNS = ["account_id", "node", "kind", "value", "org", "never_evidence", "created_s"]
+# moves them together, and they send its fixed prompt too; one sign-up and one switch are both a moment in time; a
+# template makes its senders' prompts as long as it is
+SAME_CAUSE = {("template", LOCKSTEP), (TIMING, LOCKSTEP), ("template", HABIT)}
+_CATEGORIES = [*KINDS, TIMING, LOCKSTEP, HABIT]
+INCIDENCE_COLUMNS = [
+    "account_id",
+    "node",
+    "kind",
+    "value",
+    "org",
+    "never_evidence",
+    "created_s",
+    "domain",
+    "domain_accounts",
+    "habit",
+]
 SWITCH_COLUMNS = ["account_id", "model", "window"]
+
+
+@dataclass(frozen=True)
+class OrgRule:
+    """When an e-mail domain stands for an org (:func:`organisations`): ``office_share`` of its accounts share one
+    card or one network (an address or its /24); and which values are then that org's own: those ``coverage`` of
+    its accounts use."""
+
+    office_share: float
+    coverage: float
 
 
 @dataclass
 class Evidence:
     """Per value (``values``: node, kind, value, accounts, coherence, org_share, weight) and per account and value
-    (``links``: account_id, node, kind, value, strength) what the sharing says."""
+    (``links``: account_id, node, kind, value, strength) what the sharing says; and the accounts whose org was
+    inferred from their own e-mail domain (``orgs``: account_id, domain)."""
 
     values: pd.DataFrame
     links: pd.DataFrame
+    orgs: pd.DataFrame
 
 
-def surprise_decades(overlap: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """How unlikely an overlap of ``overlap`` accounts is when chance alone gives ``expected`` (log10 of one over
-    the Chernoff bound on the Poisson tail); 0 where the overlap is no larger than chance."""
+def surprise_decades(overlap: np.ndarray, users_v: np.ndarray, users_w: np.ndarray, accounts: int) -> np.ndarray:
+    """How unlikely it is that ``overlap`` accounts use both of two values used by ``users_v`` and ``users_w`` of the
+    graph's ``accounts`` accounts, when its accounts are independent: -log10 of the binomial tail P(X ≥ overlap)
+    (trials: the smaller value's users; chance of each: the larger one's share of the graph). 0 where the overlap
+    is no larger than chance. The exact tail, not a bound: Chernoff's bound undersells small complete overlaps (six
+    accounts of a card that all send a farm's segment) by o·log10(e) decades, the most where evidence is scarcest."""
     o = overlap.astype(np.float64)
-    lam = np.maximum(expected.astype(np.float64), 1e-12)
-    nats = np.where(o > lam, o * np.log(np.maximum(o, 1e-12) / lam) - o + lam, 0.0)
+    trials = np.minimum(users_v, users_w).astype(np.float64)
+    chance = np.minimum(np.maximum(users_v, users_w).astype(np.float64) / max(accounts, 1), 1.0)
+    lam = np.maximum(trials * chance, 1e-12)
+    above = o > lam
+    tail = np.zeros(len(o))
+    tail[above] = -binom.logsf(o[above] - 1, trials[above], chance[above])
+    bound = np.where(above, o * np.log(np.maximum(o, 1e-12) / lam) - o + lam, 0.0)
+    nats = np.where(np.isfinite(tail), np.maximum(tail, bound), bound)  # the bound where the tail underflows
     out: np.ndarray = nats / np.log(10.0)
     return out
 
@@ -79,21 +119,37 @@ def _pairs(incidence: pd.DataFrame) -> pd.DataFrame:
     return pairs
 
 
-def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: float) -> tuple[pd.DataFrame, pd.Series]:
-    """Synchrony as values (SynchroTrap's time windows): each account's sign-up window, a value of kind ``timing``
-    that corroborates other sharing but is never evidence itself (a class signs up together too). Only windows at
-    least two accounts of the graph share; ``window_counts`` holds how many accounts of the whole graph each has
-    (window number -> accounts). Returns the rows and each window's size."""
-    accounts = incidence.dropna(subset=["created_s"]).drop_duplicates("account")
-    window = (accounts["created_s"] // int(hours * 3600)).astype("int64")
-    size = window.map(window_counts).fillna(0).astype("int64")
+def _account_rows(
+    accounts: pd.DataFrame, nodes: pd.Series, size: pd.Series, kind: str
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Rows of a corroborating ``kind``: each of ``accounts`` has the value ``nodes`` names, which ``size`` accounts
+    of the whole graph have. Only values at least two accounts of the graph share; returns the rows and each value's
+    size."""
     shared = (size >= 2).to_numpy()
-    nodes = "signup:" + window.astype(str)
     rows = pd.DataFrame(
-        {"account_id": accounts["account_id"], "account": accounts["account"], "node": nodes, "kind": TIMING,
+        {"account_id": accounts["account_id"], "account": accounts["account"], "node": nodes, "kind": kind,
          "value": "", "org": None, "never_evidence": False}
     )[shared]  # fmt: skip
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[shared].groupby(level=0).first()
+
+
+def signup_windows(incidence: pd.DataFrame, window_counts: pd.Series, hours: float) -> tuple[pd.DataFrame, pd.Series]:
+    """Synchrony as values (SynchroTrap's time windows): each account's sign-up window, a value of kind ``timing``
+    that corroborates other sharing but is never evidence itself (a class signs up together too). ``window_counts``
+    holds how many accounts of the whole graph each window has (window number -> accounts)."""
+    accounts = incidence.dropna(subset=["created_s"]).drop_duplicates("account")
+    window = (accounts["created_s"] // int(hours * 3600)).astype("int64")
+    size = window.map(window_counts).fillna(0).astype("int64")
+    return _account_rows(accounts, "signup:" + window.astype(str), size, TIMING)
+
+
+def habits(incidence: pd.DataFrame, habit_counts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """How each account asks (:func:`linkage.similarity.features.habits`) as a value of kind ``habit``: like a
+    sign-up window it corroborates other sharing and is never evidence itself (thousands of people ask alike).
+    ``habit_counts`` holds how many accounts of the whole graph have each habit."""
+    accounts = incidence.dropna(subset=["habit"]).drop_duplicates("account")
+    size = accounts["habit"].map(habit_counts).fillna(0).astype("int64")
+    return _account_rows(accounts, "habit:" + accounts["habit"].astype(str), size, HABIT)
 
 
 def model_switches(incidence: pd.DataFrame, switches: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -113,6 +169,45 @@ def model_switches(incidence: pd.DataFrame, switches: pd.DataFrame) -> tuple[pd.
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[mine].groupby(level=0).first()
 
 
+def organisations(frame: pd.DataFrame, rule: OrgRule) -> pd.DataFrame:
+    """Each incidence row's org (``org``) and, for an org inferred from an e-mail domain, how many accounts use that
+    domain (``org_size``; NaN for an org id).
+
+    Without an org id, accounts that openly share a domain of their own (not a disposable one: :data:`INCIDENCE_COLUMNS`
+    carries no disposable domain) are one customer when most of them also share one card or one network (an address
+    or its /24): an office pays for its seats on one card and reaches the service through its own line, a campus
+    through its own addresses. A webmail provider's users share no single card or network; a farm hides behind
+    webmail or throwaway domains and splits itself over pools of cards and proxies. Nothing here lists domains: a
+    domain is an org's when its own users say so."""
+    org = frame["org"].astype(object)
+    org_size = pd.Series(np.nan, index=frame.index)
+    own = frame[org.isna() & frame["domain"].notna()]
+    office = own[own["kind"].isin(["payment", "network"])]
+    if office.empty:
+        return frame.assign(org=org, org_size=org_size)
+    largest = office.groupby(["domain", "node"])["account_id"].nunique().groupby(level="domain").max()
+    accounts = own.groupby("domain")["domain_accounts"].max().reindex(largest.index)
+    inferred = largest[(accounts >= 2) & (largest >= rule.office_share * accounts)].index
+    rows = org.isna() & frame["domain"].isin(inferred)
+    org[rows] = "domain:" + frame.loc[rows, "domain"].astype(str)
+    org_size[rows] = frame.loc[rows, "domain_accounts"].astype(float)
+    return frame.assign(org=org, org_size=org_size)
+
+
+def _org_share(frame: pd.DataFrame, users: pd.Series, rule: OrgRule) -> pd.Series:
+    """Per value, the share of its users in its largest org: only orgs it belongs to count, which for an org
+    inferred from a domain means that ``rule.coverage`` of the org's accounts use it (a pool card that pays for a
+    tenth of them is not the office's)."""
+    members = (
+        frame.dropna(subset=["org"])
+        .groupby(["node", "org"])
+        .agg(users=("account", "size"), org_size=("org_size", "first"))
+    )
+    own = members["org_size"].isna() | (members["users"] >= rule.coverage * members["org_size"])
+    in_top_org = members.loc[own, "users"].groupby(level="node").max()
+    return (in_top_org.reindex(users.index).fillna(0) / users).astype(float)
+
+
 def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, decades: float) -> pd.Series:
     """Per (account, value code): the surprise of the most surprising overlap of that value with a value of another
     kind the account also uses, beyond chance, as a share of ``decades`` (0 to 1). ``sizes``: how many accounts use
@@ -124,8 +219,8 @@ def _corroboration(incidence: pd.DataFrame, sizes: pd.Series, accounts: int, dec
     # surprising overlap about log10(tests) decades unlikely, so only surprise beyond that is evidence
     chance = np.log10(max(len(overlap), 1))
     overlap = overlap[overlap["overlap"] >= 2]  # one account using both is no sharing between accounts
-    expected = users.reindex(overlap["node_v"]).to_numpy() * users.reindex(overlap["node_w"]).to_numpy() / accounts
-    surprise = surprise_decades(overlap["overlap"].to_numpy(), expected) - chance
+    users_v, users_w = users.reindex(overlap["node_v"]).to_numpy(), users.reindex(overlap["node_w"]).to_numpy()
+    surprise = surprise_decades(overlap["overlap"].to_numpy(), users_v, users_w, accounts) - chance
     overlap["strength"] = np.clip(surprise / decades, 0.0, 1.0)
     scored = pairs.merge(overlap, on=["node_v", "node_w"])
     both = pd.concat(
@@ -143,24 +238,29 @@ def weigh(
     accounts: int,
     decades: float,
     window_hours: float,
+    org_rule: OrgRule,
     switches: pd.DataFrame | None = None,
+    habit_counts: pd.Series | None = None,
 ) -> Evidence:
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
     two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
     ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts), and whose accounts switched
-    models as ``switches`` says (:func:`model_switches`; none when it is None)."""
+    models as ``switches`` says (:func:`model_switches`; none when it is None), and whose habits ``habit_counts``
+    accounts share each (:func:`habits`; none when it is None); orgs as ``org_rule`` infers them
+    (:func:`organisations`)."""
     # one order whatever order the store returned the rows in: sums of floats depend on it, and a rerun after a
     # crash must weigh every value to the last bit as a clean run does
-    frame = incidence.sort_values(["kind", "value", "account_id"], ignore_index=True)
+    frame = organisations(incidence.sort_values(["kind", "value", "account_id"], ignore_index=True), org_rule)
     frame["account"] = pd.factorize(frame["account_id"])[0]
     windows, window_sizes = signup_windows(frame, window_counts, window_hours)
     switched, switch_sizes = model_switches(frame, switches if switches is not None else pd.DataFrame(
         columns=SWITCH_COLUMNS))  # fmt: skip
-    tested = pd.concat([frame, windows, switched], ignore_index=True)
+    habitual, habit_sizes = habits(frame, habit_counts if habit_counts is not None else pd.Series(dtype="int64"))
+    tested = pd.concat([frame, windows, switched, habitual], ignore_index=True)
     codes, nodes = pd.factorize(tested["node"])
     tested["code"] = codes
     sizes = pd.Series(np.bincount(codes[: len(frame)], minlength=len(nodes)), dtype="int64")
-    timing_sizes = pd.concat([window_sizes, switch_sizes]).astype("int64")
+    timing_sizes = pd.concat([window_sizes, switch_sizes, habit_sizes]).astype("int64")
     sizes[nodes.get_indexer(timing_sizes.index)] = timing_sizes.to_numpy()
     corroborated = _corroboration(tested, sizes, max(accounts, 1), decades)
     frame["code"] = codes[: len(frame)]
@@ -169,10 +269,11 @@ def weigh(
     by_value = frame.groupby("node", sort=False)
     values = by_value.agg(kind=("kind", "first"), value=("value", "first"), accounts=("account", "size"),
                           coherence=("corroboration", "mean"), never_evidence=("never_evidence", "max"))  # fmt: skip
-    in_top_org = frame.dropna(subset=["org"]).groupby(["node", "org"]).size().groupby(level="node").max()
-    values["org_share"] = (in_top_org.reindex(values.index).fillna(0) / values["accounts"]).astype(float)
+    values["org_share"] = _org_share(frame, values["accounts"], org_rule)
     values["weight"] = np.where(values["never_evidence"], 0.0, values["coherence"] * (1.0 - values["org_share"]))
     frame["strength"] = frame["corroboration"] * (1.0 - frame["node"].map(values["org_share"]))
     frame.loc[frame["node"].map(values["never_evidence"]).astype(bool), "strength"] = 0.0
     links = frame.loc[frame["strength"] > 0, ["account_id", "node", "kind", "value", "strength"]]
-    return Evidence(values=values.drop(columns="never_evidence").reset_index(), links=links.reset_index(drop=True))
+    inferred = frame.loc[frame["org_size"].notna(), ["account_id", "domain"]].drop_duplicates("account_id")
+    return Evidence(values=values.drop(columns="never_evidence").reset_index(), links=links.reset_index(drop=True),
+                    orgs=inferred.reset_index(drop=True))  # fmt: skip

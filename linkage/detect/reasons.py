@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from linkage.detect.scoring import KINDS
 from linkage.settings import Settings
+from linkage.similarity.segments import is_segment
 
 KIND_NAMES = {
     "payment": "payment method",
@@ -19,9 +20,12 @@ KIND_NAMES = {
 
 
 def value_name(kind: str, value: str) -> str:
-    """What a value is, in words: an IP and a subnet are one kind of evidence but not one thing."""
+    """What a value is, in words: an IP and a subnet are one kind of evidence but not one thing, nor are a whole
+    template and a segment of a prompt."""
     if kind == "network":
         return "subnet" if "/" in value else "IP"
+    if kind == "template" and is_segment(value):
+        return "prompt segment"
     return KIND_NAMES.get(kind, kind)
 
 
@@ -57,11 +61,28 @@ def _evidence_reasons(best: pd.DataFrame, cluster_id: str) -> list[Reason]:
     return found
 
 
+def _campaign_reason(row: pd.Series) -> Reason:
+    """A banned campaign's respawn on new infrastructure: the campaign, the parts of its signature the account
+    matches, and the new values it shares with the campaign's other new accounts."""
+    signature = list(row["campaign_signature"])
+    shared = list(row["campaign_shared"])
+    sends = ", ".join(f"{value_name('template', value)} {value}" for value in signature[:3])
+    more = f" and {len(signature) - 3} more" if len(signature) > 3 else ""
+    infrastructure = ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else "")
+    others = int(row["campaign_shared_with"])
+    return Reason(kind="respawn", value=str(row["campaign_id"]), members=others, sentence=(
+        f"new account on its first night matching banned campaign {row['campaign_id']}: it sends {sends}{more} "
+        f"(mostly sent by the campaign's banned accounts) with the campaign's habit ({row['campaign_habit']}), and "
+        f"shares new infrastructure ({infrastructure}) with {others:,} other accounts that match it"))  # fmt: skip
+
+
 def account_reasons(row: pd.Series, best: pd.DataFrame, cluster_id: str, settings: Settings) -> list[Reason]:
     """The reasons of one account, most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
     found = []
     banned_cluster = str(row["banned_cluster"]) if isinstance(row["banned_cluster"], str) else None
-    if row["respawn"]:
+    if row["respawn"] and isinstance(row["campaign_id"], str):
+        found.append(_campaign_reason(row))
+    elif row["respawn"]:
         found.append(Reason(kind="respawn", value=banned_cluster, sentence=(
             f"new account on its first night reusing {int(row['respawn_kinds'])} kinds of infrastructure of banned "
             f"cluster {banned_cluster or 'unknown'}")))  # fmt: skip

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.detect.campaigns import RESPAWN_COLUMNS
 from linkage.settings import Settings
 
 INFRASTRUCTURE = ("payment", "network", "device", "email")
@@ -171,9 +172,12 @@ def score_accounts(
     volume: Volume,
     batch: str,
     settings: Settings,
+    campaign_respawns: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per community member: a strength column per kind, ``kinds``, ``score``, ``decision`` and the
-    supporting signals."""
+    supporting signals. A new account is a respawn when it reuses a banned network's infrastructure
+    (``banned_links``) or is a banned campaign's next wave on new infrastructure (``campaign_respawns``,
+    :func:`linkage.detect.campaigns.respawns`)."""
     scored = features.set_index("account_id")
     # a share computed from one or two prompts says nothing about a habit: prompt evidence needs some volume
     active = scored["prompt_requests"] >= settings.score_min_requests
@@ -190,6 +194,9 @@ def score_accounts(
     scored = scored.join(respawn_kinds(banned_links, settings))
     scored["respawn_kinds"] = scored["respawn_kinds"].fillna(0).astype(int)
     scored["banned"] = scored["respawn_kinds"] >= settings.score_respawn_min_kinds
+    none = pd.DataFrame(columns=RESPAWN_COLUMNS)
+    campaign = (campaign_respawns if campaign_respawns is not None else none).set_index("account_id")
+    scored = scored.join(campaign.rename(columns=lambda c: c if c == "campaign_id" else f"campaign_{c}"))
     scored["community_size"] = scored.groupby("community")["community"].transform("size")
 
     counted = strengths >= settings.score_min_weight
@@ -197,12 +204,14 @@ def score_accounts(
     scored["score"] = (1.0 - (1.0 - strengths).prod(axis=1)).round(3)
     conditions = ban_conditions(scored, counted, settings)
     ban = conditions.all(axis=1)
-    scored["respawn"] = (scored["first_batch"] == batch) & scored["banned"]
+    scored["respawn"] = (scored["first_batch"] == batch) & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
     ban |= scored["respawn"] & has_behaviour
-    # review: one step short of a ban, with behaviour that matters: all the kinds a ban needs at a lower score, or
-    # one kind short where harvest is among them (two kinds without harvest are a class: one campus IP, one homework)
-    near = conditions["kinds"] | ((scored["kinds"] == settings.score_min_kinds - 1) & counted["harvest"])
+    # review: one step short of a ban, never further: corroborated infrastructure and behaviour in a community a
+    # ban would take, one kind short at most, at a score that would nearly do. (A class on one campus IP with one
+    # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
+    # homework weighs nothing between its students, linkage/detect/evidence.py.)
+    near = scored["kinds"] >= settings.score_min_kinds - 1
     review = (
         ~ban
         & conditions[["cluster", "infrastructure", "behaviour"]].all(axis=1)

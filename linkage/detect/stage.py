@@ -7,9 +7,10 @@ import json
 import pandas as pd
 from pydantic import BaseModel
 
+from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
 from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
-from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, weigh
+from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
 from linkage.detect.reasons import account_reasons, cluster_rows
 from linkage.detect.scoring import BEST_COLUMNS, KINDS, Volume, best_evidence, score_accounts
 from linkage.graph import Graph, frame_rows
@@ -46,19 +47,23 @@ def _frame(graph: Graph, name: str, columns: list[str], **params: object) -> pd.
     return frame if not frame.empty else pd.DataFrame(columns=columns)
 
 
-def weigh_evidence(graph: Graph, settings: Settings) -> Evidence:
-    """Weigh every value at least two accounts use and write the weights on the values (for the projection)."""
-    incidence = _frame(graph, "detect/value_incidence", INCIDENCE_COLUMNS)
+def weigh_evidence(graph: Graph, settings: Settings, incidence: pd.DataFrame) -> Evidence:
+    """Weigh every value at least two accounts use (``incidence``: ``detect/value_incidence``) and write the
+    weights on the values (for the projection)."""
     accounts = int(graph.read("detect/count_accounts")[0]["accounts"])
     seconds = int(settings.detect_sync_window_hours * 3600)
     windows = _frame(graph, "detect/signup_windows", ["window", "accounts"], window_seconds=seconds)
     window_counts = windows.set_index("window")["accounts"]
     switch_seconds = int(settings.detect_switch_window_hours * 3600)
     switches = _frame(graph, "detect/model_switches", SWITCH_COLUMNS, window_seconds=switch_seconds)
+    habit_counts = _frame(graph, "detect/habit_counts", ["habit", "accounts"]).set_index("habit")["accounts"]
+    org_rule = OrgRule(settings.detect_org_office_share, settings.detect_org_coverage)
     evidence = weigh(incidence, window_counts, accounts, settings.detect_significance_decades,
-                     settings.detect_sync_window_hours, switches)  # fmt: skip
+                     settings.detect_sync_window_hours, org_rule, switches, habit_counts)  # fmt: skip
     columns = ["node", "accounts", "coherence", "org_share", "weight"]
     graph.write_rows("detect/set_value_weights", frame_rows(evidence.values[columns]))
+    graph.write("detect/clear_inferred_orgs")
+    graph.write_rows("detect/set_inferred_orgs", frame_rows(evidence.orgs))
     return evidence
 
 
@@ -78,7 +83,8 @@ def evidence_rows(scored: pd.DataFrame) -> list[dict[str, object]]:
 
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
     """Run detection on the graph as it stands; the Run node ``run_id`` must exist."""
-    evidence = weigh_evidence(graph, settings)
+    incidence = _frame(graph, "detect/value_incidence", INCIDENCE_COLUMNS)
+    evidence = weigh_evidence(graph, settings, incidence)
     communities = detect_communities(graph, settings)
     features = graph.frame("detect/account_features")
     if features.empty:
@@ -92,7 +98,10 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     banned_links = _frame(graph, "detect/banned_links", BANNED_LINK_COLUMNS)
     typical = graph.read("detect/output_volume", min_requests=settings.score_min_requests)[0]
     volume = Volume(median=float(typical["median"] or 0.0), mad=float(typical["mad"] or 0.0))
-    scored = score_accounts(features, best, banned_links, volume, batch, settings)
+    known = Campaigns.from_rows(graph.read("detect/read_campaigns"))
+    new = features.loc[(features["first_batch"] == batch) & features["previous_decision"].ne("ban"), "account_id"]
+    campaign_respawns = respawns(known, incidence, pd.Index(new))
+    scored = score_accounts(features, best, banned_links, volume, batch, settings, campaign_respawns)
 
     previous = _frame(graph, "detect/read_clusters", ["cluster_id", "size", "first_seen_run"]).set_index("cluster_id")
     suspicious = set(scored.loc[scored["decision"] != "", "community"])
@@ -125,6 +134,10 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons", "reason_json"]])
     graph.write_rows("detect/write_decisions", decision_rows, run_id=run_id)
     ended = graph.write_returning("detect/dissolve_clusters", run_id=run_id)[0]
+    rule = SignatureRule(settings.score_campaign_member_share, settings.score_respawn_banned_share,
+                         settings.score_campaign_habit_share)  # fmt: skip
+    tonight = signatures(members.loc[members["decision"] == "ban", ["account_id", "cluster_id"]], incidence, rule)
+    graph.write_rows("detect/merge_campaigns", tonight.rows(), run_id=run_id)
 
     banlist = members.loc[decided, BANLIST_COLUMNS].sort_values(["decision", "score"], ascending=[True, False])
     result = DetectResult(

@@ -266,6 +266,16 @@ def emit_activity(chunk: Chunk, block: Block, ids: pa.Array, activity: Activity)
                                        activity.model(rng, rows), activity.output(rng, rows)))  # fmt: skip
 
 
+def either(rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray, when: RowFn, otherwise: RowFn) -> pa.Array:
+    """Per row, ``when``'s value where ``chosen``, else ``otherwise``'s: each made for its own rows only (for makers
+    too costly to run on every row and throw most away)."""
+    yes, no = np.flatnonzero(chosen), np.flatnonzero(~chosen)
+    values = pa.concat_arrays([when(rng, rows[yes]), otherwise(rng, rows[no])])
+    position = np.empty(len(rows), dtype=np.int64)
+    position[yes], position[no] = np.arange(len(yes)), len(yes) + np.arange(len(no))
+    return values.take(pa.array(position))
+
+
 def per_member(values: pa.Array) -> RowFn:
     """A row maker that repeats each member's own value."""
     return lambda _rng, rows: values.take(pa.array(rows))

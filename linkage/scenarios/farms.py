@@ -1,5 +1,6 @@
 """Coordinated groups: proxy-routed distillation farms, stolen-card farms, camouflaged farms, farms that share only
-one datacenter /24, and night-2 respawns.
+one datacenter /24, and night-2 respawns; and farms that adapted after a ban: a farm that paraphrases every request,
+a farm that drips its sign-ups over months, and night-2 waves on infrastructure their farm never used.
 
 A farm's infrastructure (its prepaid card pool, proxy IPs, devices, template families) is drawn from the group's
 own random stream, so a respawn on night 2 (or the proxy's other customers) can rebuild exactly the infrastructure of
@@ -33,15 +34,18 @@ from linkage.scenarios.common import (
     constant,
     countries,
     datacenter_subnets,
+    either,
     emails,
     emit_activity,
     payments,
     per_member,
     pool_ips,
+    residential_ips,
     sequential_emails,
     shared_pool,
     times,
 )
+from linkage.scenarios.languages import LANGUAGES
 from linkage.scenarios.values import ipv4, iso_times, pick
 
 HOUR = 3600
@@ -49,6 +53,15 @@ DAY = 86_400
 # /8s no other group draws from: a farm_subnet's /24 is used by nobody else
 _LONE_FIRST_OCTETS = [5, 23, 37, 62, 95]
 PRE_BANNED = 3  # accounts of farm_proxy_1 the fraud team had already banned (the bans file)
+
+
+@dataclass(frozen=True)
+class Asks:
+    """What a paraphrasing farm keeps while it words every request afresh: its curriculum (question frames of its
+    language) and its answer-format sentences."""
+
+    frames: tuple[int, ...]
+    kept: tuple[str, ...]
 
 
 @dataclass
@@ -63,6 +76,7 @@ class Infra:
     agents: list[str]
     domains: list[str]
     burst: int  # epoch seconds the sign-up burst starts
+    asks: Asks | None = None  # a paraphrasing farm's curriculum and answer format (it has no families)
 
 
 def proxy_infra(chunk: Chunk, size: int | None = None) -> Infra:
@@ -99,13 +113,18 @@ def _farm_activity(chunk: Chunk, created: np.ndarray, infra: Infra, ip: RowFn, t
     rng, voice = chunk.rng("activity"), chunk.voice()
     volume = (chunk.param("requests_lo", volume[0]), chunk.param("requests_hi", volume[1]))
     longest = (chunk.param("output_lo", 1500), chunk.param("output_hi", 4000))
-    family = (np.arange(chunk.lo, chunk.hi) % len(infra.families)).astype(np.int64)
+    family = (np.arange(chunk.lo, chunk.hi) % max(1, len(infra.families))).astype(np.int64)
     members = pa.array(np.arange(chunk.lo, chunk.hi))
     agent_of = pick(infra.agents, np.arange(chunk.lo, chunk.hi) % len(infra.agents))
+    asks = infra.asks
 
     def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
-        templated = pa.array(r.random(len(rows)) < template_share[rows])
-        return pc.if_else(templated, voice.templated(r, infra.families, family[rows]), voice.benign(r, rows))
+        if asks is None:
+            templated = pa.array(r.random(len(rows)) < template_share[rows])
+            return pc.if_else(templated, voice.templated(r, infra.families, family[rows]), voice.benign(r, rows))
+        frames, kept = asks.frames, asks.kept
+        asked = r.random(len(rows)) < template_share[rows]
+        return either(r, rows, asked, lambda r, rows: voice.paraphrased(r, len(rows), frames, kept), voice.benign)
 
     def output(r: np.random.Generator, rows: np.ndarray) -> np.ndarray:
         return np.where(r.random(len(rows)) < template_share[rows], r.integers(*longest, len(rows)),
@@ -144,6 +163,24 @@ def farm_proxy(chunk: Chunk) -> Block:
     if chunk.plan.name == "farm_proxy_1" and chunk.lo == 0:
         banned[:PRE_BANNED] = True
         created[banned] = infra.burst - 10 * 86_400
+    return _proxy_farm(chunk, block, ids, rng, infra, created, banned)
+
+
+def farm_drip(chunk: Chunk) -> Block:
+    """A proxy farm that drips its sign-ups over months instead of a burst: each account created 30-180 days before
+    the night and aged, harvesting only now; otherwise pooled prepaid cards, rotating proxies, shared devices,
+    disposable e-mail, scripted clients and its template families at volume, as a proxy farm."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    infra = proxy_infra(chunk)
+    lo, _ = chunk.scenario.night_window(chunk.plan.night)
+    oldest, newest = chunk.param("signup_days_hi", 180), chunk.param("signup_days_lo", 30)
+    created = lo - rng.integers(newest * DAY, oldest * DAY, chunk.n)
+    return _proxy_farm(chunk, block, ids, rng, infra, created, np.zeros(chunk.n, dtype=bool))
+
+
+def _proxy_farm(chunk: Chunk, block: Block, ids: pa.Array, rng: np.random.Generator, infra: Infra,
+                created: np.ndarray, banned: np.ndarray) -> Block:  # fmt: skip
+    """A proxy farm's accounts, payments, known bans and night of activity, once its sign-up times are known."""
     members = pa.array(np.arange(chunk.lo, chunk.hi))
     if not chunk.returning:
         email = sequential_emails(chunk.group_rng("handles"), chunk.lo, chunk.n, infra.domains)
@@ -284,3 +321,105 @@ def respawn(chunk: Chunk) -> Block:
     activity = _farm_activity(chunk, created, infra, ip, share, (60, 200), _model(chunk), device=per_member(devices))
     emit_activity(chunk, block, ids, activity)
     return block
+
+
+SESSIONS = 6.5  # a farm account's mean sessions a night (3-10, :func:`_farm_activity`)
+
+
+def paraphrase_infra(chunk: Chunk) -> Infra:
+    """A paraphrasing farm: a prepaid pool, a large residential proxy pool in which each IP is seen by one or two of
+    its accounts (``accounts_per_ip`` on average, over as many /24s as IPs, in the ranges homes use), devices per
+    account or pooled, popular or disposable e-mail, one or two scripted clients; and its asks: a curriculum of a
+    few question frames of its language and one or two answer-format sentences, kept in every request."""
+    g = chunk.group_rng("infra")
+    size = chunk.plan.size
+    cards = chunk.token("fp_", "prepaid", g.permutation(size) % -(-size // chunk.param("card_reuse", 10)))
+    devices = chunk.token("dev_", "farm_device", g.permutation(size) % -(-size // chunk.param("device_reuse", 1)))
+    ips = _residential_pool(g, size, chunk.param("accounts_per_ip", 1.5), set())
+    agents = [str(a) for a in g.choice(SCRIPTED, chunk.param("clients", 1), replace=False)]
+    domains = POPULAR if chunk.param("email", "disposable") == "popular" else [str(g.choice(DISPOSABLE))]
+    voice = chunk.voice()
+    questions = len(LANGUAGES[voice.language].questions)
+    frames = np.sort(g.choice(questions, min(questions, chunk.param("curriculum", 4)), replace=False))
+    asks = Asks(tuple(int(f) for f in frames), voice.answer_formats(g, chunk.param("formats", 1)))
+    return Infra(cards, devices, _subnets(ips), ips, [], agents, domains, 0, asks)
+
+
+def _residential_pool(g: np.random.Generator, accounts: int, per_ip: float, avoid: set[int]) -> np.ndarray:
+    """A residential proxy pool large enough that ``accounts`` rotating over it see each IP ``per_ip`` times on
+    average, none in the /24s of ``avoid``."""
+    ips = np.unique(residential_ips(g, max(8, int(accounts * SESSIONS / per_ip))))
+    return ips[~np.isin(ips >> np.uint64(8) << np.uint64(8), np.array(sorted(avoid), dtype=np.uint64))]
+
+
+def _subnets(ips: np.ndarray) -> list[int]:
+    """The /24 bases of the addresses."""
+    return [int(s) for s in np.unique(ips.astype(np.uint64) >> np.uint64(8) << np.uint64(8))]
+
+
+def _emails(chunk: Chunk, rng: np.random.Generator, domains: list[str]) -> pa.Array:
+    """Invented handles at the popular providers, or a scripted series of handles at disposable domains."""
+    if domains == POPULAR:
+        return emails(rng, chunk.n, POPULAR, POPULAR_P)
+    return sequential_emails(chunk.group_rng("handles"), chunk.lo, chunk.n, domains)
+
+
+def farm_paraphrase(chunk: Chunk) -> Block:
+    """A farm that was caught by its templates and now paraphrases every request (:func:`paraphrase_infra`):
+    sign-ups over days, a prepaid pool and a large residential proxy pool, long outputs at volume. What stays across
+    its requests is its curriculum, its answer format and the chain-of-thought ask; no two share a template."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    infra = paraphrase_infra(chunk)
+    _, hi = chunk.scenario.night_window(chunk.plan.night)
+    created = times(rng, chunk.n, hi - chunk.param("signup_seconds", 3 * DAY), hi - HOUR)
+    if not chunk.returning:
+        accounts_and_truth(chunk, block, ids, created, _emails(chunk, rng, infra.domains), countries(rng, chunk.n))
+        payments(block, ids, infra.card_of.take(pa.array(np.arange(chunk.lo, chunk.hi))), "prepaid",
+                 pick(COUNTRIES, rng.integers(0, 5, chunk.n)), created)  # fmt: skip
+    share = np.full(chunk.n, chunk.param("template_share", 0.95))
+    emit_activity(chunk, block, ids, _farm_activity(chunk, created, infra, _rotating(infra.ips), share, (40, 150),
+                                                    _model(chunk)))  # fmt: skip
+    return block
+
+
+def respawn_fresh(chunk: Chunk) -> Block:
+    """Night 2's replacement wave of a banned farm (``farm_proxy`` or ``farm_paraphrase``) that bought new
+    infrastructure: new prepaid cards pooled among its own accounts and a new proxy pool (datacenter /24s or
+    residential), and, as drawn (``replaced``), new devices and new e-mail domains; none of the farm's cards, IPs or
+    /24s (nor devices or domains it replaced) reappear. It keeps what the farm cannot change cheaply: its templates
+    or its curriculum and answer format, client strings, request volume, output lengths and model adoption."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    farm_plan = chunk.plans[str(chunk.plan.params["farm"])]
+    farm = Chunk(chunk.scenario, farm_plan, chunk.plans, 0, 0, farm_plan.size, farm_plan.night)
+    old = paraphrase_infra(farm) if farm_plan.builder == "farm_paraphrase" else proxy_infra(farm)
+    replaced = str(chunk.plan.params.get("replaced", "cards+proxies")).split("+")
+    g, size = chunk.group_rng("infra"), chunk.plan.size
+    cards = chunk.token("fp_", "prepaid", g.permutation(size) % -(-size // chunk.param("card_reuse", 10)))
+    ips = _fresh_proxies(chunk, g, set(old.subnets) | set(_subnets(old.ips)))
+    if "devices" in replaced:
+        devices = chunk.token("dev_", "farm_device", g.permutation(size) % -(-size // chunk.param("device_reuse", 5)))
+    else:
+        devices = old.device_of.take(pa.array(g.integers(0, farm_plan.size, size)))
+    domains = old.domains
+    if "emails" in replaced:  # the plan draws "popular" only for a farm that did not use popular providers
+        others = [d for d in DISPOSABLE if d not in old.domains]
+        domains = POPULAR if chunk.param("email", "disposable") == "popular" else [str(g.choice(others))]
+    lo, _ = chunk.window()
+    created = lo + int(chunk.group_rng("burst").integers(0, 12 * HOUR)) + rng.integers(0, 3 * HOUR, chunk.n)
+    accounts_and_truth(chunk, block, ids, created, _emails(chunk, rng, domains), countries(rng, chunk.n))
+    members = pa.array(np.arange(chunk.lo, chunk.hi))
+    payments(block, ids, cards.take(members), "prepaid", pick(COUNTRIES, rng.integers(0, 5, chunk.n)), created)
+    infra = Infra(cards, devices, _subnets(ips), ips, old.families, old.agents, domains, 0, old.asks)
+    share = np.full(chunk.n, chunk.param("template_share", 0.95))
+    emit_activity(chunk, block, ids, _farm_activity(chunk, created, infra, _rotating(ips), share, (60, 200),
+                                                    _model(chunk)))  # fmt: skip
+    return block
+
+
+def _fresh_proxies(chunk: Chunk, g: np.random.Generator, avoid: set[int]) -> np.ndarray:
+    """A respawn's new proxy pool, in none of the /24s of ``avoid``: datacenter /24s, or a residential pool."""
+    if chunk.param("proxies", "datacenter") == "residential":
+        return _residential_pool(g, chunk.plan.size, chunk.param("accounts_per_ip", 1.5), avoid)
+    wanted = chunk.param("proxy_subnets", 2)
+    subnets = [s for s in datacenter_subnets(g, wanted + 4) if s not in avoid][:wanted]
+    return pool_ips(g, subnets, chunk.param("proxy_ips", 60))

@@ -1,9 +1,9 @@
 """`linkage synth`: the whole scenario, night by night, group by group, chunk by chunk.
 
 Night 1 holds every group's accounts and their first night of activity. Night 2 holds the night's new accounts
-(respawns of the proxy farms, a hackathon, new independent users) and the returning activity of a share of night 1's
-benign accounts; its accounts file lists only new accounts (the loader merges). Night 1's farms send nothing on
-night 2: a banned account cannot, and the respawns take their place.
+(respawns of the proxy farms, fresh respawn waves, a hackathon, new independent users) and the returning activity of
+a share of night 1's benign accounts; its accounts file lists only new accounts (the loader merges). Night 1's farms
+send nothing on night 2: a banned account cannot, and the respawns take their place.
 """
 
 from __future__ import annotations
@@ -31,11 +31,18 @@ BUILDERS: dict[str, Callable[[Chunk], Block]] = {
     "tool": groups.tool,
     "classroom": groups.classroom,
     "proxy_customers": groups.proxy_customers,
+    "viral": groups.viral,
+    "agency": groups.agency,
+    "small_firm": groups.small_firm,
+    "campus": groups.campus,
     "farm_proxy": farms.farm_proxy,
     "farm_stolen": farms.farm_stolen,
     "farm_camouflaged": farms.farm_camouflaged,
     "farm_subnet": farms.farm_subnet,
     "respawn": farms.respawn,
+    "farm_paraphrase": farms.farm_paraphrase,
+    "farm_drip": farms.farm_drip,
+    "respawn_fresh": farms.respawn_fresh,
 }
 BATCH_FILES = ["accounts", "payments", "sessions", "prompts", "bans"]
 

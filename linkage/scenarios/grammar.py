@@ -1,5 +1,6 @@
 """A paraphrase grammar for templated prompts in six languages: farms' chain-of-thought elicitation, classroom
-homework that asks for steps, enterprises' internal templates.
+homework that asks for steps, enterprises' internal templates, an agency's copywriting prompt, the answer-format
+sentences a farm keeps, and requests each worded afresh (:func:`paraphrased`).
 
 A sentence is a structure with slots (``{verb} {object} {manner}.``); each slot has synonyms. A farm's family draws a
 skeleton (which sentences, in which order, where the question goes) and fills its slots; each paraphrase variant
@@ -11,12 +12,18 @@ Chinese.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from itertools import product
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.scenarios.languages import names
 from linkage.scenarios.prompts import Family
+from linkage.scenarios.values import concat, pick
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -49,6 +56,15 @@ _EN = Grammar(
         "tag": ("{tag_label} {tag}.",),
         "homework": ("{course}, {assignment} {num}. {solve} {problem} {show}. {q}",),
         "org": ("{assistant} {org}. {team_label}: {team}. {policy} {task}",),
+        "answer": (
+            "Answer as {json} with the keys {keys}.",
+            "Return {json} with the fields {keys} and nothing else.",
+            "{put} the reasoning under {head1} and the result under {head2}.",
+            "Format the whole reply as {markup}.",
+        ),
+        "copy": ("{copy_role} {org}. {voice} {copy_rule} {copy_task}",),
+        "context": ("{purpose_intro} {purpose}.", "{these} {material} {use_for} {purpose}."),
+        "stress": ("{stress_open} {stress_what}.",),
     },
     {
         "verb": "Narrate|Show|Lay out|Walk through|Spell out|Write out|Present|Detail|Set out|Trace",
@@ -98,6 +114,38 @@ _EN = Grammar(
         "Extract the invoice number, supplier and total from this text:|"
         "Classify this support request by product area and urgency:|"
         "Draft a reply to this partner email in our usual tone:",
+        "json": "JSON|a JSON object|valid JSON|a single JSON object|strict JSON",
+        "keys": "steps and answer|reasoning and final_answer|plan, steps and answer|thoughts and result|"
+        "work, check and answer",
+        "put": "Put|Place|Write",
+        "head1": "a Reasoning heading|the heading Steps|the heading Work|a Derivation heading",
+        "head2": "a Final Answer heading|the heading Answer|the heading Result|a Conclusion heading",
+        "markup": "a Markdown table of steps|YAML with the keys steps and answer|"
+        "a numbered list that ends with the boxed answer|plain text with one step per line and the answer last",
+        "copy_role": "You are the senior copywriter of|You write all client copy for|"
+        "You are the in-house content writer at",
+        "voice": "Write in a warm, confident brand voice.|Keep the tone playful but precise.|"
+        "Match the client's tone of voice exactly.|Use short sentences and active verbs.",
+        "copy_rule": "Never promise what the product cannot prove.|Avoid jargon and clichés.|"
+        "Keep every headline under ten words.|Always end with a clear call to action.",
+        "copy_task": "Write a product description of about 300 words for the brief below:|"
+        "Draft three blog post introductions for this brief:|"
+        "Write a landing page with hero, benefits and FAQ from this brief:|"
+        "Write five social posts and a newsletter section from this brief:|"
+        "Turn these notes into a long-form article:",
+        "purpose_intro": "I am collecting|We are building|I need material for|This request is part of|"
+        "We are putting together|I am assembling",
+        "purpose": "a set of worked examples|a study guide for a course|a review sheet before an exam|"
+        "an internal tutoring library|a collection of model solutions|practice material for a study group|"
+        "a bank of graded exercises|reference notes for new hires",
+        "these": "These|The following|Your",
+        "material": "answers|explanations|solutions|write-ups|walkthroughs",
+        "use_for": "will be used for|go into|will end up in|are meant for|will be added to",
+        "stress_open": "It is important that you|Please make sure you|Take care to|Remember to|Be sure to|"
+        "Above all,|Whatever you do,",
+        "stress_what": "explain why each step follows|justify every transition|state each assumption|"
+        "keep the reasoning complete|do not jump to the answer|show the intermediate values|"
+        "write the reasoning out in full sentences|make every step checkable|name the rule behind each move",
     },
 )
 _ES = Grammar(
@@ -116,6 +164,15 @@ _ES = Grammar(
         "tag": ("{tag_label} {tag}.",),
         "homework": ("{course}, {assignment} {num}. {solve} {problem} {show}. {q}",),
         "org": ("{assistant} {org}. {team_label}: {team}. {policy} {task}",),
+        "answer": (
+            "Responde en {json} con las claves {keys}.",
+            "Devuelve {json} con los campos {keys} y nada más.",
+            "{put} el razonamiento bajo {head1} y el resultado bajo {head2}.",
+            "Da toda la respuesta como {markup}.",
+        ),
+        "copy": ("{copy_role} {org}. {voice} {copy_rule} {copy_task}",),
+        "context": ("{purpose_intro} {purpose}.", "{these} {material} {use_for} {purpose}."),
+        "stress": ("{stress_open} {stress_what}.",),
     },
     {
         "verb": "Explica|Muestra|Detalla|Describe|Expón|Desarrolla|Narra|Escribe",
@@ -169,6 +226,39 @@ _ES = Grammar(
         "Extrae el número de factura, el proveedor y el total de este texto:|"
         "Clasifica esta solicitud de soporte por producto y urgencia:|"
         "Redacta una respuesta a este correo de un socio:",
+        "json": "JSON|un objeto JSON|JSON válido|un único objeto JSON",
+        "keys": "pasos y respuesta|razonamiento y respuesta_final|plan, pasos y respuesta|"
+        "trabajo, comprobación y respuesta",
+        "put": "Pon|Coloca|Escribe",
+        "head1": "el título Razonamiento|el título Pasos|un apartado Desarrollo",
+        "head2": "el título Respuesta|el título Resultado|un apartado Conclusión",
+        "markup": "una tabla Markdown de pasos|YAML con las claves pasos y respuesta|"
+        "una lista numerada que termina con la respuesta|texto plano con un paso por línea",
+        "copy_role": "Eres el redactor sénior de|Escribes todos los textos de los clientes de|"
+        "Eres la redactora de contenidos de",
+        "voice": "Escribe con una voz de marca cálida y segura.|Mantén un tono desenfadado pero preciso.|"
+        "Adapta el tono exacto del cliente.|Usa frases cortas y verbos activos.",
+        "copy_rule": "Nunca prometas lo que el producto no puede demostrar.|Evita la jerga y los tópicos.|"
+        "Cada titular debe tener menos de diez palabras.|Termina siempre con una llamada a la acción clara.",
+        "copy_task": "Escribe una descripción de producto de unas 300 palabras para el siguiente briefing:|"
+        "Redacta tres introducciones de blog para este briefing:|"
+        "Escribe una landing page con portada, ventajas y preguntas frecuentes a partir de este briefing:|"
+        "Escribe cinco publicaciones para redes y una sección de newsletter a partir de este briefing:|"
+        "Convierte estas notas en un artículo largo:",
+        "purpose_intro": "Estoy reuniendo|Estamos creando|Necesito material para|Esta petición forma parte de|"
+        "Estamos preparando|Estoy montando",
+        "purpose": "un conjunto de ejemplos resueltos|una guía de estudio para un curso|un repaso antes de un examen|"
+        "una biblioteca interna de tutorías|una colección de soluciones modelo|material de práctica para un grupo "
+        "de estudio|un banco de ejercicios corregidos|apuntes de referencia para nuevos empleados",
+        "these": "Estas|Las siguientes|Tus",
+        "material": "respuestas|explicaciones|soluciones|redacciones|resoluciones",
+        "use_for": "se usarán para|irán a|acabarán en|están pensadas para|se añadirán a",
+        "stress_open": "Es importante|Asegúrate de|Procura|Recuerda|No olvides|Sobre todo, hay que|"
+        "Pase lo que pase, hay que",
+        "stress_what": "explicar por qué se sigue cada paso|justificar cada transición|enunciar cada supuesto|"
+        "mantener el razonamiento completo|no saltar directamente a la respuesta|mostrar los valores intermedios|"
+        "escribir el razonamiento en frases completas|hacer comprobable cada paso|"
+        "nombrar la regla detrás de cada paso",
     },
 )
 _DE = Grammar(
@@ -187,6 +277,15 @@ _DE = Grammar(
         "tag": ("{tag_label} {tag}.",),
         "homework": ("{course}, {assignment} {num}. {solve} {problem} {show}. {q}",),
         "org": ("{assistant} {org}. {team_label}: {team}. {policy} {task}",),
+        "answer": (
+            "Antworte als {json} mit den Schlüsseln {keys}.",
+            "Gib {json} mit den Feldern {keys} zurück, sonst nichts.",
+            "{put} die Herleitung unter {head1} und das Ergebnis unter {head2}.",
+            "Formatiere die ganze Antwort als {markup}.",
+        ),
+        "copy": ("{copy_role} {org}. {voice} {copy_rule} {copy_task}",),
+        "context": ("{purpose_intro} {purpose}.", "{these} {material} {use_for} {purpose}."),
+        "stress": ("{stress_open} {stress_what}.",),
     },
     {
         "verb": "Erkläre|Zeige|Beschreibe|Erläutere|Begründe|Skizziere|Schildere|Dokumentiere",
@@ -237,6 +336,39 @@ _DE = Grammar(
         "Entnimm diesem Text Rechnungsnummer, Lieferant und Summe:|"
         "Ordne diese Supportanfrage nach Produkt und Dringlichkeit ein:|"
         "Entwirf eine Antwort auf diese Partner-E-Mail:",
+        "json": "JSON|ein JSON-Objekt|gültiges JSON|ein einziges JSON-Objekt",
+        "keys": "schritte und antwort|begruendung und endergebnis|plan, schritte und antwort|"
+        "rechnung, probe und antwort",
+        "put": "Schreibe|Setze|Stelle",
+        "head1": "die Überschrift Herleitung|die Überschrift Schritte|einen Abschnitt Rechnung",
+        "head2": "die Überschrift Antwort|die Überschrift Ergebnis|einen Abschnitt Fazit",
+        "markup": "eine Markdown-Tabelle der Schritte|YAML mit den Schlüsseln schritte und antwort|"
+        "eine nummerierte Liste, die mit der Antwort endet|Klartext mit einem Schritt pro Zeile",
+        "copy_role": "Du bist die leitende Texterin von|Du schreibst alle Kundentexte für|"
+        "Du bist der Content-Redakteur von",
+        "voice": "Schreibe in einer warmen, selbstbewussten Markenstimme.|Bleib locker, aber präzise.|"
+        "Triff genau den Ton des Kunden.|Nutze kurze Sätze und aktive Verben.",
+        "copy_rule": "Versprich nie, was das Produkt nicht belegen kann.|Vermeide Jargon und Floskeln.|"
+        "Jede Überschrift hat weniger als zehn Wörter.|Ende immer mit einer klaren Handlungsaufforderung.",
+        "copy_task": "Schreibe eine Produktbeschreibung von etwa 300 Wörtern zu folgendem Briefing:|"
+        "Entwirf drei Blog-Einleitungen zu diesem Briefing:|"
+        "Schreibe eine Landingpage mit Hero, Vorteilen und FAQ aus diesem Briefing:|"
+        "Schreibe fünf Social-Media-Posts und einen Newsletter-Abschnitt zu diesem Briefing:|"
+        "Mache aus diesen Notizen einen langen Artikel:",
+        "purpose_intro": "Ich sammle|Wir bauen|Ich brauche Material für|Diese Anfrage gehört zu|"
+        "Wir stellen zusammen|Ich erstelle",
+        "purpose": "eine Reihe von Musterbeispielen|einen Lernleitfaden für einen Kurs|eine Wiederholung vor einer "
+        "Prüfung|eine interne Nachhilfe-Bibliothek|eine Sammlung von Musterlösungen|Übungsmaterial für eine "
+        "Lerngruppe|eine Sammlung bewerteter Aufgaben|Referenznotizen für neue Mitarbeitende",
+        "these": "Diese|Die folgenden|Deine",
+        "material": "Antworten|Erklärungen|Lösungen|Ausarbeitungen|Lösungswege",
+        "use_for": "werden verwendet für|kommen in|landen in|sind gedacht für|werden aufgenommen in",
+        "stress_open": "Es ist wichtig, dass du|Achte darauf, dass du|Sorge dafür, dass du|Denk daran, dass du|"
+        "Wichtig ist vor allem, dass du|Stell sicher, dass du",
+        "stress_what": "erklärst, warum jeder Schritt folgt|jeden Übergang begründest|jede Annahme nennst|"
+        "die Begründung vollständig hältst|nicht direkt zur Antwort springst|die Zwischenwerte zeigst|"
+        "die Begründung in ganzen Sätzen ausschreibst|jeden Schritt überprüfbar machst|"
+        "die Regel hinter jedem Schritt nennst",
     },
 )
 _FR = Grammar(
@@ -255,6 +387,15 @@ _FR = Grammar(
         "tag": ("{tag_label} {tag}.",),
         "homework": ("{course}, {assignment} {num}. {solve} {problem} {show}. {q}",),
         "org": ("{assistant} {org}. {team_label} : {team}. {policy} {task}",),
+        "answer": (
+            "Réponds en {json} avec les clés {keys}.",
+            "Renvoie {json} avec les champs {keys}, rien d'autre.",
+            "{put} le raisonnement sous {head1} et le résultat sous {head2}.",
+            "Présente toute la réponse sous forme de {markup}.",
+        ),
+        "copy": ("{copy_role} {org}. {voice} {copy_rule} {copy_task}",),
+        "context": ("{purpose_intro} {purpose}.", "{these} {material} {use_for} {purpose}."),
+        "stress": ("{stress_open} {stress_what}.",),
     },
     {
         "verb": "Explique|Montre|Détaille|Décris|Expose|Développe|Raconte|Présente",
@@ -307,6 +448,38 @@ _FR = Grammar(
         "Extrais le numéro de facture, le fournisseur et le total de ce texte :|"
         "Classe cette demande de support par produit et urgence :|"
         "Rédige une réponse à cet e-mail d'un partenaire :",
+        "json": "JSON|un objet JSON|JSON valide|un seul objet JSON",
+        "keys": "etapes et reponse|raisonnement et reponse_finale|plan, etapes et reponse|"
+        "calcul, verification et reponse",
+        "put": "Mets|Place|Écris",
+        "head1": "le titre Raisonnement|le titre Étapes|une rubrique Développement",
+        "head2": "le titre Réponse|le titre Résultat|une rubrique Conclusion",
+        "markup": "tableau Markdown des étapes|YAML avec les clés etapes et reponse|"
+        "liste numérotée qui se termine par la réponse|texte brut avec une étape par ligne",
+        "copy_role": "Tu es la rédactrice principale de|Tu écris tous les textes clients de|"
+        "Tu es le rédacteur de contenus de",
+        "voice": "Écris avec une voix de marque chaleureuse et assurée.|Garde un ton léger mais précis.|"
+        "Reprends exactement le ton du client.|Utilise des phrases courtes et des verbes actifs.",
+        "copy_rule": "Ne promets jamais ce que le produit ne peut prouver.|Évite le jargon et les clichés.|"
+        "Chaque titre fait moins de dix mots.|Termine toujours par un appel à l'action clair.",
+        "copy_task": "Rédige une fiche produit d'environ 300 mots pour le brief ci-dessous :|"
+        "Rédige trois introductions d'article de blog pour ce brief :|"
+        "Écris une page d'atterrissage avec accroche, avantages et FAQ à partir de ce brief :|"
+        "Écris cinq publications pour les réseaux et une rubrique de newsletter à partir de ce brief :|"
+        "Transforme ces notes en un long article :",
+        "purpose_intro": "Je rassemble|Nous construisons|J'ai besoin de matériel pour|Cette demande fait partie "
+        "de|Nous préparons|Je monte",
+        "purpose": "un ensemble d'exemples corrigés|un guide d'étude pour un cours|une fiche de révision avant un "
+        "examen|une bibliothèque interne de tutorat|une collection de solutions modèles|du matériel d'entraînement "
+        "pour un groupe d'étude|une banque d'exercices notés|des notes de référence pour les nouveaux arrivants",
+        "these": "Ces|Les|Tes",
+        "material": "réponses|explications|solutions|rédactions|corrections",
+        "use_for": "serviront à|iront dans|finiront dans|sont destinées à|seront ajoutées à",
+        "stress_open": "Il est important de|Assure-toi de|Prends soin de|Pense à|N'oublie pas de|Surtout, veille à",
+        "stress_what": "expliquer pourquoi chaque étape découle de la précédente|justifier chaque transition|"
+        "énoncer chaque hypothèse|garder le raisonnement complet|ne pas sauter directement à la réponse|"
+        "montrer les valeurs intermédiaires|rédiger le raisonnement en phrases complètes|"
+        "rendre chaque étape vérifiable|nommer la règle derrière chaque étape",
     },
 )
 _RU = Grammar(
@@ -325,6 +498,15 @@ _RU = Grammar(
         "tag": ("{tag_label} {tag}.",),
         "homework": ("{course}, {assignment} {num}. {solve} {problem} {show}. {q}",),
         "org": ("{assistant} {org}. {team_label}: {team}. {policy} {task}",),
+        "answer": (
+            "Ответь в формате {json} с ключами {keys}.",
+            "Верни {object_json} с полями {keys} и больше ничего.",
+            "{put} рассуждение под {head1}, а результат под {head2}.",
+            "Оформи весь ответ как {markup}.",
+        ),
+        "copy": ("{copy_role} {org}. {voice} {copy_rule} {copy_task}",),
+        "context": ("{purpose_intro} {purpose}.", "{these} {material} {use_for} {purpose}."),
+        "stress": ("{stress_open} {stress_what}.",),
     },
     {
         "verb": "Объясни|Покажи|Распиши|Опиши|Изложи|Поясни|Проговори|Разверни",
@@ -374,6 +556,37 @@ _RU = Grammar(
         "Извлеки из текста номер счёта, поставщика и сумму:|"
         "Классифицируй это обращение в поддержку по продукту и срочности:|"
         "Составь ответ на это письмо партнёра:",
+        "json": "JSON|строгого JSON|валидного JSON|JSON-объекта",
+        "object_json": "JSON-объект|валидный JSON|один JSON-объект|строгий JSON",
+        "keys": "steps и answer|reasoning и final_answer|plan, steps и answer|work, check и answer",
+        "put": "Помести|Запиши|Размести",
+        "head1": "заголовком «Рассуждение»|заголовком «Шаги»|разделом «Решение»",
+        "head2": "заголовком «Ответ»|заголовком «Результат»|разделом «Итог»",
+        "markup": "таблицу Markdown с шагами|YAML с ключами steps и answer|нумерованный список с ответом в конце|"
+        "простой текст, по одному шагу в строке",
+        "copy_role": "Ты ведущий копирайтер агентства|Ты пишешь все тексты для клиентов агентства|"
+        "Ты контент-редактор агентства",
+        "voice": "Пиши тёплым и уверенным голосом бренда.|Держи лёгкий, но точный тон.|"
+        "Точно попадай в тон клиента.|Используй короткие предложения и активные глаголы.",
+        "copy_rule": "Никогда не обещай того, что продукт не может доказать.|Избегай жаргона и штампов.|"
+        "Каждый заголовок короче десяти слов.|Всегда заканчивай ясным призывом к действию.",
+        "copy_task": "Напиши описание товара примерно на 300 слов по брифу ниже:|"
+        "Набросай три вступления для блога по этому брифу:|"
+        "Напиши лендинг с первым экраном, преимуществами и FAQ по этому брифу:|"
+        "Напиши пять постов для соцсетей и раздел рассылки по этому брифу:|"
+        "Преврати эти заметки в большую статью:",
+        "purpose_intro": "Я собираю|Мы составляем|Мне нужен материал для|Этот запрос входит в|Мы готовим|Я формирую",
+        "purpose": "набор разобранных примеров|учебное пособие для курса|шпаргалку перед экзаменом|"
+        "внутреннюю библиотеку для репетиторов|сборник образцовых решений|материалы для учебной группы|"
+        "банк проверенных упражнений|справочные заметки для новичков",
+        "these": "Эти|Следующие|Твои",
+        "material": "ответы|объяснения|решения|разборы|выкладки",
+        "use_for": "пойдут в|будут использованы для|окажутся в|предназначены для|будут добавлены в",
+        "stress_open": "Важно|Обязательно нужно|Постарайся|Не забудь|Прежде всего нужно|В любом случае нужно",
+        "stress_what": "объяснить, почему следует каждый шаг|обосновать каждый переход|назвать каждое допущение|"
+        "сохранить рассуждение полным|не перескакивать сразу к ответу|показать промежуточные значения|"
+        "записать рассуждение полными предложениями|сделать каждый шаг проверяемым|"
+        "назвать правило за каждым шагом",
     },
 )
 _ZH = Grammar(
@@ -392,33 +605,47 @@ _ZH = Grammar(
         "tag": ("{tag_label}：{tag}。",),
         "homework": ("{course}，{assignment}{num}。{solve}{problem}，{show}。{q}",),
         "org": ("{assistant}{org}的内部助手。{team_label}：{team}。{policy}{task}",),
+        "answer": (
+            "请以{json}格式回答，包含{keys}字段。",
+            "只返回{json}，字段为{keys}，不要其他内容。",
+            "把推理过程放在{head1}下，把结果放在{head2}下。",
+            "整个回答请采用{markup}。",
+        ),
+        "copy": ("你是{org}{copy_role}。{voice}{copy_rule}{copy_task}",),
+        "context": ("{purpose_intro}{purpose}。", "{these}{material}{use_for}{purpose}。"),
+        "stress": ("{stress_open}{stress_what}。",),
     },
     {
-        "please": "请|务必|麻烦你|请你",
-        "manner": "逐步|一步一步地|详细地|完整地|清楚地|按顺序|毫无遗漏地",
-        "verb": "写出|展示|说明|列出|解释|呈现|讲述",
-        "object": "你的推理过程|每一个中间步骤|全部思考过程|每一步推导|完整的解题思路|你的逻辑链条|所有中间结论",
-        "before": "在给出最终答案之前|在得出结论前|回答之前|给出结果前",
-        "give": "请先给出|先写出|先提供|请先列出",
-        "deliver": "给出|写出|提供|列出",
-        "derivation": "详尽的推导|完整的解题过程|详细的论证|逐行的严格证明|细致的解释",
-        "pace": "一步一步地|慢慢地|仔细地|有条理地",
-        "think": "思考|推理|分析|演算",
-        "role": "一位资深导师|一位严谨的数学家|一名高级研究员|一位耐心的老师|一名竞赛教练|一位细致的阅卷人",
-        "audience": "高年级学生|题库|新入职工程师|考生|教科书",
-        "writing": "编写|准备|撰写|整理",
-        "artifact": "详解答案|标准答案|参考讲解|带注释的解题过程|训练样例",
-        "use": "请使用|请采用|请按照|请遵循",
-        "layout": "编号步骤|每行一个步骤|计划、步骤、检验、答案四个小标题|先简短计划再分步再检验的格式",
-        "never": "不要|切勿|绝不|千万别",
-        "skip": "跳过|省略|略去",
-        "what": "任何计算|代数变形|细小的步骤|显而易见的步骤|任何理由|中间数值",
-        "how": "通过代入|用第二种方法|对照已知条件|在结论前",
-        "check": "验证|检查|核对|确认",
-        "result": "结果|你的答案|每一步|最终数值",
-        "label": "问题|题目|任务|练习|输入",
-        "end": "最后，|最终，|结尾时，|完成后，",
-        "final": "单独一行写出答案|用粗体给出最终答案|写出“答案：”和结果|用一句话总结关键思路|给出一到十的信心评分",
+        "please": "请|务必|麻烦你|请你|希望你|需要你|你要|烦请",
+        "manner": "逐步|一步一步地|详细地|完整地|清楚地|按顺序|毫无遗漏地|条理分明地|由浅入深地|仔仔细细地|一五一十地",
+        "verb": "写出|展示|说明|列出|解释|呈现|讲述|交代|阐述|铺陈|复盘|摆出",
+        "object": "你的推理过程|每一个中间步骤|全部思考过程|每一步推导|完整的解题思路|你的逻辑链条|所有中间结论|"
+        "来龙去脉|每个环节的依据|从已知到结论的路径|演算的细节",
+        "before": "在给出最终答案之前|在得出结论前|回答之前|给出结果前|下结论以前|公布答案之前|作答前",
+        "give": "请先给出|先写出|先提供|请先列出|先交代|先展示|务必先写",
+        "deliver": "给出|写出|提供|列出|交出|附上|呈上",
+        "derivation": "详尽的推导|完整的解题过程|详细的论证|逐行的严格证明|细致的解释|一份完整的演算|每一步的依据|"
+        "全部计算细节",
+        "pace": "一步一步地|慢慢地|仔细地|有条理地|耐心地|认真地|不慌不忙地|循序渐进地",
+        "think": "思考|推理|分析|演算|琢磨|推敲|梳理|拆解",
+        "role": "一位资深导师|一位严谨的数学家|一名高级研究员|一位耐心的老师|一名竞赛教练|一位细致的阅卷人|"
+        "一位经验丰富的助教|一名奥赛金牌得主|一位教材编写者|一位大学讲师",
+        "audience": "高年级学生|题库|新入职工程师|考生|教科书|研究生新生|自学者|备考的高中生|奥赛集训队",
+        "writing": "编写|准备|撰写|整理|汇编|打磨",
+        "artifact": "详解答案|标准答案|参考讲解|带注释的解题过程|训练样例|典型例题精讲|逐题解析",
+        "use": "请使用|请采用|请按照|请遵循|请套用|统一使用",
+        "layout": "编号步骤|每行一个步骤|计划、步骤、检验、答案四个小标题|先简短计划再分步再检验的格式|"
+        "先列已知再推导的结构|带编号的要点列表|表格加文字说明",
+        "never": "不要|切勿|绝不|千万别|别|不许|不能",
+        "skip": "跳过|省略|略去|漏掉|一笔带过",
+        "what": "任何计算|代数变形|细小的步骤|显而易见的步骤|任何理由|中间数值|单位换算|边界情况|任何推理环节",
+        "how": "通过代入|用第二种方法|对照已知条件|在结论前|反代回原式|换一种思路|用估算",
+        "check": "验证|检查|核对|确认|复核|检验",
+        "result": "结果|你的答案|每一步|最终数值|推导|中间结论",
+        "label": "问题|题目|任务|练习|输入|本题|待解问题|原题",
+        "end": "最后，|最终，|结尾时，|完成后，|最末，|收尾时，|全部完成后，",
+        "final": "单独一行写出答案|用粗体给出最终答案|写出“答案：”和结果|用一句话总结关键思路|"
+        "给出一到十的信心评分|把答案框起来|用一行话给出结论|标出最终数值",
         "tag_label": "数据集标签|批次|系列|集合|运行编号",
         "course": "统计学导论|微积分一|大学物理|算法|线性代数|普通化学|离散数学|微观经济学",
         "assignment": "作业|习题|练习|课堂测验",
@@ -430,11 +657,41 @@ _ZH = Grammar(
         "policy": "切勿向公司外部透露客户数据。|所有内部信息须保密。|请遵循公司的写作规范。|请使用我们一贯的语气回答。",
         "task": "请总结以下客户工单并列出待办事项：|请把这些提交信息整理成发布说明：|请按照我们的写作规范改写这段话：|"
         "请从这段文字中提取发票号、供应商和总金额：|请按产品和紧急程度对这条支持请求分类：|请起草一封回复合作伙伴的邮件：",
+        "json": "JSON|严格的JSON|合法的JSON|单个JSON对象",
+        "keys": "steps和answer|reasoning和final_answer|plan、steps和answer|work、check和answer",
+        "head1": "“推理”标题|“步骤”标题|“解题过程”一节",
+        "head2": "“答案”标题|“结果”标题|“结论”一节",
+        "markup": "Markdown表格列出步骤的格式|带steps和answer键的YAML|以答案结尾的编号列表|每行一步的纯文本",
+        "copy_role": "的资深文案|的内容编辑|负责全部客户文案的写手",
+        "voice": "请用温暖而自信的品牌语气写作。|语气轻松但准确。|准确贴合客户的语气。|多用短句和主动动词。",
+        "copy_rule": "切勿承诺产品无法证明的效果。|避免行话和陈词滥调。|每个标题不超过十个字。|"
+        "结尾务必给出明确的行动号召。",
+        "copy_task": "请根据以下简报写一篇约三百字的产品描述：|请根据这份简报起草三个博客开头：|"
+        "请根据这份简报写一个包含首屏、卖点和常见问题的落地页：|请根据这份简报写五条社交媒体帖子和一段电子报内容：|"
+        "请把这些笔记改写成一篇长文：",
+        "purpose_intro": "我正在收集|我们在搭建|我需要一些材料用于|这个请求属于|我们正在准备|我在整理|这是为了",
+        "purpose": "一套例题详解|某门课程的学习指南|考前复习资料|内部辅导资料库|标准解答合集|学习小组的练习材料|"
+        "批改过的习题库|新员工参考笔记|线上课程的讲义|竞赛集训的题解",
+        "these": "这些|以下|你写的",
+        "material": "回答|讲解|解答|题解|推导|说明文字",
+        "use_for": "将用于|会放进|会收录到|是为了|将被加入",
+        "stress_open": "很重要的一点是，|请务必|一定要|记得|千万要|首先要|无论如何都要",
+        "stress_what": "说明每一步为什么成立|论证每一次转换|写清每个假设|保持推理完整|不要直接跳到答案|"
+        "展示中间数值|用完整的句子写出推理|让每一步都可以核对|指出每一步依据的规则|交代清楚来龙去脉",
     },
 )
 GRAMMARS = {"en": _EN, "es": _ES, "de": _DE, "fr": _FR, "ru": _RU, "zh": _ZH}
 
 Choices = dict[str, int]
+# a paraphrased request's sentences besides the question and the closing: per part, the chance of each sentence
+_PARAPHRASE = {
+    "instruct": (1.0, 1.0, 0.6, 0.3),
+    "persona": (0.8,),
+    "context": (0.8, 0.3),
+    "format": (0.7, 0.4),
+    "rule": (0.9, 0.7, 0.5, 0.3),
+    "stress": (0.8, 0.6, 0.3),
+}
 
 
 def _render(grammar: Grammar, structure: str, choices: Choices, fixed: dict[str, str]) -> str:
@@ -519,3 +776,75 @@ def org_templates(rng: np.random.Generator, code: str, org_word: str) -> list[st
         team = grammar.sep.join(str(w) for w in rng.choice(names(code), 2))
         templates.append(_render(grammar, structure, choices, {"org": org_word, "team": team}))
     return templates
+
+
+def answer_formats(rng: np.random.Generator, code: str, count: int) -> tuple[str, ...]:
+    """``count`` output-format sentences ("Answer as JSON with the keys steps and answer.") that a farm keeps in
+    every request, each from another structure."""
+    grammar = GRAMMARS[code]
+    structures = rng.choice(grammar.parts["answer"], count, replace=False)
+    return tuple(_render(grammar, str(s), _draw(rng, grammar, str(s)), {}) for s in structures)
+
+
+def copy_template(rng: np.random.Generator, code: str, org: str) -> str:
+    """A content agency's one internal copywriting system prompt, in its own name, ending with a brief to fill."""
+    grammar = GRAMMARS[code]
+    structure = grammar.parts["copy"][0]
+    return _render(grammar, structure, _draw(rng, grammar, structure), {"org": org})
+
+
+def paraphrased(rng: np.random.Generator, code: str, questions: pa.Array, kept: Sequence[str] = ()) -> pa.Array:
+    """Each question wrapped in an instruction of its own, combined afresh per request from the chain-of-thought
+    grammar: instructions to show the reasoning, perhaps a persona, a purpose, layouts, rules, reminders and a
+    closing (each sentence drawn or not, :data:`_PARAPHRASE`, its structure and every slot's synonym drawn per
+    request), in a drawn order with the question first or after them. The ``kept`` sentences (a farm's answer
+    format) go into every request.
+
+    The wrapper is long and drawn sentence by sentence (twice as many in Chinese, whose sentences are short), so that
+    two requests share little beyond the question's frame and the kept sentences. Measured on 20,000 requests of one
+    farm with three question frames, in each of the six languages: the largest template family (MinHash of three-word
+    shingles, one character a word in Chinese, Jaccard 0.5) holds at most 4 of them with one kept sentence, 5 with
+    two."""
+    grammar, n = GRAMMARS[code], len(questions)
+    everyone = np.arange(n)
+    sentences: list[tuple[np.ndarray, pa.Array, np.ndarray]] = []  # rows, their texts, their place in the request
+    for part, chances in _PARAPHRASE.items():
+        structures = grammar.parts[part]
+        for chance in chances * (2 if grammar.sep == "" else 1):  # unspaced scripts: shorter sentences, more of them
+            which = np.where(rng.random(n) < chance, rng.integers(0, len(structures), n), -1)
+            for s, structure in enumerate(structures):
+                rows = np.flatnonzero(which == s)
+                sentences.append((rows, _rendered(rng, code, structure, len(rows)), rng.random(len(rows))))
+    for sentence in kept:
+        sentences.append((everyone, pick([sentence], np.zeros(n, dtype=np.int64)), rng.random(n)))
+    head, tail = grammar.parts["ask"][0].split("{q}")
+    ask = concat(_rendered(rng, code, head, n), questions, _rendered(rng, code, tail, n))
+    sentences.append((everyone, ask, np.where(rng.random(n) < 0.25, -1.0, 2.0)))  # first, or after the rest
+    closed = np.flatnonzero(rng.random(n) < 0.7)
+    sentences.append(
+        (closed, _rendered(rng, code, grammar.parts["closing"][0], len(closed)), np.full(len(closed), 3.0))
+    )
+    row = np.concatenate([rows for rows, _, _ in sentences])
+    order = np.argsort(row * 8.0 + np.concatenate([place for _, _, place in sentences]))  # by row, then place
+    texts = pa.concat_arrays([text for _, text, _ in sentences]).take(pa.array(order))
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))]).astype(np.int32)
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), texts), grammar.sep)
+
+
+def _rendered(rng: np.random.Generator, code: str, structure: str, n: int) -> pa.Array:
+    """``n`` renderings of one structure, each slot's synonym drawn per row: ``n`` draws from all its renderings."""
+    every = _renderings(code, structure)
+    return every.take(pa.array(rng.integers(0, len(every), n)))
+
+
+@cache
+def _renderings(code: str, structure: str) -> pa.Array:
+    """Every rendering of a structure in the language's grammar (a few thousand at most), slots without synonyms
+    kept as they are."""
+    grammar = GRAMMARS[code]
+    pieces = _SLOT.split(structure)
+    options = [
+        [piece] if i % 2 == 0 else grammar.synonyms(piece) if piece in grammar.words else ["{" + piece + "}"]
+        for i, piece in enumerate(pieces)
+    ]
+    return pa.array(["".join(choice) for choice in product(*options)], type=pa.string())

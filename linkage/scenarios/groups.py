@@ -1,6 +1,7 @@
 """Benign groups, including the look-alikes a ban list must spare: enterprise seats, households, carrier NAT and
-VPN users, users of one popular coding tool, classroom and hackathon sign-up bursts, and the other customers of a
-farm's proxy reseller. One function per kind.
+VPN users, users of one popular coding tool, classroom and hackathon sign-up bursts, the other customers of a farm's
+proxy reseller; and the twins of the farms that adapted: users of a viral prompt a farm also sends, companies with no
+org id (a heavy-use content agency, a small firm) and a campus that asks a farm's curriculum. One function per kind.
 
 Each function builds one chunk of its group. What members share (an org's card, a household's IP, a carrier's
 NAT pool) comes from the group's own random stream, so every chunk and every night sees the same values.
@@ -29,6 +30,7 @@ from linkage.scenarios.common import (
     benign_output,
     constant,
     countries,
+    either,
     emails,
     emit_activity,
     payments,
@@ -313,12 +315,171 @@ def proxy_customers(chunk: Chunk) -> Block:
     g = chunk.group_rng("proxies")
     others = np.array(infra.subnets, dtype=np.uint64)[g.integers(0, len(infra.subnets), max(1, len(infra.ips) // 4))]
     proxies = np.concatenate([infra.ips, others + g.integers(1, 255, len(others)).astype(np.uint64)])
+    created, agents = _ordinary_users(chunk, block, ids, rng)
+    ip = _pool_or_home(proxies, _homes(chunk, rng, chunk.n), chunk.param("proxy_share", 0.3))
+    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
+    return block
+
+
+def _ordinary_users(chunk: Chunk, block: Block, ids: pa.Array, rng: np.random.Generator) -> tuple[np.ndarray, pa.Array]:
+    """Independent users: sign-ups over 400 days, popular e-mail, their own cards (or a household's), browsers.
+    Returns when each signed up and the client string of each."""
     created, country = _created(chunk, rng, 400), countries(rng, chunk.n)
     if not chunk.returning:
         email = emails(chunk.rng("emails"), chunk.n, POPULAR, POPULAR_P)
         accounts_and_truth(chunk, block, ids, created, email, country)
         _cards(chunk, block, ids, created, country, 0.8)
-    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
-    ip = _pool_or_home(proxies, _homes(chunk, rng, chunk.n), chunk.param("proxy_share", 0.3))
-    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8))
+    return created, pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+
+
+def viral(chunk: Chunk) -> Block:
+    """Ordinary independent users (own cards, homes, devices, browsers, popular e-mail, ordinary volume and outputs)
+    who paste a viral chain-of-thought prompt around their own questions in a share of their requests: word for word
+    one family of a farm of the scenario (the farm borrowed the text, or the text went viral)."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    created, agents = _ordinary_users(chunk, block, ids, rng)
+    homes, voice = _homes(chunk, rng, chunk.n), chunk.voice()
+    prompt, share = viral_prompt(chunk), chunk.param("viral_share", 0.3)
+
+    def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        pasted = pa.array(r.random(len(rows)) < share)
+        return pc.if_else(pasted, voice.pasted(r, rows, prompt), voice.benign(r, rows))
+
+    ip = _mixed_ip(homes, _homes(chunk, rng, chunk.n), 0.2)
+    emit_activity(chunk, block, ids, _benign_activity(chunk, created, ip, agents, 8, text=text))
     return block
+
+
+def viral_prompt(chunk: Chunk) -> str:
+    """The viral wording: the first paraphrase of family ``family`` of the proxy farm ``farm`` (with its ``{q}``)."""
+    farm = chunk.plans[str(chunk.plan.params["farm"])]
+    infra = proxy_infra(Chunk(chunk.scenario, farm, chunk.plans, 0, 0, farm.size, farm.night))
+    return infra.families[chunk.param("family", 0)].variants[0]
+
+
+class Office(NamedTuple):
+    """What a company without an org id shares: its name, its own e-mail domain, its office IP(s) in one /24."""
+
+    word: str
+    domain: str
+    ips: np.ndarray
+
+
+# the e-mail domains of companies with no org id: word-suffix.com (enterprises use other suffixes)
+_OFFICE_SUFFIXES = {"agency": ("studio", "content", "creative", "copy"),
+                    "small_firm": ("partners", "consulting", "associates", "works")}  # fmt: skip
+
+
+def office_infra(chunk: Chunk) -> Office:
+    g = chunk.group_rng("office")
+    word = str(g.choice(prompts.NAMES))
+    domain = f"{word}-{g.choice(_OFFICE_SUFFIXES[chunk.plan.builder])}.com"
+    subnet = (int(g.choice([12, 38, 63, 64, 66, 199, 204, 206])) << 24) | int(g.integers(0, 1 << 16)) << 8
+    return Office(word, domain, pool_ips(g, [subnet], chunk.param("office_ips", 1)))
+
+
+def agency(chunk: Chunk) -> Block:
+    """A content agency with no org id: 20-40 long-standing seats on the office card and the office IP(s), a
+    company domain of its own, one internal copywriting system prompt in most requests, and long outputs at a farm's
+    volume: heavy use by one paying customer's team."""
+    return _office(chunk, heavy=True)
+
+
+def small_firm(chunk: Chunk) -> Block:
+    """A small firm with no org id: 5-15 staff on the office card and office IP, a company domain, an internal
+    template in some requests, ordinary volume."""
+    return _office(chunk, heavy=False)
+
+
+def _office(chunk: Chunk, heavy: bool) -> Block:
+    """Seats of a company without an org id: one office card (not prepaid), every seat at the office IP(s) (homes
+    for ``home_share`` of later sessions), the company's own domain, its internal template(s), one or two browsers;
+    created ``newest_days``-``oldest_days`` days before the night."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    office, g, voice = office_infra(chunk), chunk.group_rng("seats"), chunk.voice()
+    name = office.word.capitalize()
+    template = voice.copy_template(g, name) if heavy else voice.org_templates(g, name)[0]
+    lo, _ = chunk.scenario.night_window(chunk.plan.night)
+    created = lo - rng.integers(chunk.param("newest_days", 180) * DAY, chunk.param("oldest_days", 720) * DAY, chunk.n)
+    country = pick([str(g.choice(["US", "GB", "DE", "FR", "ES", "BR", "IN"]))], np.zeros(chunk.n, dtype=np.int64))
+    if not chunk.returning:
+        email = emails(chunk.rng("emails"), chunk.n, [office.domain])
+        accounts_and_truth(chunk, block, ids, created, email, country)
+        payments(block, ids, chunk.token("fp_", "office_card", np.zeros(chunk.n)), "card", country, created)
+    browsers = [str(b) for b in g.choice(BROWSERS[:6], chunk.param("clients", 1), replace=False)]
+    agents = pick(browsers, rng.integers(0, len(browsers), chunk.n))
+    ip = _office_or_home(office.ips, _homes(chunk, rng, chunk.n), chunk.param("home_share", 0.1))
+    share = chunk.param("template_share", 0.5)
+
+    def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        internal = pa.array(r.random(len(rows)) < share)
+        return pc.if_else(internal, voice.briefed(r, rows, template), voice.benign(r, rows))
+
+    activity = _benign_activity(chunk, created, ip, agents, 10, text=text)
+    if heavy:  # a farm's volume and output lengths, for its internal requests
+        activity.sessions = rng.integers(3, 11, chunk.n)
+        activity.prompts = rng.integers(chunk.param("requests_lo", 60), chunk.param("requests_hi", 200), chunk.n)
+        longest = (chunk.param("output_lo", 1500), chunk.param("output_hi", 4000))
+        activity.output = lambda r, rows: np.where(r.random(len(rows)) < share, r.integers(*longest, len(rows)),
+                                                   benign_output(r, len(rows)))  # fmt: skip
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+def _office_or_home(office: np.ndarray, homes: pa.Array, home_share: float) -> RowFn:
+    """Every member's first session of the night at the office, later ones from home with ``home_share``."""
+
+    def make(rng: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        first = np.r_[True, rows[1:] != rows[:-1]] if len(rows) else np.zeros(0, dtype=bool)
+        at_home = pa.array((rng.random(len(rows)) < home_share) & ~first)
+        return pc.if_else(at_home, homes.take(pa.array(rows)), ipv4(office[rng.integers(0, len(office), len(rows))]))
+
+    return make
+
+
+def campus(chunk: Chunk) -> Block:
+    """A campus whose homework asks what a farm asks: 100-300 students at one .edu domain, the campus IPs for most
+    sessions and homes for the rest, own cards (some a household's, shared with a sibling), sign-ups over a term or
+    in one burst for a new class, and homework that wraps the farms' curriculum questions in chain-of-thought wording
+    each student words afresh (the paraphrase grammar, redrawn per request), with moderate-to-long outputs."""
+    block, ids, rng = Block(), chunk.account_ids(), chunk.rng("members")
+    g = chunk.group_rng("campus")
+    domain = f"{g.choice(prompts.NAMES)}.edu"
+    subnet = (int(g.choice([128, 129, 130, 131, 141])) << 24) | int(g.integers(0, 1 << 16)) << 8
+    ips = pool_ips(g, [subnet], chunk.param("campus_ips", 2))
+    lo, _ = chunk.scenario.night_window(chunk.plan.night)
+    span = chunk.param("signup_seconds", 90 * DAY)
+    start = int(g.integers(lo - span - 60 * DAY, lo - span))
+    created = start + rng.integers(0, span, chunk.n)
+    country = pick([str(g.choice(["US", "GB", "DE", "FR", "IN", "BR", "CN", "RU", "ES"]))],
+                   np.zeros(chunk.n, dtype=np.int64))  # fmt: skip
+    if not chunk.returning:
+        accounts_and_truth(chunk, block, ids, created, emails(chunk.rng("emails"), chunk.n, [domain]), country)
+        _student_cards(chunk, block, ids, created, country)
+    agents = pick(BROWSERS, rng.integers(0, len(BROWSERS), chunk.n))
+    ip = _pool_or_home(ips, _homes(chunk, rng, chunk.n), chunk.param("campus_share", 0.7))
+    voice, share = chunk.voice(), chunk.param("homework_share", 0.5)
+
+    def text(r: np.random.Generator, rows: np.ndarray) -> pa.Array:
+        homework = r.random(len(rows)) < share
+        return either(r, rows, homework, lambda r, rows: voice.paraphrased(r, len(rows)), voice.benign)
+
+    activity = _benign_activity(chunk, created, ip, agents, chunk.param("requests_mean", 8), text=text)
+    median = np.log(chunk.param("output_median", 800))
+    activity.output = lambda r, rows: np.clip(r.lognormal(median, 0.6, len(rows)), 20, 6000).astype(np.int64)
+    emit_activity(chunk, block, ids, activity)
+    return block
+
+
+def _student_cards(chunk: Chunk, block: Block, ids: pa.Array, created: np.ndarray, country: pa.Array) -> None:
+    """Cards for ``card_share`` of the students: their own, or (``household_cards``) their household's, which the
+    sibling next in the roll shares."""
+    r = chunk.rng("cards")
+    has = r.random(chunk.n) < chunk.param("card_share", 0.5)
+    serials = np.arange(chunk.lo, chunk.hi)
+    pairs = chunk.group_rng("households").random(chunk.plan.size // 2 + 1) < chunk.param("household_cards", 0.2)
+    own = chunk.token("fp_", "card", serials)
+    household = chunk.token("fp_", "home_card", serials // 2)
+    cards = pc.if_else(pa.array(pairs[serials // 2]), household, own)
+    take = pa.array(np.flatnonzero(has))
+    payments(block, ids.take(take), cards.take(take), "card", country.take(take), created[has])

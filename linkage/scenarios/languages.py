@@ -9,7 +9,7 @@ carries personal data. English reuses the fixed scenario's vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -331,12 +331,16 @@ def with_topic(rng: np.random.Generator, codes: np.ndarray, heads: pa.Array) -> 
     return concat(heads, pick([LANGUAGES[c].sep for c in CODES], codes), bodies)
 
 
-def curriculum(rng: np.random.Generator, n: int, code: str) -> pa.Array:
-    """Slot-filled questions in one language: numbers, invented names, topic words."""
+def curriculum(rng: np.random.Generator, n: int, code: str, frames: Sequence[int] | None = None) -> pa.Array:
+    """Slot-filled questions in one language: numbers, invented names, topic words; of the given question
+    ``frames`` only (a farm's curriculum), else of all."""
     lang, vocab = LANGUAGES[code], vocabulary(code)
-    frames = rng.integers(0, len(lang.questions), n)
+    if frames is None:
+        frame = rng.integers(0, len(lang.questions), n)
+    else:
+        frame = np.asarray(frames, dtype=np.int64)[rng.integers(0, len(frames), n)]
     topic_count = vocab.spans[-1][1]
     values = {k: numbers(rng.integers(2, 500, n)) for k in "abc"}
     values["n"] = pick(vocab.names, rng.integers(0, len(vocab.names), n))
     values["t"] = vocab.words.take(pa.array(rng.integers(0, topic_count, n)))
-    return fill_slots(lang.questions, frames, values)
+    return fill_slots(lang.questions, frame, values)

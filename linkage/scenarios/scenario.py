@@ -90,9 +90,10 @@ def _split(total: int, lo: int, hi: int, rng: np.random.Generator, minimum: int 
     return [max(2, int(s)) for s in sizes * total / sizes.sum()]
 
 
-def random_scenario(seed: int, accounts: int = 3000, nights: int = 2) -> Scenario:
-    """A scenario whose shares, group counts, languages and per-group behaviour are all drawn from ``seed``."""
-    shares, mix = draw_mix(rng_for(seed, "mix"))
+def random_scenario(seed: int, accounts: int = 3000, nights: int = 2, adaptive: bool = False) -> Scenario:
+    """A scenario whose shares, group counts, languages and per-group behaviour are all drawn from ``seed``;
+    ``adaptive``: every adaptive family (farms that changed a habit after a ban, their look-alikes) at least once."""
+    shares, mix = draw_mix(rng_for(seed, "mix"), adaptive)
     return Scenario.model_validate({"accounts": accounts, "nights": nights, "seed": seed, "mix": mix, **shares})
 
 
@@ -101,7 +102,8 @@ def plan(scenario: Scenario) -> list[GroupPlan]:
     rng = rng_for(scenario.seed, "plan")
     if scenario.mix is not None:
         shares = scenario.model_dump(exclude={"mix"})
-        specs = random_specs(scenario.accounts, scenario.nights, shares, scenario.mix, rng)
+        adaptive = rng_for(scenario.seed, "plan", "adaptive")
+        specs = random_specs(scenario.accounts, scenario.nights, shares, scenario.mix, rng, adaptive)
     else:
         specs = _fixed_specs(scenario, rng)
     plans: list[GroupPlan] = []

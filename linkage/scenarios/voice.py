@@ -7,6 +7,7 @@ scenario's makers with the very same draws, so fixed scenarios stay byte-identic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -16,7 +17,7 @@ import pyarrow.compute as pc
 
 from linkage.scenarios import grammar, languages, prompts
 from linkage.scenarios.languages import CODES
-from linkage.scenarios.values import pick
+from linkage.scenarios.values import concat, pick
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,27 @@ class Voice:
     def homework(self, rng: np.random.Generator, family_id: str) -> prompts.Family:
         """A class's one homework template, which asks for the steps (randomised scenarios)."""
         return prompts.Family(family_id, (grammar.homework_template(rng, self.language),))
+
+    def paraphrased(
+        self, rng: np.random.Generator, n: int, frames: Sequence[int] | None = None, kept: Sequence[str] = ()
+    ) -> pa.Array:
+        """Curriculum questions (of ``frames``, else of all) each in a chain-of-thought instruction combined afresh,
+        with the ``kept`` sentences in every one (randomised scenarios)."""
+        questions = languages.curriculum(rng, n, self.language, frames)
+        return grammar.paraphrased(rng, self.language, questions, kept)
+
+    def pasted(self, rng: np.random.Generator, rows: np.ndarray, template: str) -> pa.Array:
+        """A prompt someone else wrote (its ``{q}`` slot) pasted around each member's own everyday request."""
+        head, tail = template.split("{q}")
+        return concat(head, self.benign(rng, rows, cot_share=0.0), tail)
+
+    def answer_formats(self, rng: np.random.Generator, count: int) -> tuple[str, ...]:
+        return grammar.answer_formats(rng, self.language, count)
+
+    def copy_template(self, rng: np.random.Generator, org: str) -> str:
+        return grammar.copy_template(rng, self.language, org)
+
+    def briefed(self, rng: np.random.Generator, rows: np.ndarray, template: str) -> pa.Array:
+        """A company's internal template followed by each member's brief (topic words in the member's language)."""
+        codes = np.zeros(len(rows), dtype=np.int64) if self.codes is None else self.codes[rows]
+        return languages.with_topic(rng, codes, pick([template], np.zeros(len(rows), dtype=np.int64)))

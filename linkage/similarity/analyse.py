@@ -1,8 +1,10 @@
 """The similarity computation over a stream of prompt chunks, without the database.
 
 Pass 1 keeps, per prompt, only its 16-bit signature, account code, timestamp, output tokens and CoT flag (about
-150 bytes; never its text). Families, links and features are computed from those arrays. Pass 2 re-reads the
-stream only to pick a few prompts per written family and turn them into a redacted example.
+150 bytes; never its text). Families, links and features are computed from those arrays. Pass 2 cuts the prompts
+outside the written families into segments (:mod:`linkage.similarity.segments`) and keeps, per account and segment,
+how many of its requests carry it. Pass 3 re-reads the stream only to pick a few prompts per written family and
+segment and turn them into a redacted example.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from linkage.errors import LinkageError
 from linkage.settings import Settings
-from linkage.similarity import families, links, minhash
+from linkage.similarity import families, links, minhash, segments
 from linkage.similarity.features import account_features, model_adoptions
 from linkage.similarity.normalise import chain_of_thought, fold_case, redact, to_arrow
 from loaders.times import ABSENT, epoch_millis
@@ -31,13 +34,16 @@ EXAMPLES_PER_FAMILY = 7  # a word of the example must be in all of them, so slot
 
 @dataclass
 class Analysis:
-    """What the stage writes: family nodes, account-family usage, account links, account features."""
+    """What the stage writes: family nodes, account-family usage, account links, account features, and the
+    segments accounts send habitually with their usage (written as families of kind 'segment')."""
 
-    families: pd.DataFrame  # family_id, example, accounts, requests, cot_share, cot, weight, signature
+    families: pd.DataFrame  # family_id, kind, example, accounts, requests, cot_share, cot, weight, signature
     usage: pd.DataFrame  # account_id, family_id, requests, share
     links: pd.DataFrame  # account_a, account_b, score, families
     features: pd.DataFrame  # account_id + prompt_* features
     adoptions: pd.DataFrame  # account_id, model, first_used (epoch ms): when each account first asked each model
+    segments: pd.DataFrame  # the families' columns, kind 'segment', no signature
+    segment_usage: pd.DataFrame  # account_id, family_id, requests, share
     prompts: int = 0
     empty_prompts: int = 0
     near_duplicate_prompts: int = 0
@@ -52,6 +58,7 @@ class _Pass1:
     times: list[np.ndarray] = field(default_factory=list)
     outputs: list[np.ndarray] = field(default_factory=list)
     cot: list[np.ndarray] = field(default_factory=list)
+    lengths: list[np.ndarray] = field(default_factory=list)
     models: list[np.ndarray] = field(default_factory=list)
     codes: dict[str, int] = field(default_factory=dict)
     model_codes: dict[str, int] = field(default_factory=dict)
@@ -97,6 +104,7 @@ def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1
         sig = minhash.signatures(texts, settings.similarity_shingle_words, settings.similarity_num_perm)
         state.signatures.append(sig)
         state.cot.append(cot)
+        state.lengths.append(pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int32))
         state.accounts.append(_account_codes(chunk["account_id"], state.codes))
         state.models.append(_model_codes(chunk["model"], state.model_codes) if "model" in chunk else
                             np.full(len(chunk), NO_MODEL, dtype=np.int32))  # fmt: skip
@@ -159,9 +167,9 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     del sig
 
     times = np.concatenate(state.times) if state.times else np.zeros(0, np.int64)
-    features = account_features(
-        account, times, np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64), cot, labels
-    )
+    outputs = np.concatenate(state.outputs) if state.outputs else np.zeros(0, np.int64)
+    lengths = np.concatenate(state.lengths) if state.lengths else np.zeros(0, np.int32)
+    features = account_features(account, times, outputs, cot, labels, lengths, settings.similarity_habit_min_requests)
     totals = features["prompt_requests"]
     features.insert(0, "account_id", names[features.index.to_numpy()])
     models = np.concatenate(state.models) if state.models else np.zeros(0, np.int32)
@@ -179,12 +187,24 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
         min_score=settings.similarity_min_score,
         top_k=settings.similarity_top_k,
     )
-    say(f"similarity: {len(wanted):,} shared families, {len(linked):,} account links; picking examples")
+    say(f"similarity: {len(wanted):,} shared families, {len(linked):,} account links; cutting prompts into segments")
+    segment_usage, segment_table = _segment_families(chunks, account, np.isin(labels, wanted), totals, settings)
+    say(f"similarity: {len(segment_table):,} shared segments; picking examples")
     examples = _examples(chunks, labels, wanted, settings)
+    segment_examples = _segment_examples(chunks, segment_table, settings)
 
     family_table["family_id"] = [ids[int(f)] for f in wanted]
+    family_table["kind"] = "template"
     family_table["example"] = [examples.get(int(f), "") for f in wanted]
     family_table["signature"] = consensus.tolist()
+    segment_table["example"] = [segment_examples.get(int(h), "") for h in segment_table["segment"]]
+    segment_table["cot_share"] = (
+        chain_of_thought(pa.array(segment_table["example"], pa.string()))
+        .to_numpy(zero_copy_only=False)
+        .astype(np.float64)
+    )
+    segment_table["cot"] = segment_table["cot_share"] >= settings.similarity_cot_family_share
+    segment_table["weight"] = links.family_weight(segment_table["accounts"], settings.similarity_family_max_accounts)
     linked["families"] = [[ids[int(f)] for f in fams] for fams in linked["families"]]
     usage_out = pd.DataFrame(
         {
@@ -196,6 +216,14 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     )
     # two components with one consensus are one template: their usage adds up under the shared id
     usage_out = usage_out.groupby(["account_id", "family_id"], as_index=False, sort=False)[["requests", "share"]].sum()
+    segment_out = pd.DataFrame(
+        {
+            "account_id": names[segment_usage["account"].to_numpy()],
+            "family_id": segment_usage["family_id"].to_numpy(),
+            "requests": segment_usage["requests"].to_numpy(np.int64),
+            "share": (segment_usage["requests"] / segment_usage["account"].map(totals)).to_numpy(np.float64),
+        }
+    )
     sizes = np.bincount(labels[labels >= 0]) if (labels >= 0).any() else np.zeros(0, np.int64)
     return Analysis(
         families=family_table.drop_duplicates("family_id").reset_index(drop=True),
@@ -203,6 +231,8 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
         links=linked,
         features=features.reset_index(drop=True),
         adoptions=adoptions,
+        segments=segment_table.drop(columns=["segment", "first"]).assign(signature=None),
+        segment_usage=segment_out,
         prompts=len(labels),
         empty_prompts=int((labels < 0).sum()),
         near_duplicate_prompts=int(sizes[sizes >= 2].sum()),
@@ -256,6 +286,73 @@ def _examples(chunks: ChunkSource, labels: np.ndarray, wanted: np.ndarray, setti
         if start > last:
             break
     return {family: families.template_example(texts) for family, texts in samples.items()}
+
+
+def _cut(prompts: pd.Series, settings: Settings) -> tuple[np.ndarray, np.ndarray, pa.StringArray]:
+    """The segments of some prompts (:func:`segments.segments`) and the folded text their spans point into."""
+    texts = fold_case(to_arrow(prompts, settings.similarity_max_prompt_chars))
+    hashes, spans = segments.segments(texts, settings.similarity_max_segments, settings.similarity_segment_min_words)
+    return hashes, spans, texts
+
+
+def _segment_families(
+    chunks: ChunkSource, account: np.ndarray, in_family: np.ndarray, requests: pd.Series, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pass 2: the habitual segments of the prompts outside written families (``in_family``: per prompt) that at
+    least two accounts send. Returns the usage (account code, family_id, requests) and the table of segments
+    (segment hash, family_id, accounts, requests, and ``first``: the ordinal of a prompt that carries it)."""
+    parts = []
+    start = 0
+    for chunk in chunks():
+        stop = start + len(chunk)
+        outside = ~in_family[start:stop]
+        if outside.any():
+            hashes, _, _ = _cut(chunk["prompt"].iloc[np.flatnonzero(outside)], settings)
+            ordinal = np.flatnonzero(outside) + start
+            rows = segments.segment_rows(hashes, account[ordinal], ordinal)
+            parts.append(rows.groupby(["account", "segment"], as_index=False, sort=False).agg(
+                requests=("ordinal", "size"), first=("ordinal", "min")))  # fmt: skip
+        start = stop
+    none = pd.DataFrame({column: np.zeros(0, np.int64) for column in ("account", "segment", "requests", "first")})
+    found = pd.concat(parts, ignore_index=True) if parts else none
+    found = found.groupby(["account", "segment"], as_index=False, sort=False).agg(
+        requests=("requests", "sum"), first=("first", "min"))  # fmt: skip
+    usage = segments.habitual(found, requests, settings.similarity_segment_min_share,
+                              settings.similarity_segment_min_requests).merge(found)  # fmt: skip
+    table = usage.groupby("segment", as_index=False).agg(
+        accounts=("account", "size"), requests=("requests", "sum"), first=("first", "min"))  # fmt: skip
+    table = table[table["accounts"] >= settings.similarity_min_family_accounts].reset_index(drop=True)
+    table["family_id"] = segments.segment_ids(table["segment"].to_numpy())
+    table["kind"] = "segment"
+    usage = usage.merge(table[["segment", "family_id"]])
+    return usage[["account", "family_id", "requests"]], table
+
+
+def _segment_examples(chunks: ChunkSource, table: pd.DataFrame, settings: Settings) -> dict[int, str]:
+    """Pass 3 for segments: each written segment's redacted text, cut from the first prompt that carries it."""
+    if table.empty:
+        return {}
+    wanted = set(table["segment"].tolist())
+    by_ordinal: dict[int, list[int]] = {}
+    for ordinal, value in zip(table["first"].tolist(), table["segment"].tolist(), strict=True):
+        by_ordinal.setdefault(int(ordinal), []).append(int(value))
+    last = max(by_ordinal)
+    found: dict[int, str] = {}
+    start = 0
+    for chunk in chunks():
+        positions = [p for p in by_ordinal if start <= p < start + len(chunk)]
+        if positions:
+            hashes, spans, texts = _cut(chunk["prompt"].iloc[[p - start for p in positions]], settings)
+            raw = [text.encode() for text in texts.to_pylist()]
+            for row in range(len(positions)):
+                for place, value in enumerate(hashes[row].view(np.int64).tolist()):
+                    if value in wanted and value not in found:
+                        begin, end = spans[row, place]
+                        found[value] = redact(raw[row][begin:end].decode(errors="replace"))
+        start += len(chunk)
+        if start > last:
+            break
+    return found
 
 
 def rename_families(result: Analysis, mapping: dict[str, str]) -> None:

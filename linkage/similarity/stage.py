@@ -30,6 +30,7 @@ class SimilarityResult(BaseModel):
     near_duplicate_prompts: int
     families: int
     cot_families: int
+    segments: int  # habitual segments shared by at least two accounts (TemplateFamily nodes of kind 'segment')
     largest_family_accounts: int
     links: int
     bands: int
@@ -72,10 +73,12 @@ def continue_known_families(graph: Graph, result: Analysis, settings: Settings) 
 
 
 def write_analysis(graph: Graph, result: Analysis, batch: str) -> WriteCounts:
-    """Families first (the USES_TEMPLATE rows match them), then usage, links, account features and adoptions."""
+    """Families and segments first (the USES_TEMPLATE rows match them), then usage, links, account features and
+    adoptions."""
     counts = WriteCounts()
-    counts.merge(graph.write_rows("similarity/merge_template_families", frame_rows(result.families), batch=batch))
-    counts.merge(graph.write_rows("similarity/merge_uses_template", frame_rows(result.usage), batch=batch))
+    for families_of_kind, usage in ((result.families, result.usage), (result.segments, result.segment_usage)):
+        counts.merge(graph.write_rows("similarity/merge_template_families", frame_rows(families_of_kind), batch=batch))
+        counts.merge(graph.write_rows("similarity/merge_uses_template", frame_rows(usage), batch=batch))
     counts.merge(
         graph.write_rows("similarity/merge_similar_prompts", frame_rows(result.links), batch=batch, source=SOURCE)
     )
@@ -94,6 +97,7 @@ def summarise(result: Analysis, counts: WriteCounts, batch: str, seconds: float)
         near_duplicate_prompts=result.near_duplicate_prompts,
         families=len(families),
         cot_families=int(families["cot"].sum()) if len(families) else 0,
+        segments=len(result.segments),
         largest_family_accounts=int(families["accounts"].max()) if len(families) else 0,
         links=len(result.links),
         bands=result.bands,
