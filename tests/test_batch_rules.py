@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkage.cli import app
-from linkage.detect.stage import weigh_evidence
+from linkage.detect.stage import read_incidence, weigh_evidence
 from linkage.graph import Graph
 from linkage.settings import Settings
 from loaders import InvalidBatch, load_batch
@@ -139,7 +139,7 @@ def test_addresses_are_canonical_and_non_routable_ones_are_never_evidence(
         {"ip": "8.8.8.8", "routable": True, "subnet": "8.8.8.0/24", "subnet_routable": True, "accounts": 6},
         {"ip": "fe80::1", "routable": False, "subnet": "fe80::/48", "subnet_routable": False, "accounts": 6},
     ]
-    weigh_evidence(graph, settings)
+    weigh_evidence(graph, settings, read_incidence(graph))
     weights = graph.gds.run_cypher(
         "MATCH (v) WHERE v:IP OR v:Subnet RETURN coalesce(v.address, v.cidr) AS value, v.link_weight AS w"
     ).set_index("value")["w"]

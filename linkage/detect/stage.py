@@ -47,8 +47,13 @@ def _frame(graph: Graph, name: str, columns: list[str], **params: object) -> pd.
     return frame if not frame.empty else pd.DataFrame(columns=columns)
 
 
+def read_incidence(graph: Graph) -> pd.DataFrame:
+    """Every value at least two accounts use, one row per (value, account)."""
+    return _frame(graph, "detect/value_incidence", INCIDENCE_COLUMNS)
+
+
 def weigh_evidence(graph: Graph, settings: Settings, incidence: pd.DataFrame) -> Evidence:
-    """Weigh every value at least two accounts use (``incidence``: ``detect/value_incidence``) and write the
+    """Weigh every value at least two accounts use (``incidence``: ``read_incidence``) and write the
     weights on the values (for the projection)."""
     accounts = int(graph.read("detect/count_accounts")[0]["accounts"])
     seconds = int(settings.detect_sync_window_hours * 3600)
@@ -83,7 +88,7 @@ def evidence_rows(scored: pd.DataFrame) -> list[dict[str, object]]:
 
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
     """Run detection on the graph as it stands; the Run node ``run_id`` must exist."""
-    incidence = _frame(graph, "detect/value_incidence", INCIDENCE_COLUMNS)
+    incidence = read_incidence(graph)
     evidence = weigh_evidence(graph, settings, incidence)
     communities = detect_communities(graph, settings)
     features = graph.frame("detect/account_features")
