@@ -27,7 +27,7 @@ import localdb
 from cypher import schema_groups, statement
 from linkage.errors import ExitCode, LinkageError
 from linkage.settings import Settings
-from linkage.signals import received
+from linkage.signals import raise_if_dropped, received
 
 Row = Mapping[str, Any]
 Statement = str | Path  # a name under cypher/, or a benchmark's or test's own .cypher file
@@ -128,7 +128,9 @@ class Graph:
         """A session on the database. A stop signal (:mod:`linkage.signals`) may have cut a driver call short
         mid-message: the connection it left half-read breaks the driver's own cleanup of it (a BufferError) and the
         pool would hand it out again, so the first session after one comes from a new driver (the cleanup on the way
-        out: the lock given back, the projection dropped), and what a session raises then is the stop."""
+        out: the lock given back, the projection dropped), and what a session raises then is the stop. A stop that
+        Python dropped in a finaliser is raised here, before the session."""
+        raise_if_dropped()
         if received() is not None and not self._renewed_after_stop:
             self._renewed_after_stop = True
             with contextlib.suppress(Exception):

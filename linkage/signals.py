@@ -7,16 +7,22 @@ given back (:mod:`linkage.nightly.lock`), the run's GDS projection dropped and t
 removed. It derives from BaseException, so that no ``except Exception`` on the way takes it for an error. Once one
 signal arrived, further ones are ignored: a second SIGTERM cannot cut that cleanup short (SIGKILL still ends the
 process at once, and the next run takes over its lock and drops its projection).
+
+Python drops what a handler raises while a finaliser runs (a driver object's ``__del__`` collected mid-load): such a
+stop is kept and raised at the next database call instead (:func:`raise_if_dropped`, from :class:`linkage.graph.Graph`),
+and the "Exception ignored" traceback Python would print for it is not printed.
 """
 
 from __future__ import annotations
 
 import signal
+import sys
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 _received: Stopped | None = None
+_dropped = False
 
 
 class Stopped(BaseException):
@@ -40,10 +46,27 @@ def _stop(signum: int, _: FrameType | None) -> None:
     raise _received
 
 
+def _keep_dropped_stop(unraisable: sys.UnraisableHookArgs) -> None:
+    global _dropped
+    if _received is not None and unraisable.exc_value is _received:
+        _dropped = True
+    else:
+        sys.__unraisablehook__(unraisable)
+
+
 def stop_on_signals() -> None:
     """From now on, SIGINT, SIGTERM and SIGHUP raise :class:`Stopped` in the main thread (call it from there)."""
     for each in STOP_SIGNALS:
         signal.signal(each, _stop)
+    sys.unraisablehook = _keep_dropped_stop
+
+
+def raise_if_dropped() -> None:
+    """Raise the stop a signal asked for if Python dropped it (it arrived in a finaliser), once."""
+    global _dropped
+    if _dropped and _received is not None:
+        _dropped = False
+        raise _received
 
 
 def received() -> Stopped | None:

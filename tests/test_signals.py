@@ -140,3 +140,36 @@ def test_a_projection_left_by_a_run_that_did_not_finish_is_dropped_by_the_next(
     result = nightly_run(demo, examples, tmp_path / "next")
     assert result.summary.detection.communities.communities > 0
     assert _projections(graph) == ["an analyst's own"]  # only linkage's own name is dropped
+
+
+FINALISED_STOP = """
+import os, signal, sys
+from linkage.graph import Graph
+from linkage.settings import load_settings
+from linkage.signals import Stopped, stop_on_signals
+
+class SignalledWhileCollected:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(100_000):  # the handler runs here, inside the finaliser, where Python drops what it raises
+            pass
+
+stop_on_signals()
+with Graph(load_settings()) as graph:
+    SignalledWhileCollected()
+    try:
+        graph.read("detect/count_accounts")
+    except Stopped as stop:
+        sys.exit(stop.exit_code)
+"""
+
+
+def test_a_signal_that_lands_in_a_finaliser_stops_at_the_next_database_call(
+    graph: Graph, test_env: dict[str, str]
+) -> None:
+    """A signal handled while a driver object's ``__del__`` runs (the nightly run's load, once in a full suite run)
+    raised into the finaliser and Python dropped it: the run went on to the end and exited 0."""
+    done = subprocess.run([sys.executable, "-c", FINALISED_STOP], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **test_env, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert done.returncode == 128 + signal.SIGTERM.value, done.stderr
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
