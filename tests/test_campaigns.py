@@ -38,9 +38,10 @@ def test_a_signature_keeps_what_mostly_its_banned_accounts_send_the_way_they_ask
 
 
 def test_a_campaigns_next_wave_on_new_cards_is_its_respawn_and_look_alikes_are_not() -> None:
-    """Ten new accounts send the campaign's family with its habit on a card they bought together: its respawn. A new
-    class sends the same family but asks otherwise; new users of the viral prompt share an IP but not the
-    campaign's own family; a lone account matches the signature but shares nothing with anyone."""
+    """Ten new accounts send the campaign's family with its habit on a card and a proxy they bought together: its
+    respawn, sharing two kinds of new infrastructure. A new class sends the same family but asks otherwise; new users
+    of the viral prompt share an IP but not the campaign's own family; a lone account matches the signature but
+    shares nothing with anyone."""
     campaigns = Campaigns(
         pd.DataFrame({"campaign_id": ["C-0001"], "family_id": ["tf-farm"]}),
         pd.DataFrame({"campaign_id": ["C-0001"], "habit": [FARM_HABIT]}),
@@ -49,7 +50,7 @@ def test_a_campaigns_next_wave_on_new_cards_is_its_respawn_and_look_alikes_are_n
     students = [f"student{i}" for i in range(30)]
     viral = [f"user{i}" for i in range(8)]
     rows = _uses(wave[:5], "tf-farm", "template", FARM_HABIT) + _uses(wave[5:], "tf-farm", "template", NEAR_HABIT)
-    rows += _uses(wave, "new-card", "payment", FARM_HABIT)
+    rows += _uses(wave, "new-card", "payment", FARM_HABIT) + _uses(wave, "new-proxy", "network", FARM_HABIT)
     rows += _uses(students, "tf-farm", "template", STUDENT_HABIT) + _uses(students, "campus-ip", "network",
                                                                             STUDENT_HABIT)  # fmt: skip
     rows += _uses(viral, "tf-viral", "template", FARM_HABIT) + _uses(viral, "cafe-ip", "network", FARM_HABIT)
@@ -60,7 +61,8 @@ def test_a_campaigns_next_wave_on_new_cards_is_its_respawn_and_look_alikes_are_n
     found = respawns(campaigns, incidence, new).set_index("account_id")
     assert sorted(found.index) == sorted(wave)
     assert (found["campaign_id"] == "C-0001").all() and (found["shared_with"] == 9).all()
-    assert found.loc["new0", "signature"] == ["tf-farm"] and found.loc["new0", "shared"] == ["new-card"]
+    assert found.loc["new0", "signature"] == ["tf-farm"] and found.loc["new0", "shared"] == ["new-card", "new-proxy"]
+    assert (found["shared_kinds"] == 2).all()
 
 
 def test_a_banned_cluster_whose_accounts_have_no_habit_signs_nothing_and_fails_nothing() -> None:

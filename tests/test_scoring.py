@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from linkage.detect.campaigns import RESPAWN_COLUMNS
 from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.scoring import Volume, best_evidence, burst_sizes, harvest_strength, score_accounts
 from linkage.settings import Settings
@@ -167,3 +168,25 @@ def test_no_single_kind_bans_however_strong_and_one_short_reviews_only_with_harv
         lighter, _best(heavy, {"payment": 1.0, "device": 1.0}), NO_BANNED, _volume(tokens), "n1", Settings()
     )
     assert (review.set_index("account_id").loc[heavy, "decision"] == "").all()  # infrastructure only: no behaviour
+
+
+def test_a_campaign_match_on_one_venues_network_is_reviewed_and_one_on_new_cards_and_proxies_banned() -> None:
+    """Twenty new accounts match a banned campaign's signature and habit. The ten that share a card pool and a proxy
+    (two kinds of new infrastructure) are its respawn, banned; the ten that share only a venue's address and its /24
+    (one kind: a hackathon pasting the campaign's viral prompt looks so) go to review, saying what a ban needs."""
+    tokens = _population(200, [1_000] * 20)
+    features = _features(220, tokens).assign(community=[0] * 200 + [1] * 20)
+    wave, venue = [f"a{i}" for i in range(200, 210)], [f"a{i}" for i in range(210, 220)]
+    matched = pd.DataFrame(
+        [{"account_id": a, "campaign_id": "C-0001", "signature": ["tf-farm"], "habit": "gap 2^9s, output 2^10, "
+          "prompt 2^7", "shared": shared, "shared_with": 9, "shared_kinds": kinds}
+         for group, shared, kinds in ((wave, ["card", "proxy"], 2), (venue, ["venue-ip", "venue-/24"], 1))
+         for a in group],
+        columns=RESPAWN_COLUMNS,
+    )  # fmt: skip
+    scored = score_accounts(features, _best(wave + venue, {"template": 1.0}), NO_BANNED, _volume(tokens), "n1",
+                            Settings(), matched).set_index("account_id")  # fmt: skip
+    assert scored.loc[wave + venue, "respawn"].all()
+    assert (scored.loc[wave, "decision"] == "ban").all() and (scored.loc[venue, "decision"] == "review").all()
+    assert scored.loc[venue, "missed"].str.contains("new infrastructure of 1 kind(s)", regex=False).all()
+    assert (scored.drop(index=wave + venue)["decision"] == "").all()

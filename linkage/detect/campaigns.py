@@ -23,7 +23,7 @@ from linkage.similarity.features import habit_powers
 INFRASTRUCTURE = ("payment", "network", "device", "email")
 SIGNATURE_COLUMNS = ["campaign_id", "family_id"]
 HABIT_COLUMNS = ["campaign_id", "habit"]
-RESPAWN_COLUMNS = ["account_id", "campaign_id", "signature", "habit", "shared", "shared_with"]
+RESPAWN_COLUMNS = ["account_id", "campaign_id", "signature", "habit", "shared", "shared_with", "shared_kinds"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,9 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
     """The accounts of ``new`` (first seen tonight) that are a campaign's respawn (:data:`RESPAWN_COLUMNS`): they
     send prompt values of its signature with one of its habits (within a power of two, :func:`_alike`), and share
     infrastructure with another account that does too. ``signature``: the matched prompt values; ``shared``: the
-    infrastructure it shares with them; ``shared_with``: how many of them share it."""
+    infrastructure it shares with them; ``shared_with``: how many of them share it; ``shared_kinds``: of how many
+    kinds (card, network, device, e-mail domain) it is: a ban needs as many as a respawn on a banned network's own
+    infrastructure does, since a class or a hackathon that sends a campaign's prompts shares one venue's network."""
     if campaigns.prompts.empty or not len(new):
         return pd.DataFrame(columns=RESPAWN_COLUMNS)
     mine = incidence[incidence["account_id"].isin(new)]
@@ -120,7 +122,8 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
     infra["sharers"] = infra.groupby(["campaign_id", "node"])["account_id"].transform("nunique")
     shared = infra[infra["sharers"] >= 2]
     found = shared.groupby(["campaign_id", "account_id"]).agg(
-        shared=("value", lambda values: sorted(set(values))), shared_with=("sharers", "max")
+        shared=("value", lambda values: sorted(set(values))), shared_with=("sharers", "max"),
+        shared_kinds=("kind", "nunique"),
     )  # fmt: skip
     found = found.join(signature).reset_index()
     found["habit"] = found["account_id"].map(habit.set_index("account_id")["habit"])

@@ -157,7 +157,18 @@ def missed(scored: pd.DataFrame, conditions: pd.DataFrame, settings: Settings) -
     for name, sentence in says.items():
         failed = ~conditions[name]
         text = text.where(~failed, text + "; " + sentence)
+    shared = scored["campaign_shared_kinds"].astype(float).fillna(0).astype(int).astype(str)
+    short = scored["respawn"] & scored["campaign_id"].notna() & ~_campaign_infrastructure(scored, settings)
+    text = text.where(~short, text + "; it shares new infrastructure of " + shared + " kind(s) with the campaign's "
+                      f"other new accounts, a respawn's ban needs {settings.score_respawn_min_kinds}")  # fmt: skip
     return text.str.removeprefix("; ").where(scored["decision"] != "ban", "")
+
+
+def _campaign_infrastructure(scored: pd.DataFrame, settings: Settings) -> pd.Series:
+    """A banned campaign's match that shares new infrastructure of enough kinds with its other matchers to be banned
+    as its respawn (one kind short: review, :func:`missed` says so)."""
+    kinds = scored["campaign_shared_kinds"].astype(float).fillna(0)
+    return scored["campaign_id"].notna() & (kinds >= settings.score_respawn_min_kinds)
 
 
 def _kind_table(best: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -204,9 +215,10 @@ def score_accounts(
     scored["score"] = (1.0 - (1.0 - strengths).prod(axis=1)).round(3)
     conditions = ban_conditions(scored, counted, settings)
     ban = conditions.all(axis=1)
-    scored["respawn"] = (scored["first_batch"] == batch) & (scored["banned"] | scored["campaign_id"].notna())
+    first_night = scored["first_batch"] == batch
+    scored["respawn"] = first_night & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
-    ban |= scored["respawn"] & has_behaviour
+    ban |= first_night & (scored["banned"] | _campaign_infrastructure(scored, settings)) & has_behaviour
     # review: one step short of a ban, never further: corroborated infrastructure and behaviour in a community a
     # ban would take, one kind short at most, at a score that would nearly do. (A class on one campus IP with one
     # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
