@@ -21,10 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from linkage.detect.campaigns import RESPAWN_COLUMNS
+from linkage.detect.campaigns import INFRASTRUCTURE, RESPAWN_COLUMNS
 from linkage.settings import Settings
 
-INFRASTRUCTURE = ("payment", "network", "device", "email")
 BEHAVIOUR = ("template", "harvest")
 KINDS = (*INFRASTRUCTURE, *BEHAVIOUR)
 SUPPORT = ("burst", "cot", "banned")  # shown as reasons, not counted as kinds
