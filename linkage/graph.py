@@ -27,7 +27,7 @@ import localdb
 from cypher import schema_groups, statement
 from linkage.errors import ExitCode, LinkageError
 from linkage.settings import Settings
-from linkage.signals import raise_if_dropped, received
+from linkage.signals import raise_if_dropped, raise_if_received, received
 
 Row = Mapping[str, Any]
 Statement = str | Path  # a name under cypher/, or a benchmark's or test's own .cypher file
@@ -141,13 +141,13 @@ class Graph:
         try:
             yield session
         except Exception:
-            _raise_stop_if_received()
+            raise_if_received()
             raise
         finally:
             try:
                 session.close()
             except Exception:
-                _raise_stop_if_received()
+                raise_if_received()
                 raise
 
     def reconnect(self) -> None:
@@ -279,12 +279,6 @@ class Graph:
                     self.write("graph/drop_projection", name=graph_name)
                 except Neo4jError:
                     continue
-
-
-def _raise_stop_if_received() -> None:
-    stop = received()
-    if stop is not None:
-        raise stop from None
 
 
 def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

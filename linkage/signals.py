@@ -69,6 +69,12 @@ def raise_if_dropped() -> None:
         raise _received
 
 
+def raise_if_received() -> None:
+    """Raise the stop a signal asked for, if one did: called where an error may be the signal's doing."""
+    if _received is not None:
+        raise _received from None
+
+
 def received() -> Stopped | None:
     """The stop a signal asked for, if one did: an error raised while it unwinds (a connection cut mid-read) is the
     signal's doing, not a failure of its own."""

@@ -20,7 +20,7 @@ from linkage.cli import db, render
 from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
 from linkage.nightly.outputs import BanlistFormat
 from linkage.settings import Settings, load_settings
-from linkage.signals import Stopped, received, stop_on_signals
+from linkage.signals import Stopped, raise_if_received, received, stop_on_signals
 from localdb import LocalDbError
 
 app = typer.Typer(
@@ -59,9 +59,7 @@ def expected_failures() -> Iterator[None]:
     try:
         yield
     except (LinkageError, LocalDbError) as exc:
-        stop = received()
-        if stop is not None:  # the signal cut a connection or a write short: the stop is the news, not the error
-            raise stop from None
+        raise_if_received()  # the signal cut a connection or a write short: the stop is the news, not the error
         render.error(str(exc))
         code = exc.exit_code if isinstance(exc, LinkageError) else ExitCode.DATABASE
         raise typer.Exit(code=int(code)) from None

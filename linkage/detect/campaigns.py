@@ -72,7 +72,7 @@ def signatures(banned: pd.DataFrame, incidence: pd.DataFrame, rule: SignatureRul
     if banned.empty:
         return Campaigns.empty()
     size = banned.groupby("cluster_id").size().astype(float)
-    habit = incidence.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
+    habit = _habits(incidence)
     per_habit = habit.merge(banned, on="account_id").groupby(["cluster_id", "habit"]).size()
     counts = per_habit.rename("members").reset_index()
     common = counts[counts["members"] >= rule.habit_share * counts["cluster_id"].map(size).astype(float)]
@@ -88,6 +88,11 @@ def signatures(banned: pd.DataFrame, incidence: pd.DataFrame, rule: SignatureRul
     share = alike.groupby(["campaign_id", "family_id"])["banned"].mean()
     signature = share[share >= rule.banned_share].reset_index()[SIGNATURE_COLUMNS]
     return Campaigns(signature, habits)
+
+
+def _habits(incidence: pd.DataFrame) -> pd.DataFrame:
+    """Each account's habit (account_id, habit), for the accounts that have one."""
+    return incidence.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
 
 
 def _alike(candidates: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +116,7 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
         return pd.DataFrame(columns=RESPAWN_COLUMNS)
     mine = incidence[incidence["account_id"].isin(new)]
     sent = mine[mine["kind"] == "template"].merge(campaigns.prompts, left_on="value", right_on="family_id")
-    habit = mine.drop_duplicates("account_id")[["account_id", "habit"]].dropna()
+    habit = _habits(mine)
     candidates = sent[["account_id", "campaign_id"]].drop_duplicates().merge(habit)
     matched = sent.merge(habit).merge(_alike(candidates, campaigns.habits), on=["campaign_id", "account_id"])
     signature = matched.groupby(["campaign_id", "account_id"])["family_id"].apply(sorted).rename("signature")
