@@ -41,7 +41,7 @@ from tests.personal_data import ADDRESSES, SPELLINGS, WIDE_EMAIL, found_in, grap
 
 pytestmark = pytest.mark.db
 
-LIBRARY_CASES = 150
+CASES_PER_KIND = 22  # each kind of file its own share, so that no kind goes unfuzzed
 CLI_CASES = 20
 INJECTIONS = [
     "x'}) DETACH DELETE (n) //", '"}) MATCH (n) DETACH DELETE n //', "$rows", "`; DROP CONSTRAINT account_id`",
@@ -72,9 +72,8 @@ FORMATS = ["csv", "csv.gz", "jsonl", "jsonl.gz", "parquet"]
 
 
 @st.composite
-def files(draw: st.DrawFn) -> tuple[contract.FileSpec, str, bytes]:
-    """One file of some kind: (its spec, its ending, its bytes)."""
-    spec = draw(st.sampled_from(contract.SPECS))
+def files(draw: st.DrawFn, spec: contract.FileSpec) -> tuple[contract.FileSpec, str, bytes]:
+    """One file of a kind: (its spec, its ending, its bytes)."""
     ending = draw(st.sampled_from(FORMATS))
     if draw(st.integers(0, 4)) == 0:
         return spec, ending, draw(st.binary(max_size=300))  # random bytes
@@ -161,10 +160,9 @@ ARROW_TYPES = ["large_string", "dictionary", "utf8_binary", "binary", "float64",
 
 
 @st.composite
-def shaped_files(draw: st.DrawFn) -> tuple[contract.FileSpec, str, bytes, tuple[int, int]]:
-    """A file of valid rows and hostile rows (each broken by its :data:`BREAKER`): (spec, ending, bytes, (valid
-    rows, hostile rows))."""
-    spec = draw(st.sampled_from(contract.SPECS))
+def shaped_files(draw: st.DrawFn, spec: contract.FileSpec) -> tuple[contract.FileSpec, str, bytes, tuple[int, int]]:
+    """A file of a kind with valid rows and hostile rows (each broken by its :data:`BREAKER`): (spec, ending, bytes,
+    (valid rows, hostile rows))."""
     ending = draw(st.sampled_from(FORMATS))
     breaker, broken = BREAKER[spec.name]
     columns = [breaker, *(c for c in spec.columns if c != breaker)]
@@ -284,7 +282,14 @@ def _report(capsys: pytest.CaptureFixture[str], what: str, cases: int) -> None:
 
 
 Case = tuple[contract.FileSpec, str, bytes, tuple[int, int] | None]  # (valid, hostile rows) of a shaped file
-CASES = st.one_of(files().map(lambda case: (*case, None)), shaped_files())
+
+
+def cases(spec: contract.FileSpec) -> st.SearchStrategy[Case]:
+    """Files of one kind, fuzzed or shaped."""
+    return st.one_of(files(spec).map(lambda case: (*case, None)), shaped_files(spec))
+
+
+ANY_CASE = st.sampled_from(contract.SPECS).flatmap(cases)
 
 
 def _rejects_text(folder: Path) -> str:
@@ -300,55 +305,63 @@ def _keeps_valid_rows(graph: Graph, spec: contract.FileSpec, read: int, rejected
         assert {f"valid-{n}" for n in range(valid)} <= ids
 
 
+def _load_and_check(graph: Graph, settings: Settings, case: Case, strict: bool) -> bool:
+    """Load one fuzzed file and check what the load left; whether it was a shaped file and loaded."""
+    spec, ending, data, shape = case
+    graph.reset()
+    with tempfile.TemporaryDirectory() as work:
+        batch = _batch(Path(work) / "fuzz", spec, ending, data)
+        try:
+            result = load_batch(graph, settings, batch, max_reject_rate=None if strict else 1.0,
+                                rejects_dir=Path(work) / "rejects")  # fmt: skip
+        except LinkageError as error:
+            assert _count(graph) == 0  # a file that fails writes nothing, and neither does its batch
+            assert found_in(str(error)) == [] and found_in(_rejects_text(Path(work) / "rejects")) == [], str(error)
+            return False
+        assert found_in(_rejects_text(Path(work) / "rejects")) == []
+    fuzzed = next(f for f in result.files if f.file == spec.name)
+    if spec is not contract.PROMPTS:  # the accepted prompts go to the similarity stage's spool, not the graph
+        assert fuzzed.rows_read == fuzzed.rows_rejected + fuzzed.rows_written
+    assert _longest_text(graph) <= MAX_TEXT_BYTES
+    accounts = graph.gds.run_cypher("MATCH (a:Account) RETURN a.account_id AS id")["id"].tolist()
+    assert all(len(account.encode()) <= MAX_KEY_BYTES for account in accounts)
+    assert found_in(graph_text(graph)) == []
+    if shape:
+        _keeps_valid_rows(graph, spec, fuzzed.rows_read, fuzzed.rows_rejected, shape)
+    return shape is not None
+
+
 def test_fuzzed_files_load_or_fail_cleanly_and_never_half(
     session_graph: Graph, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cases, shaped, loaded = [], [], []
+    seen, shaped, loaded = [], [], []
+    for spec in contract.SPECS:  # a hypothesis run per kind of file
 
-    @hypothesis_settings(max_examples=LIBRARY_CASES, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(case=CASES, strict=st.booleans())
-    def load(case: Case, strict: bool) -> None:
-        spec, ending, data, shape = case
-        cases.append(spec.name)
-        shaped.extend([spec.name] if shape else [])
-        session_graph.reset()
-        with tempfile.TemporaryDirectory() as work:
-            batch = _batch(Path(work) / "fuzz", spec, ending, data)
-            try:
-                result = load_batch(session_graph, settings, batch, max_reject_rate=None if strict else 1.0,
-                                    rejects_dir=Path(work) / "rejects")  # fmt: skip
-            except LinkageError as error:
-                assert _count(session_graph) == 0  # a file that fails writes nothing, and neither does its batch
-                assert found_in(str(error)) == [] and found_in(_rejects_text(Path(work) / "rejects")) == [], str(error)
-                return
-            assert found_in(_rejects_text(Path(work) / "rejects")) == []
-        fuzzed = next(f for f in result.files if f.file == spec.name)
-        if spec is not contract.PROMPTS:  # the accepted prompts go to the similarity stage's spool, not the graph
-            assert fuzzed.rows_read == fuzzed.rows_rejected + fuzzed.rows_written
-        assert _longest_text(session_graph) <= MAX_TEXT_BYTES
-        accounts = session_graph.gds.run_cypher("MATCH (a:Account) RETURN a.account_id AS id")["id"].tolist()
-        assert all(len(account.encode()) <= MAX_KEY_BYTES for account in accounts)
-        assert found_in(graph_text(session_graph)) == []
-        if shape:
-            _keeps_valid_rows(session_graph, spec, fuzzed.rows_read, fuzzed.rows_rejected, shape)
-            loaded.append(spec.name)
+        @hypothesis_settings(max_examples=CASES_PER_KIND, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=cases(spec), strict=st.booleans())
+        def load(case: Case, strict: bool) -> None:
+            seen.append(case[0].name)
+            shaped.extend([case[0].name] if case[3] else [])
+            if _load_and_check(session_graph, settings, case, strict):
+                loaded.append(case[0].name)
 
-    load()
-    _report(capsys, f"through load_batch ({len(shaped)} shaped, {len(loaded)} of them loaded)", len(cases))
-    assert len(cases) == LIBRARY_CASES and set(cases) == {spec.name for spec in contract.SPECS}
-    assert len(shaped) >= LIBRARY_CASES // 4 and len(loaded) >= LIBRARY_CASES // 20
+        load()
+    total = CASES_PER_KIND * len(contract.SPECS)
+    _report(capsys, f"through load_batch ({len(shaped)} shaped, {len(loaded)} of them loaded)", len(seen))
+    assert [seen.count(spec.name) for spec in contract.SPECS] == [CASES_PER_KIND] * len(contract.SPECS)
+    assert len(shaped) >= total // 4 and len(loaded) >= total // 20
 
 
 def test_fuzzed_batches_through_the_cli_exit_0_or_3_never_a_traceback(
     session_graph: Graph, test_env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cases, shaped = [], []
+    seen, shaped = [], []
 
     @hypothesis_settings(max_examples=CLI_CASES, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(case=CASES, strict=st.booleans())
+    @given(case=ANY_CASE, strict=st.booleans())
     def run(case: Case, strict: bool) -> None:
         spec, ending, data, shape = case
-        cases.append(spec.name)
+        seen.append(spec.name)
         shaped.extend([spec.name] if shape else [])
         session_graph.reset()
         with tempfile.TemporaryDirectory() as work:
@@ -370,5 +383,5 @@ def test_fuzzed_batches_through_the_cli_exit_0_or_3_never_a_traceback(
             _keeps_valid_rows(session_graph, spec, summary["rows_read"], summary["rows_rejected"], shape)
 
     run()
-    _report(capsys, f"through the CLI ({len(shaped)} shaped)", len(cases))
-    assert len(cases) == CLI_CASES
+    _report(capsys, f"through the CLI ({len(shaped)} shaped)", len(seen))
+    assert len(seen) == CLI_CASES
