@@ -17,6 +17,12 @@ KIND_NAMES = {
     "email": "disposable e-mail domain",
     "template": "prompt template family",
 }
+POOL_NAMES = {
+    "payment": "payment methods",
+    "network": "IPs and subnets",
+    "device": "devices",
+    "email": "disposable e-mail domains",
+}
 
 
 def value_name(kind: str, value: str) -> str:
@@ -31,13 +37,15 @@ def value_name(kind: str, value: str) -> str:
 
 class Reason(BaseModel):
     """One reason for machines beside its sentence for people: what kind of evidence, the value it concerns, the
-    other members of the cluster that share it, the accounts that use it in all, and its strength (0 to 1)."""
+    other members of the cluster that share it, the accounts that use it in all, its strength (0 to 1), and for a
+    pool of values (``values`` > 1) how many it holds (``value``, ``total`` and ``weight`` are then its strongest)."""
 
     kind: str
     value: str | None = None
     members: int | None = None
     total: int | None = None
     weight: float | None = None
+    values: int | None = None
     sentence: str
 
 
@@ -46,18 +54,23 @@ def _strength(value: object) -> float:
 
 
 def _evidence_reasons(best: pd.DataFrame, cluster_id: str) -> list[Reason]:
-    """One reason per kind of shared value, strongest first: the value, how many of the cluster share it, how
-    many use it in all, and how well its sharing is corroborated."""
+    """One reason per kind of shared value, strongest first: the value (or the pool of values), how many of the
+    cluster share it, how many use it in all, and how well its sharing is corroborated."""
     found = []
     for row in best.sort_values(["strength", "kind"], ascending=[False, True]).to_dict("records"):
-        kind, value = str(row["kind"]), str(row["value"])
+        kind, value, pooled = str(row["kind"]), str(row["value"]), int(row["pooled_values"])
         others, total = int(row["shared_in_community"]) - 1, int(row["value_accounts"])
+        named = f"{value_name(kind, value)} {value}"
         sentence = (
-            f"shares {value_name(kind, value)} {value} with {others:,} accounts of cluster {cluster_id} "
-            f"({total:,} accounts use it in all; evidence {row['strength']:.2f})"
+            f"shares a pool of {pooled:,} {POOL_NAMES[kind]} with {others:,} accounts of cluster {cluster_id}, "
+            f"each value with only a few of them (strongest: {named}, {total:,} accounts use it in all; evidence "
+            f"{row['strength']:.2f})"
+            if pooled > 1
+            else f"shares {named} with {others:,} accounts of cluster {cluster_id} ({total:,} accounts use it in "
+            f"all; evidence {row['strength']:.2f})"
         )
         found.append(Reason(kind=kind, value=value, members=others, total=total, weight=_strength(row["strength"]),
-                            sentence=sentence))  # fmt: skip
+                            values=pooled if pooled > 1 else None, sentence=sentence))  # fmt: skip
     return found
 
 

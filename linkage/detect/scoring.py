@@ -27,23 +27,52 @@ from linkage.settings import Settings
 BEHAVIOUR = ("template", "harvest")
 KINDS = (*INFRASTRUCTURE, *BEHAVIOUR)
 SUPPORT = ("burst", "cot", "banned")  # shown as reasons, not counted as kinds
-BEST_COLUMNS = ["account_id", "kind", "value", "strength", "shared_in_community", "value_accounts"]
+BEST_COLUMNS = ["account_id", "kind", "value", "strength", "shared_in_community", "value_accounts", "pooled_values"]
 MAD_TO_SIGMA = 1.4826  # a normal distribution's standard deviation in median absolute deviations
 
 
 def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Settings) -> pd.DataFrame:
     """Per account and kind, the strongest value it shares with enough members of its own community
     (:data:`BEST_COLUMNS`). Infrastructure must reach further than a household: a card or home IP shared by a
-    family of five is not a network, so it counts from ``score_min_infra_shared`` members; a template family
-    from ``score_min_shared``."""
+    family of five is not a network, so it counts from ``score_min_infra_shared`` members, by one value or by a pool
+    (:func:`pooled_infrastructure`); a template family from ``score_min_shared``."""
     members = links.assign(community=links["account_id"].map(communities)).dropna(subset=["community"])
     members["shared_in_community"] = members.groupby(["node", "community"])["account_id"].transform("size")
-    needed = np.where(members["kind"] == "template", settings.score_min_shared, settings.score_min_infra_shared)
-    strong = members[(members["shared_in_community"] >= needed) & (members["strength"] >= settings.score_min_weight)]
-    # ties broken by the data, never by the order rows came out of the store: a rerun names the same values
-    ranked = strong.sort_values(["strength", "shared_in_community", "value"], ascending=[False, False, True])
+    members["pooled_values"] = 1
+    corroborated = members[members["strength"] >= settings.score_min_weight]
+    infrastructure = corroborated["kind"] != "template"
+    needed = np.where(infrastructure, settings.score_min_infra_shared, settings.score_min_shared)
+    alone = corroborated[corroborated["shared_in_community"] >= needed]
+    pooled = pooled_infrastructure(corroborated[infrastructure & (corroborated["shared_in_community"] >= 2)],
+                                   settings.score_min_infra_shared)  # fmt: skip
+    # ties broken by the data, never by the order rows came out of the store: a rerun names the same values; a
+    # value that reaches far enough alone comes before a pool
+    ranked = pd.concat([alone, pooled]).sort_values(
+        ["pooled_values", "strength", "shared_in_community", "value"], ascending=[True, False, False, True]
+    )
     best = ranked.drop_duplicates(["account_id", "kind"])
     return best[BEST_COLUMNS].reset_index(drop=True)
+
+
+def pooled_infrastructure(members: pd.DataFrame, needed: int) -> pd.DataFrame:
+    """Infrastructure evidence from a pool: an account whose values of one kind (each corroborated and shared in its
+    community) reach ``needed`` members of its community together, although none reaches them alone. A residential
+    proxy pool puts each IP in the hands of two or three of a farm's accounts, different ones each time; a
+    household's card, home IP and devices all reach the same few people, so a household stays under ``needed``.
+    One row per (account, kind): its strongest pooled value, the members its pool reaches (itself included) as
+    ``shared_in_community``, and how many values it pooled."""
+    if members.empty:
+        return members.iloc[0:0]
+    users = members[["node", "community", "account_id"]]
+    pairs = users.merge(users.rename(columns={"account_id": "other"}), on=["node", "community"])
+    pairs = pairs[pairs["account_id"] != pairs["other"]].merge(members[["node", "kind"]].drop_duplicates("node"))
+    reach = pairs.groupby(["account_id", "kind"])["other"].nunique().add(1).rename("reach").reset_index()
+    reach = reach[reach["reach"] >= needed]
+    pooled = members.merge(reach, on=["account_id", "kind"])
+    pooled = pooled.sort_values(["strength", "value"], ascending=[False, True])
+    counts = pooled.groupby(["account_id", "kind"])["node"].transform("size")
+    pooled = pooled.assign(shared_in_community=pooled["reach"], pooled_values=counts)
+    return pooled.drop_duplicates(["account_id", "kind"]).drop(columns="reach")
 
 
 @dataclass(frozen=True)
