@@ -40,34 +40,28 @@ def test_a_value_counts_only_when_enough_members_share_it_and_its_sharing_is_cor
     assert household.empty  # a card ten accounts share is not enough when a network needs eleven
 
 
-def _pairs(accounts: list[str], kind: str, strength: float) -> pd.DataFrame:
-    """Each pair of ``accounts`` on a value of its own, as a residential proxy pool hands each IP to two accounts."""
-    pairs = list(itertools.combinations(accounts, 2))
-    return pd.DataFrame(
-        {
-            "account_id": [account for pair in pairs for account in pair],
-            "node": [f"{kind}-{a}-{b}" for a, b in pairs for _ in range(2)],
-            "kind": kind,
-            "value": [f"{kind}-{a}-{b}" for a, b in pairs for _ in range(2)],
-            "strength": strength,
-            "value_accounts": 2,
-        }
-    )
+def _shared(pairs: list[tuple[str, str]], kind: str, strength: float) -> pd.DataFrame:
+    """Each pair of accounts on a value of its own, as a residential proxy pool hands each IP to two accounts."""
+    names = [f"{kind}-{a}-{b}" for a, b in pairs for _ in range(2)]
+    return pd.DataFrame({"account_id": [account for pair in pairs for account in pair], "node": names, "kind": kind,
+                         "value": names, "strength": strength, "value_accounts": 2})  # fmt: skip
 
 
-def test_a_pool_of_values_each_shared_by_a_few_counts_when_together_they_reach_past_a_household() -> None:
-    farm = [f"farm-{n}" for n in range(7)]
+def test_a_pool_of_values_each_shared_by_a_few_counts_when_it_links_more_than_a_household() -> None:
+    farm = [f"farm-{n}" for n in range(8)]
     family = [f"family-{n}" for n in range(5)]
-    links = pd.concat([_pairs(farm, "network", 0.5), _pairs(farm[:3], "payment", 0.9), _pairs(family, "network", 0.9)])
-    communities = pd.Series(1, index=[*farm, *family])  # one community: only the accounts a value reaches count
+    ring = list(itertools.pairwise([*farm, farm[0]]))  # each account shares an IP with two others only
+    links = pd.concat([_shared(ring, "network", 0.5), _shared(ring[:3], "payment", 0.9),
+                       _shared(list(itertools.combinations(family, 2)), "network", 0.9)])  # fmt: skip
+    communities = pd.Series(1, index=[*farm, *family])  # one community: the pool must link them, not the community
     best = best_evidence(links, communities, Settings(score_min_infra_shared=6, score_min_weight=0.3))
-    assert set(best["account_id"]) == set(farm) and set(best["kind"]) == {"network"}  # three on a card: a household
-    assert (best["pooled_values"] == 6).all() and (best["shared_in_community"] == 7).all()
-    assert best_evidence(links, communities, Settings(score_min_infra_shared=8, score_min_weight=0.3)).empty
+    assert set(best["account_id"]) == set(farm) and set(best["kind"]) == {"network"}  # four on cards: a household
+    assert (best["pooled_values"] == 2).all() and (best["shared_in_community"] == 8).all()
+    assert best_evidence(links, communities, Settings(score_min_infra_shared=9, score_min_weight=0.3)).empty
     weak = best_evidence(links, communities, Settings(score_min_infra_shared=6, score_min_weight=0.6))
-    assert weak.empty  # every value of a pool must be corroborated on its own
-    apart = best_evidence(links, pd.Series(range(12), index=[*farm, *family]), Settings(score_min_infra_shared=6))
-    assert apart.empty  # members of other communities are not reached
+    assert weak.empty  # every link of a pool must be corroborated on its own
+    apart = pd.Series(range(13), index=[*farm, *family])
+    assert best_evidence(links, apart, Settings(score_min_infra_shared=6)).empty  # nor across communities
 
 
 def _volume(tokens: list[int]) -> Volume:

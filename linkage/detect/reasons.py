@@ -38,7 +38,8 @@ def value_name(kind: str, value: str) -> str:
 class Reason(BaseModel):
     """One reason for machines beside its sentence for people: what kind of evidence, the value it concerns, the
     other members of the cluster that share it, the accounts that use it in all, its strength (0 to 1), and for a
-    pool of values (``values`` > 1) how many it holds (``value``, ``total`` and ``weight`` are then its strongest)."""
+    pool of values how many of the account's own it holds (``values``; ``value``, ``total`` and ``weight`` are then
+    its strongest, ``members`` the accounts the pool links)."""
 
     kind: str
     value: str | None = None
@@ -62,15 +63,15 @@ def _evidence_reasons(best: pd.DataFrame, cluster_id: str) -> list[Reason]:
         others, total = int(row["shared_in_community"]) - 1, int(row["value_accounts"])
         named = f"{value_name(kind, value)} {value}"
         sentence = (
-            f"shares a pool of {pooled:,} {POOL_NAMES[kind]} with {others:,} accounts of cluster {cluster_id}, "
-            f"each value with only a few of them (strongest: {named}, {total:,} accounts use it in all; evidence "
-            f"{row['strength']:.2f})"
-            if pooled > 1
+            f"is linked to {others:,} accounts of cluster {cluster_id} by a pool of {POOL_NAMES[kind]} each of "
+            f"which only a few of them share ({pooled:,} of its own; strongest: {named}, {total:,} accounts use it "
+            f"in all; evidence {row['strength']:.2f})"
+            if pooled
             else f"shares {named} with {others:,} accounts of cluster {cluster_id} ({total:,} accounts use it in "
             f"all; evidence {row['strength']:.2f})"
         )
         found.append(Reason(kind=kind, value=value, members=others, total=total, weight=_strength(row["strength"]),
-                            values=pooled if pooled > 1 else None, sentence=sentence))  # fmt: skip
+                            values=pooled or None, sentence=sentence))  # fmt: skip
     return found
 
 

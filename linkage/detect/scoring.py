@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from linkage.detect.campaigns import INFRASTRUCTURE, RESPAWN_COLUMNS
 from linkage.settings import Settings
@@ -38,13 +40,13 @@ def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Setting
     (:func:`pooled_infrastructure`); a template family from ``score_min_shared``."""
     members = links.assign(community=links["account_id"].map(communities)).dropna(subset=["community"])
     members["shared_in_community"] = members.groupby(["node", "community"])["account_id"].transform("size")
-    members["pooled_values"] = 1
+    members["pooled_values"] = 0  # one value alone
     corroborated = members[members["strength"] >= settings.score_min_weight]
     infrastructure = corroborated["kind"] != "template"
     needed = np.where(infrastructure, settings.score_min_infra_shared, settings.score_min_shared)
     alone = corroborated[corroborated["shared_in_community"] >= needed]
-    pooled = pooled_infrastructure(corroborated[infrastructure & (corroborated["shared_in_community"] >= 2)],
-                                   settings.score_min_infra_shared)  # fmt: skip
+    few = infrastructure & corroborated["shared_in_community"].between(2, settings.score_min_infra_shared - 1)
+    pooled = pooled_infrastructure(corroborated[few], settings.score_min_infra_shared)
     # ties broken by the data, never by the order rows came out of the store: a rerun names the same values; a
     # value that reaches far enough alone comes before a pool
     ranked = pd.concat([alone, pooled]).sort_values(
@@ -55,24 +57,25 @@ def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Setting
 
 
 def pooled_infrastructure(members: pd.DataFrame, needed: int) -> pd.DataFrame:
-    """Infrastructure evidence from a pool: an account whose values of one kind (each corroborated and shared in its
-    community) reach ``needed`` members of its community together, although none reaches them alone. A residential
-    proxy pool puts each IP in the hands of two or three of a farm's accounts, different ones each time; a
-    household's card, home IP and devices all reach the same few people, so a household stays under ``needed``.
-    One row per (account, kind): its strongest pooled value, the members its pool reaches (itself included) as
-    ``shared_in_community``, and how many values it pooled."""
+    """Infrastructure evidence from a pool: accounts of one community linked to each other, directly or in a chain,
+    by corroborated values of one kind that each only a few of them share, count that kind when the pool links
+    ``needed`` of them. A residential proxy pool hands each IP to two or three of a farm's accounts, different ones
+    each time, and so links the whole farm; a household's card, home IP and devices link the same few people, and a
+    chain through a household needs every link corroborated (an IP two strangers happen to share weighs nothing).
+    One row per (account, kind): its strongest value in the pool, the accounts the pool links (itself included)
+    as ``shared_in_community``, and how many of its own values are in it (``pooled_values``)."""
     if members.empty:
-        return members.iloc[0:0]
-    users = members[["node", "community", "account_id"]]
-    pairs = users.merge(users.rename(columns={"account_id": "other"}), on=["node", "community"])
-    pairs = pairs[pairs["account_id"] != pairs["other"]].merge(members[["node", "kind"]].drop_duplicates("node"))
-    reach = pairs.groupby(["account_id", "kind"])["other"].nunique().add(1).rename("reach").reset_index()
-    reach = reach[reach["reach"] >= needed]
-    pooled = members.merge(reach, on=["account_id", "kind"])
+        return members.assign(pooled_values=0).iloc[0:0]
+    holder, holders = pd.factorize(pd.MultiIndex.from_arrays([members["account_id"], members["kind"]]))
+    value, values = pd.factorize(pd.MultiIndex.from_arrays([members["node"], members["community"]]))
+    edges = coo_matrix((np.ones(len(members)), (holder, len(holders) + value)),
+                       shape=(len(holders) + len(values),) * 2)  # fmt: skip
+    _, component = connected_components(edges, directed=False)
+    linked = np.bincount(component[: len(holders)])[component[holder]]
+    pooled = members.assign(shared_in_community=linked)[linked >= needed]
     pooled = pooled.sort_values(["strength", "value"], ascending=[False, True])
     counts = pooled.groupby(["account_id", "kind"])["node"].transform("size")
-    pooled = pooled.assign(shared_in_community=pooled["reach"], pooled_values=counts)
-    return pooled.drop_duplicates(["account_id", "kind"]).drop(columns="reach")
+    return pooled.assign(pooled_values=counts).drop_duplicates(["account_id", "kind"])
 
 
 @dataclass(frozen=True)
