@@ -194,23 +194,24 @@ def test_no_single_kind_bans_however_strong_and_one_short_reviews_only_with_harv
     assert (review.set_index("account_id").loc[heavy, "decision"] == "").all()  # infrastructure only: no behaviour
 
 
-def test_a_campaign_match_on_one_venues_network_is_reviewed_and_one_on_new_cards_and_proxies_banned() -> None:
-    """Twenty new accounts match a banned campaign's signature and habit. The ten that share a card pool and a proxy
-    (two kinds of new infrastructure) are its respawn, banned; the ten that share only a venue's address and its /24
-    (one kind: a hackathon pasting the campaign's viral prompt looks so) go to review, saying what a ban needs."""
-    tokens = _population(200, [1_000] * 20)
-    features = _features(220, tokens).assign(community=[0] * 200 + [1] * 20)
-    wave, venue = [f"a{i}" for i in range(200, 210)], [f"a{i}" for i in range(210, 220)]
+def test_a_campaign_match_on_one_kind_of_new_infrastructure_is_reviewed_only_when_it_harvests() -> None:
+    """Thirty new accounts match a banned campaign's signature and habit. The ten that share a card pool and a proxy
+    (two kinds of new infrastructure) are its respawn, banned; the twenty that share only a venue's address and its
+    /24 (one kind: a hackathon pasting the campaign's viral prompt looks so) are one step short: the ten that harvest
+    go to review, saying what a ban needs, the ten that ask a class's volume get no decision (no harm to weigh)."""
+    tokens = _population(200, [1_000_000] * 20 + [1_000] * 10)
+    features = _features(230, tokens).assign(community=[0] * 200 + [1] * 30)
+    wave, venue, class_ = ([f"a{i}" for i in range(lo, lo + 10)] for lo in (200, 210, 220))
     matched = pd.DataFrame(
         [{"account_id": a, "campaign_id": "C-0001", "signature": ["tf-farm"], "habit": "gap 2^9s, output 2^10, "
           "prompt 2^7", "shared": shared, "shared_with": 9, "shared_kinds": kinds}
-         for group, shared, kinds in ((wave, ["card", "proxy"], 2), (venue, ["venue-ip", "venue-/24"], 1))
+         for group, shared, kinds in ((wave, ["card", "proxy"], 2), (venue + class_, ["venue-ip", "venue-/24"], 1))
          for a in group],
         columns=RESPAWN_COLUMNS,
     )  # fmt: skip
-    scored = score_accounts(features, _best(wave + venue, {"template": 1.0}), NO_BANNED, _volume(tokens), "n1",
-                            Settings(), matched).set_index("account_id")  # fmt: skip
-    assert scored.loc[wave + venue, "respawn"].all()
+    scored = score_accounts(features, _best(wave + venue + class_, {"template": 1.0}), NO_BANNED, _volume(tokens),
+                            "n1", Settings(), matched).set_index("account_id")  # fmt: skip
+    assert scored.loc[wave + venue + class_, "respawn"].all()
     assert (scored.loc[wave, "decision"] == "ban").all() and (scored.loc[venue, "decision"] == "review").all()
     assert scored.loc[venue, "missed"].str.contains("new infrastructure of 1 kind(s)", regex=False).all()
     assert (scored.drop(index=wave + venue)["decision"] == "").all()

@@ -261,7 +261,10 @@ def score_accounts(
         & near
         & (scored["score"] >= settings.score_review_threshold)
     )
-    review |= ~ban & scored["respawn"]
+    # a respawn one step short: it reuses a banned network's cards and IPs without behaviour yet, or it matches a
+    # banned campaign on new infrastructure of one kind and harvests (a class that asks what a farm asked shares
+    # its venue's line too, but harvests nothing: no harm to weigh, no review)
+    review |= ~ban & scored["respawn"] & (scored["banned"] | counted["harvest"])
     decision = np.select([ban, review], ["ban", "review"], default="")
     decision = np.where(scored["previous_decision"].eq("ban"), "ban", decision)  # a ban stands once acted on
     # the allowlist always wins; accounts the batch already lists as banned need no new decision
