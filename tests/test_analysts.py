@@ -148,7 +148,7 @@ def test_banlist_for_machines_in_three_formats(night: Path, test_env: dict[str, 
         for sentences, found in zip(frame["reasons"], records, strict=True):
             found = [dict(r) for r in found]
             assert sentences == "; ".join(r["sentence"] for r in found)
-            assert {"kind", "value", "members", "total", "weight", "sentence"} == set(found[0])
+            assert {"kind", "value", "members", "total", "weight", "values", "sentence"} == set(found[0])
     run = json.loads((night / "run.json").read_text())
     assert {key: Path(value).name for key, value in run["outputs"].items() if value} == {
         "banlist": "banlist.csv", "clusters": "clusters.csv", "run": "run.json", "report": "report.html",

@@ -6,8 +6,8 @@ Each lands whole or not at all (:mod:`linkage.files`). The folder is checked bef
 (:func:`forget_earlier_run`): the folder never mixes two runs' files, and holds a run.json only for a finished run.
 
 A ban list's reasons travel twice: as sentences (``reasons``, joined by '; ') for people and as records
-(``reason_records``: kind, value, members, total, weight, sentence) for machines; in CSV the records are one JSON
-text per row, in JSON and Parquet they are nested.
+(``reason_records``: kind, value, members, total, weight, values, sentence) for machines; in CSV the records are
+one JSON text per row, in JSON and Parquet they are nested.
 """
 
 from __future__ import annotations
