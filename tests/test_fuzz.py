@@ -37,6 +37,7 @@ from linkage.graph import Graph
 from linkage.settings import Settings
 from loaders import contract, load_batch
 from loaders.contract import MAX_KEY_BYTES, MAX_TEXT_BYTES
+from loaders.read import ACCEPTS
 from tests.personal_data import ADDRESSES, SPELLINGS, WIDE_EMAIL, found_in, graph_text
 
 pytestmark = pytest.mark.db
@@ -157,6 +158,9 @@ JSON_VALUE = st.one_of(
 )  # fmt: skip
 # a Parquet column of each kind of type: a string column of another width, bytes, or a type no column takes
 ARROW_TYPES = ["large_string", "dictionary", "utf8_binary", "binary", "float64", "bool", "struct", "list", "int64"]
+# the types above that change the values and that some columns take (an id may be an integer, a number a fraction):
+# drawn only for a column that does not take them, so that a file with one fails whatever its values
+CHANGES_VALUES = {"float64": "fraction", "int64": "integer"}
 
 
 @st.composite
@@ -175,7 +179,7 @@ def shaped_files(draw: st.DrawFn, spec: contract.FileSpec) -> tuple[contract.Fil
     elif ending.startswith("jsonl"):
         data = _shaped_jsonl(draw, columns, rows, hostile, breaker)
     else:
-        data = _shaped_parquet(draw, columns, rows, breaker)
+        data = _shaped_parquet(draw, spec, columns, rows, breaker)
     if ending.endswith(".gz"):
         data = gzip.compress(data)
     return spec, ending, data, (len(valid), len(hostile))
@@ -185,7 +189,8 @@ def _shaped_csv(
     draw: st.DrawFn, columns: list[str], rows: list[dict[str, Any]], hostile: list[dict[str, Any]]
 ) -> bytes:
     """Quoted as a CSV writer quotes; a hostile row may miss fields at its end, and in one file of three one has
-    one or two too many (a trailing comma); a byte order mark, Windows line ends, another encoding now and then."""
+    one or two too many (a trailing comma); a byte order mark, Windows line ends, another encoding now and then (when
+    it can hold the file's text: a planted value must arrive as planted)."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
     writer.writerow(columns)
@@ -198,7 +203,10 @@ def _shaped_csv(
             extra = False
         writer.writerow(fields)
     encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-8-sig", "utf-16", "latin-1"]))
-    return text.getvalue().encode(encoding, errors="replace")
+    try:
+        return text.getvalue().encode(encoding)
+    except UnicodeEncodeError:  # a file in latin-1 cannot hold a full-width at sign: "?" would end the address
+        return text.getvalue().encode("utf-8", errors="replace")
 
 
 def _shaped_jsonl(
@@ -219,12 +227,16 @@ def _shaped_jsonl(
     return (bom + "".join(lines)).encode("utf-8", errors="surrogatepass")
 
 
-def _shaped_parquet(draw: st.DrawFn, columns: list[str], rows: list[dict[str, Any]], breaker: str) -> bytes:
+def _shaped_parquet(
+    draw: st.DrawFn, spec: contract.FileSpec, columns: list[str], rows: list[dict[str, Any]], breaker: str
+) -> bytes:
     """String columns, but now and then one (not the breaker) of another Arrow type."""
     arrays = {c: pa.array([_utf8(row[c]) for row in rows], pa.string()) for c in columns}
     if draw(st.booleans()):
         column = draw(st.sampled_from([c for c in columns if c != breaker]))
-        arrays[column] = _typed_array(arrays[column], draw(st.sampled_from(ARROW_TYPES)))
+        taken = ACCEPTS[spec.kind(column)]
+        kinds = [kind for kind in ARROW_TYPES if CHANGES_VALUES.get(kind) not in taken]
+        arrays[column] = _typed_array(arrays[column], draw(st.sampled_from(kinds)))
     out = io.BytesIO()
     pq.write_table(pa.table(arrays), out)
     return out.getvalue()
