@@ -152,3 +152,20 @@ def test_a_team_on_its_own_domain_is_one_customer_but_pools_behind_one_domain_ar
     assert all(values.loc[f"pool-card-{card}", "weight"] > 0.99 for card in range(8))
     assert values.loc["webmail-card", "weight"] > 0.99 and values.loc["webmail-card", "org_share"] == 0.0
     assert not evidence.links["account_id"].str.startswith("seat").any()  # no seat carries any evidence
+
+
+def test_a_template_lends_its_senders_the_corroboration_it_has_as_a_whole_and_other_kinds_do_not() -> None:
+    """Forty accounts send a farm's segment; thirty of them share a card as well, so the segment's sharing is
+    corroborated for those thirty; the other ten share nothing else (each on a proxy IP of its own): their sending it
+    is corroborated as the segment's is over all its senders. A popular template sent by 400 unrelated accounts and
+    those ten lends them next to nothing."""
+    farm = [f"farm{i}" for i in range(40)]
+    tool = [f"user{i}" for i in range(400)]
+    rows = _rows(farm, "segment", "template") + _rows(farm[:30], "card", "payment")
+    rows += _rows(tool + farm[30:], "tool", "template") + _rows(farm[30:32], "ip", "network")
+    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=5_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    weights = evidence.values.set_index("node")["weight"]
+    strengths = evidence.links.set_index(["account_id", "node"])["strength"]
+    assert weights["segment"] > 0.7 and strengths["farm0", "segment"] > 0.99
+    assert strengths["farm35", "segment"] == weights["segment"]  # nothing of its own to corroborate with
+    assert weights["tool"] < 0.05 and strengths.get(("user0", "tool"), 0.0) < 0.05

@@ -272,6 +272,12 @@ def weigh(
     values["org_share"] = _org_share(frame, values["accounts"], org_rule)
     values["weight"] = np.where(values["never_evidence"], 0.0, values["coherence"] * (1.0 - values["org_share"]))
     frame["strength"] = frame["corroboration"] * (1.0 - frame["node"].map(values["org_share"]))
+    # a template's sharing is corroborated for each of its senders at least as much as over all its senders: a
+    # paraphrasing farm's accounts carry little else to corroborate with one by one (one proxy IP among thousands, a
+    # card two of them share), but the segment all of them send is corroborated as a whole; a popular tool's or a
+    # viral prompt's senders are mostly unrelated, so its weight, and what it lends, stays small
+    lent = np.maximum(frame["strength"].to_numpy(), frame["node"].map(values["weight"]).to_numpy(dtype=float))
+    frame["strength"] = np.where(frame["kind"].eq("template").to_numpy(), lent, frame["strength"].to_numpy())
     frame.loc[frame["node"].map(values["never_evidence"]).astype(bool), "strength"] = 0.0
     links = frame.loc[frame["strength"] > 0, ["account_id", "node", "kind", "value", "strength"]]
     inferred = frame.loc[frame["org_size"].notna(), ["account_id", "domain"]].drop_duplicates("account_id")
