@@ -72,7 +72,8 @@ def pooled_infrastructure(members: pd.DataFrame, needed: int) -> pd.DataFrame:
                        shape=(len(holders) + len(values),) * 2)  # fmt: skip
     _, component = connected_components(edges, directed=False)
     linked = np.bincount(component[: len(holders)])[component[holder]]
-    pooled = members.assign(shared_in_community=linked)[linked >= needed]
+    pooled = members.assign(shared_in_community=linked)
+    pooled = pooled[pooled["shared_in_community"] >= needed]
     pooled = pooled.sort_values(["strength", "value"], ascending=[False, True])
     counts = pooled.groupby(["account_id", "kind"])["node"].transform("size")
     return pooled.assign(pooled_values=counts).drop_duplicates(["account_id", "kind"])
