@@ -276,8 +276,10 @@ def weigh(
     # paraphrasing farm's accounts carry little else to corroborate with one by one (one proxy IP among thousands, a
     # card two of them share), but the segment all of them send is corroborated as a whole; a popular tool's or a
     # viral prompt's senders are mostly unrelated, so its weight, and what it lends, stays small
-    lent = np.maximum(frame["strength"].to_numpy(), frame["node"].map(values["weight"]).to_numpy(dtype=float))
-    frame["strength"] = np.where(frame["kind"].eq("template").to_numpy(), lent, frame["strength"].to_numpy())
+    template = frame["kind"].eq("template").to_numpy()
+    weight_of_code = values["weight"].reindex(nodes).to_numpy(dtype=float)  # by value code: no string lookups per row
+    lent = np.maximum(frame["strength"].to_numpy(), weight_of_code[frame["code"].to_numpy()])
+    frame["strength"] = np.where(template, lent, frame["strength"].to_numpy())
     frame.loc[frame["node"].map(values["never_evidence"]).astype(bool), "strength"] = 0.0
     links = frame.loc[frame["strength"] > 0, ["account_id", "node", "kind", "value", "strength"]]
     inferred = frame.loc[frame["org_size"].notna(), ["account_id", "domain"]].drop_duplicates("account_id")
