@@ -4,6 +4,9 @@ bans it holds)."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
+from typing import Any
+
 import pandas as pd
 from pydantic import BaseModel
 
@@ -54,28 +57,35 @@ def _strength(value: object) -> float:
     return round(float(value), 3)  # type: ignore[arg-type]
 
 
-def _evidence_reasons(best: pd.DataFrame, cluster_id: str) -> list[Reason]:
-    """One reason per kind of shared value, strongest first: the value (or the pool of values), how many of the
-    cluster share it, how many use it in all, and how well its sharing is corroborated."""
-    found = []
-    for row in best.sort_values(["strength", "kind"], ascending=[False, True]).to_dict("records"):
-        kind, value, pooled = str(row["kind"]), str(row["value"]), int(row["pooled_values"])
-        others, total = int(row["shared_in_community"]) - 1, int(row["value_accounts"])
-        named = f"{value_name(kind, value)} {value}"
-        sentence = (
-            f"is linked to {others:,} accounts of cluster {cluster_id} by a pool of {POOL_NAMES[kind]} each of "
-            f"which only a few of them share ({pooled:,} of its own; strongest: {named}, {total:,} accounts use it "
-            f"in all; evidence {row['strength']:.2f})"
-            if pooled
-            else f"shares {named} with {others:,} accounts of cluster {cluster_id} ({total:,} accounts use it in "
-            f"all; evidence {row['strength']:.2f})"
-        )
-        found.append(Reason(kind=kind, value=value, members=others, total=total, weight=_strength(row["strength"]),
-                            values=pooled or None, sentence=sentence))  # fmt: skip
+def evidence_reasons(best: pd.DataFrame, clusters: Mapping[str, str]) -> dict[str, list[Reason]]:
+    """Per account of ``best`` (:data:`linkage.detect.scoring.BEST_COLUMNS`), one reason per kind of shared value,
+    strongest first: the value (or the pool of values), how many of its cluster (``clusters``: account -> cluster
+    id) share it, how many use it in all, and how well its sharing is corroborated. One pass over every account: a
+    frame per account costs a millisecond, and a night at a million accounts bans a hundred thousand."""
+    ordered = best.sort_values(["account_id", "strength", "kind"], ascending=[True, False, True])
+    found: dict[str, list[Reason]] = {}
+    for row in ordered.to_dict("records"):
+        found.setdefault(row["account_id"], []).append(_evidence_reason(row, clusters[row["account_id"]]))
     return found
 
 
-def _campaign_reason(row: pd.Series) -> Reason:
+def _evidence_reason(row: Mapping[Hashable, Any], cluster_id: str) -> Reason:
+    kind, value, pooled = str(row["kind"]), str(row["value"]), int(row["pooled_values"])
+    others, total = int(row["shared_in_community"]) - 1, int(row["value_accounts"])
+    named = f"{value_name(kind, value)} {value}"
+    sentence = (
+        f"is linked to {others:,} accounts of cluster {cluster_id} by a pool of {POOL_NAMES[kind]} each of "
+        f"which only a few of them share ({pooled:,} of its own; strongest: {named}, {total:,} accounts use it "
+        f"in all; evidence {row['strength']:.2f})"
+        if pooled
+        else f"shares {named} with {others:,} accounts of cluster {cluster_id} ({total:,} accounts use it in "
+        f"all; evidence {row['strength']:.2f})"
+    )
+    return Reason(kind=kind, value=value, members=others, total=total, weight=_strength(row["strength"]),
+                  values=pooled or None, sentence=sentence)  # fmt: skip
+
+
+def _campaign_reason(row: Mapping[Hashable, Any]) -> Reason:
     """A banned campaign's respawn on new infrastructure: the campaign, the parts of its signature the account
     matches, and the new values it shares with the campaign's other new accounts."""
     signature = list(row["campaign_signature"])
@@ -90,8 +100,9 @@ def _campaign_reason(row: pd.Series) -> Reason:
         f"shares new infrastructure ({infrastructure}) with {others:,} other accounts that match it"))  # fmt: skip
 
 
-def account_reasons(row: pd.Series, best: pd.DataFrame, cluster_id: str, settings: Settings) -> list[Reason]:
-    """The reasons of one account, most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
+def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], settings: Settings) -> list[Reason]:
+    """The reasons of one account (``row``: its scored record), most telling first, with ``evidence`` its shared
+    values' (:func:`evidence_reasons`); their sentences joined by '; ' are banlist.csv's reasons."""
     found = []
     banned_cluster = str(row["banned_cluster"]) if isinstance(row["banned_cluster"], str) else None
     if row["respawn"] and isinstance(row["campaign_id"], str):
@@ -100,7 +111,7 @@ def account_reasons(row: pd.Series, best: pd.DataFrame, cluster_id: str, setting
         found.append(Reason(kind="respawn", value=banned_cluster, sentence=(
             f"new account on its first night reusing {int(row['respawn_kinds'])} kinds of infrastructure of banned "
             f"cluster {banned_cluster or 'unknown'}")))  # fmt: skip
-    found += _evidence_reasons(best, cluster_id)
+    found += evidence
     if row["harvest"] >= settings.score_min_weight:
         found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),
                             sentence=f"{int(row['prompt_requests']):,} requests for {int(row['output_tokens']):,} "

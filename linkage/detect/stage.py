@@ -11,8 +11,8 @@ from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatu
 from linkage.detect.clusters import assign_cluster_ids
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
-from linkage.detect.reasons import account_reasons, cluster_rows
-from linkage.detect.scoring import BEST_COLUMNS, KINDS, Volume, best_evidence, score_accounts
+from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
+from linkage.detect.scoring import KINDS, Volume, best_evidence, score_accounts
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
@@ -118,15 +118,12 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     clusters = cluster_rows(scored, assigned, previous["first_seen_run"], run_id, settings)
     members = scored.merge(assigned[["community", "cluster_id"]], on="community")
     decided = members["decision"] != ""
-    best_by_account = dict(
-        tuple(best[best["account_id"].isin(members.loc[decided, "account_id"])].groupby("account_id"))
-    )
-    no_evidence = pd.DataFrame(columns=BEST_COLUMNS)
+    cluster_of = dict(zip(members.loc[decided, "account_id"], members.loc[decided, "cluster_id"], strict=True))
+    shared_reasons = evidence_reasons(best[best["account_id"].isin(cluster_of)], cluster_of)
     records = {
-        row["account_id"]: account_reasons(row, best_by_account.get(row["account_id"], no_evidence),
-                                           row["cluster_id"], settings)
-        for _, row in members[decided].iterrows()
-    }  # fmt: skip
+        row["account_id"]: account_reasons(row, shared_reasons.get(row["account_id"], []), settings)
+        for row in members[decided].to_dict("records")
+    }
     found = [[r.model_dump() for r in records.get(a, [])] for a in members["account_id"]]
     members["reason_records"] = pd.Series(found, index=members.index, dtype=object)
     members["reasons"] = ["; ".join(r["sentence"] for r in reasons) for reasons in found]
