@@ -101,8 +101,8 @@ def _campaign_reason(row: Mapping[Hashable, Any]) -> Reason:
 
 
 def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], settings: Settings) -> list[Reason]:
-    """The reasons of one account (``row``: its scored record), most telling first, with ``evidence`` its shared
-    values' (:func:`evidence_reasons`); their sentences joined by '; ' are banlist.csv's reasons."""
+    """The reasons of one account (``row``: its scored record; ``evidence``: the reasons of its shared values,
+    :func:`evidence_reasons`), most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
     found = []
     banned_cluster = str(row["banned_cluster"]) if isinstance(row["banned_cluster"], str) else None
     if row["respawn"] and isinstance(row["campaign_id"], str):
