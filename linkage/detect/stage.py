@@ -118,11 +118,12 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     clusters = cluster_rows(scored, assigned, previous["first_seen_run"], run_id, settings)
     members = scored.merge(assigned[["community", "cluster_id"]], on="community")
     decided = members["decision"] != ""
-    cluster_of = dict(zip(members.loc[decided, "account_id"], members.loc[decided, "cluster_id"], strict=True))
+    decided_members = members[decided]
+    cluster_of = dict(zip(decided_members["account_id"], decided_members["cluster_id"], strict=True))
     shared_reasons = evidence_reasons(best[best["account_id"].isin(cluster_of)], cluster_of)
     records = {
         row["account_id"]: account_reasons(row, shared_reasons.get(row["account_id"], []), settings)
-        for row in members[decided].to_dict("records")
+        for row in decided_members.to_dict("records")
     }
     found = [[r.model_dump() for r in records.get(a, [])] for a in members["account_id"]]
     members["reason_records"] = pd.Series(found, index=members.index, dtype=object)
