@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     similarity_min_family_accounts: int = Field(default=2, ge=1)  # families written as TemplateFamily nodes
     similarity_min_family_requests: int = Field(default=5, ge=1)  # ... with at least this many prompts
     similarity_family_max_accounts: int = Field(default=1_000, ge=3)  # a family this popular weighs 0, links no one
+    similarity_template_min_requests: int = Field(default=2, ge=1)  # an account uses a family it sends this often
     similarity_min_score: float = Field(default=0.1, ge=0.0)
     similarity_top_k: int = Field(default=20, ge=1)  # SIMILAR_PROMPTS edges each account may add
     similarity_cot_family_share: float = Field(default=0.5, ge=0.0, le=1.0)  # TemplateFamily.cot above this share

@@ -216,6 +216,10 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     )
     # two components with one consensus are one template: their usage adds up under the shared id
     usage_out = usage_out.groupby(["account_id", "family_id"], as_index=False, sort=False)[["requests", "share"]].sum()
+    # a family an account sent once is one it came across, not one it uses: a farm that mixes ordinary prompts into
+    # its traffic sends the generic ones in passing too, and a carrier NAT user who once asks the same would share
+    # the farm's network and a "template" with it. Only habitual use makes the family a value the account shares
+    usage_out = usage_out[usage_out["requests"] >= settings.similarity_template_min_requests].reset_index(drop=True)
     segment_out = pd.DataFrame(
         {
             "account_id": names[segment_usage["account"].to_numpy()],
