@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkage.detect.evidence import OrgRule, surprise_decades, weigh
+from linkage.detect.evidence import Evidence, OrgRule, surprise_decades, weigh
 from linkage.settings import Settings
 
 
@@ -28,6 +28,17 @@ NO_WINDOWS = pd.Series(dtype="int64")
 ORGS = OrgRule(Settings().detect_org_office_share, Settings().detect_org_coverage)
 
 
+def _weigh(
+    rows: pd.DataFrame | list[dict[str, object]],
+    accounts: int,
+    windows: pd.Series = NO_WINDOWS,
+    switches: pd.DataFrame | None = None,
+) -> Evidence:
+    """:func:`weigh` with the settings these tests share: significance at 6 decades, one-hour windows, pools from six
+    accounts."""
+    return weigh(pd.DataFrame(rows), windows, accounts, 6.0, 1.0, ORGS, switches, pool_below=6)
+
+
 def _rows(
     accounts: list[str], node: str, kind: str, org: str | None = None, domain: tuple[str, int] | None = None
 ) -> list[dict[str, object]]:
@@ -48,7 +59,7 @@ def test_weights_follow_corroboration_not_popularity() -> None:
                                                                                         "payment")  # fmt: skip
     rows += _rows(nat + farm[:10], "nat-ip", "network")
     rows += _rows(seats, "org-card", "payment", org="acme") + _rows(seats, "org-nat", "network", org="acme")
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=5_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    evidence = _weigh(pd.DataFrame(rows), 5_000)
     weights = evidence.values.set_index("node")["weight"]
     assert weights["pool"] > 0.99 and weights["card-a"] > 0.99 and weights["card-b"] > 0.99
     assert abs(weights["nat-ip"] - 10 / 210) < 1e-9  # only the ten farm accounts on it are corroborated
@@ -63,7 +74,7 @@ def test_an_allowlisted_value_weighs_nothing_however_corroborated() -> None:
     rows = _rows(group, "ip", "network") + _rows(group, "card", "payment")
     frame = pd.DataFrame(rows)
     frame.loc[frame["node"] == "ip", "never_evidence"] = True
-    evidence = weigh(frame, NO_WINDOWS, accounts=1_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    evidence = _weigh(frame, 1_000)
     values = evidence.values.set_index("node")
     assert values.loc["ip", "coherence"] > 0.99 and values.loc["ip", "weight"] == 0.0
     assert values.loc["card", "weight"] > 0.99
@@ -81,7 +92,7 @@ def test_signing_up_in_one_window_corroborates_sharing_but_is_never_evidence_its
     frame["created_s"] = [1_000_000 * 3600 + 60 * i for i in range(12)] + [(1_000_000 + 700 * i) * 3600 for i in
                                                                             range(12)]  # fmt: skip
     windows = pd.Series({1_000_000: 12, **{1_000_000 + 700 * i: 1 for i in range(1, 12)}})
-    evidence = weigh(frame, windows, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    evidence = _weigh(frame, 20_000, windows)
     weights = evidence.values.set_index("node")["weight"]
     assert weights["ip-1"] > 0.99 and weights["ip-2"] == 0.0
     assert set(evidence.values["kind"]) == {"network"} and set(evidence.links["kind"]) == {"network"}
@@ -100,14 +111,13 @@ def test_switching_to_a_model_on_one_quiet_day_corroborates_sharing_but_a_releas
     rows = _rows(quiet, "card-q", "payment") + _rows(crowd, "card-c", "payment")
     others = [f"o{i}" for i in range(15_000 - len(crowd))]
     switches = pd.concat([_switches(quiet, "m2", 501), _switches(crowd + others, "m2", 500)], ignore_index=True)
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS,
-                     switches=switches)  # fmt: skip
+    evidence = _weigh(pd.DataFrame(rows), 20_000, switches=switches)  # fmt: skip
     weights = evidence.values.set_index("node")["weight"]
     # all twelve on the day three in four switched is 1.5 decades (0.75^12) beyond little chance: short of a kind
     assert weights["card-q"] > 0.99 and weights["card-c"] < 0.3
     assert set(evidence.values["kind"]) == {"payment"}
     assert evidence.links.loc[evidence.links["node"] == "card-c", "strength"].max() < 0.3
-    alone = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    alone = _weigh(pd.DataFrame(rows), 20_000)
     assert alone.values["weight"].max() == 0.0  # without the switches nothing corroborates either card
 
 
@@ -117,8 +127,7 @@ def test_a_tool_moving_its_users_to_a_new_model_together_does_not_corroborate_it
     corroborate a card they share."""
     users = [f"u{i}" for i in range(300)]
     rows = _rows(users, "tool-template", "template") + _rows(users[:20], "card", "payment")
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=50_000, decades=6.0, window_hours=1.0, org_rule=ORGS,
-                     switches=_switches(users, "m2", 700))  # fmt: skip
+    evidence = _weigh(pd.DataFrame(rows), 50_000, switches=_switches(users, "m2", 700))  # fmt: skip
     weights = evidence.values.set_index("node")["weight"]
     assert weights["card"] > 0.99
     # only the 20 card holders' template use is corroborated (by the card), not the 280 others' (by the switch)
@@ -144,7 +153,7 @@ def test_a_team_on_its_own_domain_is_one_customer_but_pools_behind_one_domain_ar
     webmail = [f"mail{i}" for i in range(10)]
     rows += _rows(webmail, "webmail-card", "payment", domain=("webmail.example", 900))
     rows += _rows(webmail, "webmail-device", "device", domain=("webmail.example", 900))
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=20_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    evidence = _weigh(pd.DataFrame(rows), 20_000)
     values = evidence.values.set_index("node")
     for node in ("office-card", "office-ip", "house-template"):
         assert values.loc[node, "coherence"] > 0.99 and values.loc[node, "weight"] == 0.0, node
@@ -163,9 +172,33 @@ def test_a_template_lends_its_senders_the_corroboration_it_has_as_a_whole_and_ot
     tool = [f"user{i}" for i in range(400)]
     rows = _rows(farm, "segment", "template") + _rows(farm[:30], "card", "payment")
     rows += _rows(tool + farm[30:], "tool", "template") + _rows(farm[30:32], "ip", "network")
-    evidence = weigh(pd.DataFrame(rows), NO_WINDOWS, accounts=5_000, decades=6.0, window_hours=1.0, org_rule=ORGS)
+    evidence = _weigh(pd.DataFrame(rows), 5_000)
     weights = evidence.values.set_index("node")["weight"]
     strengths = evidence.links.set_index(["account_id", "node"])["strength"]
     assert weights["segment"] > 0.7 and strengths["farm0", "segment"] > 0.99
     assert strengths["farm35", "segment"] == weights["segment"]  # nothing of its own to corroborate with
     assert weights["tool"] < 0.05 and strengths.get(("user0", "tool"), 0.0) < 0.05
+
+
+def test_a_pool_of_addresses_each_shared_by_two_is_corroborated_as_a_pool_and_only_for_its_own_users() -> None:
+    """Sixty accounts of a farm send its segment (as do 300 others) and rotate over a residential proxy pool: each
+    address is seen by two of them (a chain), so no address alone overlaps the segment by more than two accounts.
+    As a pool, sixty accounts share it and all sixty send the segment: every address in it is corroborated for the
+    farm. A home user who once got one of the pool's addresses is in the pool but shares nothing else with the farm:
+    nothing is corroborated for it. Two hundred customers of an ISP chained by re-used addresses are a pool too,
+    whose users send a popular template no more often than everybody does: nothing is corroborated for them."""
+    farm = [f"farm{i}" for i in range(60)]
+    isp = [f"home{i}" for i in range(200)]
+    others = [f"user{i}" for i in range(480)]
+    rows = _rows(farm + others[:300], "segment", "template") + _rows(["stray", "farm0"], "lent-ip", "network")
+    for chain, prefix in ((farm, "proxy"), (isp, "isp")):
+        for i in range(len(chain) - 1):
+            rows += _rows(chain[i : i + 2], f"{prefix}-ip-{i}", "network")
+    rows += _rows(isp[:20] + others, "popular-template", "template")
+    pooled = _weigh(rows, 5_000).links.set_index(["account_id", "node"])["strength"]
+    assert all(pooled["farm" + str(i), f"proxy-ip-{i}"] > 0.99 for i in range(59))
+    assert pooled.get(("stray", "lent-ip"), 0.0) == 0.0 and pooled["farm0", "lent-ip"] > 0.99
+    assert pooled[pooled.index.get_level_values("node").str.startswith("isp-")].max() < 0.05
+    # without pools (no pool reaches a size that large) the farm's addresses are as uncorroborated as the ISP's
+    alone = weigh(pd.DataFrame(rows), NO_WINDOWS, 5_000, 6.0, 1.0, ORGS, pool_below=10**9)
+    assert alone.links.loc[alone.links["node"].str.startswith("proxy-"), "strength"].max() < 0.3

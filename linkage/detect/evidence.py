@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.stats import binom
 
 # IP addresses and their subnets are one kind of evidence seen at two resolutions: never corroborate each other
@@ -169,6 +171,36 @@ def model_switches(incidence: pd.DataFrame, switches: pd.DataFrame) -> tuple[pd.
     return rows, pd.Series(size.to_numpy(), index=nodes.to_numpy())[mine].groupby(level=0).first()
 
 
+def pools(frame: pd.DataFrame, below: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Infrastructure pools as values: accounts linked, directly or in a chain, by cards, addresses or devices that
+    each fewer than ``below`` accounts share, one pool per kind. A residential proxy pool hands each address to one
+    or two of a farm's accounts and a prepaid pool each card to a few: no value alone is shared widely enough for its
+    overlap with the farm's prompts to be a surprise, but the pool as a whole is shared by the whole farm. A pool of
+    at least ``below`` accounts is a value of its kind (so it never corroborates its own members' values): like a
+    sign-up window it corroborates and is never evidence itself, and each member's values in it are corroborated at
+    least as much as the member's sharing of the pool (:func:`weigh`). Households link the same few people and
+    never reach ``below``; an ISP's customers whom a chain of re-used addresses joins share nothing else, so their
+    pool's overlaps are chance.
+
+    Returns the pool rows (one per account and pool), each pool's size, and per row of ``frame`` its pool (NaN
+    outside pools)."""
+    users = frame.groupby("node")["account"].transform("size")
+    small = frame["kind"].isin(["payment", "network", "device"]) & ~frame["never_evidence"] & (users < below)
+    members = frame[small]
+    holder = pd.factorize(pd.MultiIndex.from_arrays([members["account"], members["kind"]]))[0]
+    holders = members.drop_duplicates(["account", "kind"])  # in the order of their codes, as factorize numbers them
+    value, values = pd.factorize(members["node"])
+    edges = coo_matrix((np.ones(len(members)), (holder, len(holders) + value)),
+                       shape=(len(holders) + len(values),) * 2)  # fmt: skip
+    component = connected_components(edges, directed=False)[1][: len(holders)]
+    big = np.bincount(component)[component] >= below if len(component) else np.zeros(0, bool)
+    pool = np.char.add("pool:", component.astype(str)).astype(object)
+    pool[~big] = None
+    rows = holders[["account_id", "account", "kind"]].assign(node=pool, value="", org=None, never_evidence=False)[big]
+    of_row = pd.Series(pool[holder], index=members.index, dtype=object).reindex(frame.index)
+    return rows.reset_index(drop=True), rows.groupby("node").size(), of_row
+
+
 def organisations(frame: pd.DataFrame, rule: OrgRule) -> pd.DataFrame:
     """Each incidence row's org (``org``) and, for an org inferred from an e-mail domain, how many accounts use that
     domain (``org_size``; NaN for an org id).
@@ -241,13 +273,16 @@ def weigh(
     org_rule: OrgRule,
     switches: pd.DataFrame | None = None,
     habit_counts: pd.Series | None = None,
+    *,
+    pool_below: int,
 ) -> Evidence:
     """Value weights and per-account strengths from ``incidence`` (one row per account and value used by at least
     two accounts, :data:`INCIDENCE_COLUMNS`) in a graph of ``accounts`` accounts, whose sign-up windows of
     ``window_hours`` hold ``window_counts`` accounts each (window number -> accounts), and whose accounts switched
     models as ``switches`` says (:func:`model_switches`; none when it is None), and whose habits ``habit_counts``
     accounts share each (:func:`habits`; none when it is None); orgs as ``org_rule`` infers them
-    (:func:`organisations`)."""
+    (:func:`organisations`); pools of values fewer than ``pool_below`` accounts share each as :func:`pools` finds
+    them."""
     # one order whatever order the store returned the rows in: sums of floats depend on it, and a rerun after a
     # crash must weigh every value to the last bit as a clean run does
     frame = organisations(incidence.sort_values(["kind", "value", "account_id"], ignore_index=True), org_rule)
@@ -256,16 +291,23 @@ def weigh(
     switched, switch_sizes = model_switches(frame, switches if switches is not None else pd.DataFrame(
         columns=SWITCH_COLUMNS))  # fmt: skip
     habitual, habit_sizes = habits(frame, habit_counts if habit_counts is not None else pd.Series(dtype="int64"))
-    tested = pd.concat([frame, windows, switched, habitual], ignore_index=True)
+    pooled, pool_sizes, pool_of_row = pools(frame, pool_below)
+    tested = pd.concat([frame, windows, switched, habitual, pooled], ignore_index=True)
     codes, nodes = pd.factorize(tested["node"])
     tested["code"] = codes
     sizes = pd.Series(np.bincount(codes[: len(frame)], minlength=len(nodes)), dtype="int64")
-    timing_sizes = pd.concat([window_sizes, switch_sizes, habit_sizes]).astype("int64")
+    timing_sizes = pd.concat([window_sizes, switch_sizes, habit_sizes, pool_sizes]).astype("int64")
     sizes[nodes.get_indexer(timing_sizes.index)] = timing_sizes.to_numpy()
     corroborated = _corroboration(tested, sizes, max(accounts, 1), decades)
     frame["code"] = codes[: len(frame)]
     frame = frame.join(corroborated.rename("corroboration"), on=["account", "code"])
     frame["corroboration"] = frame["corroboration"].fillna(0.0)
+    # a value of a pool is corroborated for its member at least as much as the member's sharing of the pool
+    member = pool_of_row.dropna()
+    pool_code = nodes.get_indexer(pd.Index(member.to_numpy()))
+    lent = corroborated.reindex(pd.MultiIndex.from_arrays([frame.loc[member.index, "account"].to_numpy(), pool_code]))
+    own = frame.loc[member.index, "corroboration"].to_numpy()
+    frame.loc[member.index, "corroboration"] = np.maximum(own, lent.fillna(0.0).to_numpy())
     by_value = frame.groupby("node", sort=False)
     values = by_value.agg(kind=("kind", "first"), value=("value", "first"), accounts=("account", "size"),
                           coherence=("corroboration", "mean"), never_evidence=("never_evidence", "max"))  # fmt: skip

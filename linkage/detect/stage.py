@@ -64,7 +64,8 @@ def weigh_evidence(graph: Graph, settings: Settings, incidence: pd.DataFrame) ->
     habit_counts = _frame(graph, "detect/habit_counts", ["habit", "accounts"]).set_index("habit")["accounts"]
     org_rule = OrgRule(settings.detect_org_office_share, settings.detect_org_coverage)
     evidence = weigh(incidence, window_counts, accounts, settings.detect_significance_decades,
-                     settings.detect_sync_window_hours, org_rule, switches, habit_counts)  # fmt: skip
+                     settings.detect_sync_window_hours, org_rule, switches, habit_counts,
+                     pool_below=settings.score_min_infra_shared)  # fmt: skip
     columns = ["node", "accounts", "coherence", "org_share", "weight"]
     graph.write_rows("detect/set_value_weights", frame_rows(evidence.values[columns]))
     graph.write("detect/clear_inferred_orgs")
