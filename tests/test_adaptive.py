@@ -64,7 +64,8 @@ def test_adaptive_farms_are_banned_on_their_first_night_and_their_look_alikes_ar
     explained = CliRunner().invoke(app, ["explain", account, "--json"], env=test_env)
     assert explained.exit_code == 0, explained.output
     reasons = json.loads(explained.stdout)["reasons"]
-    campaign = next(r for r in reasons.split("; ") if r.startswith("new account on its first night matching"))
+    sentences = [reason["sentence"] for reason in reasons]
+    campaign = next(r for r in sentences if r.startswith("new account on its first night matching"))
     assert "banned campaign C-" in campaign and "prompt " in campaign and "habit (gap 2^" in campaign
 
     seat = nights[2].loc[nights[2]["family"] == "benign_agency", "account_id"].iloc[0]

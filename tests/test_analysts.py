@@ -33,6 +33,7 @@ pytestmark = pytest.mark.db
 EXAMPLE = Path(__file__).parent.parent / "examples" / "batch"
 TEST_CYPHER = Path(__file__).parent / "cypher"
 PARAM_LINE = re.compile(r"^:param (\w+) => (.+);$")
+VALUE_KINDS = ("payment", "network", "device", "email", "template")  # reasons that cite a value an account shares
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,27 @@ def test_query_run_says_no_rows_and_show_prints_what_the_browser_takes(night: Pa
 # --- explain, reasons, ban list --------------------------------------------------------------------------
 
 
+def test_explain_is_ready_for_sign_off(night: Path, test_env: dict[str, str]) -> None:
+    """A ban's reasons are the ban list's records; the values they cite come first, then the others by weight;
+    times to the second; ids whole in a terminal of 80 columns (an account with no decision of its own in a
+    cluster's community: tests/test_detect.py)."""
+    bans = banlist(night)
+    row = bans[bans["decision"] == "ban"].iloc[0]
+    explained = cli(test_env, "explain", row["account_id"], "--json")
+    assert explained["reasons"] == row["reason_records"] and explained["score"] == row["score"]
+    cited = {record["value"] for record in row["reason_records"] if record["kind"] in VALUE_KINDS}
+    values = [item["value"] for item in explained["shared"]]
+    assert cited and set(values[: len(cited)]) == cited
+    weights = [item["weight"] or 0.0 for item in explained["shared"][len(cited) :]]
+    assert weights == sorted(weights, reverse=True)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", explained["created_at"])
+    assert explained["cluster_bans"] == int(
+        ((bans["cluster_id"] == row["cluster_id"]) & (bans["decision"] == "ban")).sum()
+    )
+    text = CliRunner().invoke(app, ["explain", row["account_id"]], env={**test_env, "COLUMNS": "80"}).stdout
+    assert all(value in text for value in values if value) and "1. " + row["reason_records"][0]["sentence"][:40] in text
+
+
 def test_explain_counts_match_the_reasons(night: Path, test_env: dict[str, str]) -> None:
     """Every value a ban's reasons cite shows in explain with the same members and total, and the same weight as
     the saved queries give it (a family's weight is one figure wherever shown)."""
@@ -120,7 +142,7 @@ def test_explain_counts_match_the_reasons(night: Path, test_env: dict[str, str])
     for row in bans[bans["decision"] == "ban"].head(4).to_dict("records"):
         explained = cli(test_env, "explain", row["account_id"], "--json")
         shared = {item["value"]: item for item in explained["shared"]}
-        cited = [r for r in row["reason_records"] if r["kind"] in ("payment", "network", "device", "email", "template")]
+        cited = [r for r in row["reason_records"] if r["kind"] in VALUE_KINDS]
         assert cited
         for record in cited:
             value = shared[record["value"]]

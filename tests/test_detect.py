@@ -139,19 +139,32 @@ def test_explain_and_banlist_commands(
     graph: Graph, settings: Settings, test_env: dict[str, str], tmp_path: Path
 ) -> None:
     groups = _scenario(graph)
+    stray = add_accounts(graph, "stray", 1)  # a home user who once got one of the farm's proxy IPs
+    share(graph, "ip", stray, ["203.0.113.10"], subnet="203.0.113.0/24")
     _detect(graph, settings)
     runner = CliRunner()
     explained = runner.invoke(app, ["explain", groups["farm"][0], "--json"], env=test_env)
     assert explained.exit_code == 0, explained.output
     data = json.loads(explained.stdout)
     assert data["decision"] == "ban" and data["cluster_id"].startswith("C-")
-    assert data["cluster_size"] == len(groups["farm"])
+    assert (data["cluster_bans"], data["cluster_reviews"], data["cluster_size"]) == (len(groups["farm"]), 0, 25)
+    assert {"network", "payment", "template"} <= {reason["kind"] for reason in data["reasons"]}
+    # in the farm's community through its IP, which is no evidence for it: no score, no reasons, and it says so
+    home = json.loads(runner.invoke(app, ["explain", stray[0], "--json"], env=test_env).stdout)
+    assert (home["decision"], home["score"], home["reasons"], home["cluster_id"]) == (
+        None,
+        None,
+        [],
+        data["cluster_id"],
+    )
+    assert home["why_not"].startswith(f"no decision of its own in the community of cluster {data['cluster_id']} (24 "
+                                      "banned, 0 in review, 25 accounts in all): ")  # fmt: skip
     kinds = {item["kind"] for item in data["shared"]}
     assert {"payment method", "IP", "subnet", "prompt template family"} <= kinds
     card = next(item for item in data["shared"] if item["kind"] == "payment method")
     assert card["shared_in_cluster"] == 7 and card["accounts"] == 8
     subnet = next(item for item in data["shared"] if item["kind"] == "subnet")  # reached through the IPs
-    assert subnet["value"] == "203.0.113.0/24" and subnet["shared_in_cluster"] == len(groups["farm"]) - 1
+    assert subnet["value"] == "203.0.113.0/24" and subnet["shared_in_cluster"] == len(groups["farm"])  # + the stray
     domain = next(item for item in data["shared"] if item["value"] == "mailinator.com")
     assert domain["kind"] == "disposable e-mail domain"
     corporate = json.loads(runner.invoke(app, ["explain", groups["enterprise"][0], "--json"], env=test_env).stdout)

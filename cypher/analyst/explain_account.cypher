@@ -1,6 +1,7 @@
-// Everything behind one account's decision: its state, prompt features, cluster, and every value it uses with
-// how many accounts use it, how many other members of its cluster do (a subnet through their IPs), and the
-// value's evidence weight (blank: not evidence tonight, e.g. a popular e-mail domain or a value only it uses).
+// Everything behind one account's decision: its state, its reasons (the ban list's records, as JSON), prompt
+// features, cluster (with its banned and reviewed members), and every value it uses with how many accounts use it,
+// how many other members of its cluster do (a subnet through their IPs), the value's evidence weight (blank: not
+// evidence tonight, e.g. a popular e-mail domain or a value only it uses) and a template's redacted example.
 // Parameters: account_id (string)
 // Example: linkage query run explain_account -p account_id=farm-01
 // :param account_id => 'farm-01';
@@ -32,15 +33,18 @@ CALL (a, c) {
       ELSE COUNT { (v)<--(:Account) }
     END,
     weight: v.link_weight,
-    shared_in_cluster: in_cluster
+    shared_in_cluster: in_cluster,
+    example: v.example
   }) AS shared
 }
 CALL (a) {
   OPTIONAL MATCH (a)-[s:SIMILAR_PROMPTS]-(b:Account)
   RETURN count(b) AS similar_accounts, max(s.score) AS max_similarity
 }
-RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.reasons AS reasons,
+RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.reason_records AS reason_records,
        a.cluster_id AS cluster_id, c.size AS cluster_size, c.status AS cluster_status, c.signals AS cluster_signals,
+       COUNT { (m:Account {decision: 'ban'})-[:IN_CLUSTER]->(c) } AS cluster_bans,
+       COUNT { (m:Account {decision: 'review'})-[:IN_CLUSTER]->(c) } AS cluster_reviews,
        a.community AS community, a.created_at AS created_at, coalesce(a.banned, false) AS banned_in_batch,
        coalesce(a.allowlisted, false) AS allowlisted, a.decided_run AS decided_run,
        a.prompt_requests AS prompt_requests, a.prompt_cot_share AS cot_share,

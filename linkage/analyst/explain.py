@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel
 
+from linkage.detect.reasons import Reason
 from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
@@ -33,6 +35,7 @@ class SharedValue(BaseModel):
     accounts: int | None  # accounts that use it
     weight: float | None  # its evidence weight tonight (None: not evidence, e.g. a popular e-mail domain)
     shared_in_cluster: int  # other members of this account's cluster that use it (a subnet: through their IPs)
+    example: str | None = None  # a template family's or segment's redacted example
 
 
 def link_name(link: str, disposable: bool, value: str | None = None) -> str:
@@ -47,10 +50,12 @@ def link_name(link: str, disposable: bool, value: str | None = None) -> str:
 class Explanation(BaseModel):
     account_id: str
     decision: str | None
-    score: float | None
-    reasons: str | None
+    score: float | None  # only beside a decision: a score alone decides nothing
+    reasons: list[Reason]  # tonight's decision's, as the ban list has them (none without a decision)
     cluster_id: str | None
-    cluster_size: int | None
+    cluster_size: int | None  # its whole community
+    cluster_bans: int
+    cluster_reviews: int
     cluster_status: str | None
     cluster_signals: str | None
     created_at: str | None
@@ -68,7 +73,7 @@ class Explanation(BaseModel):
     community_size: int | None
     inferred_org: str | None  # its own e-mail domain, standing for an org it has no org id of
     why_not: str | None  # for an account without a ban: each condition a ban needs that it misses, by how much
-    shared: list[SharedValue]
+    shared: list[SharedValue]  # what its reasons cite first, then by weight, then by members of its cluster
 
 
 def explain(settings: Settings, account_id: str) -> Explanation:
@@ -77,19 +82,31 @@ def explain(settings: Settings, account_id: str) -> Explanation:
     if not rows:
         raise UnknownAccount(f"No account {account_id!r} in the graph.")
     row: dict[str, Any] = rows[0]
+    decided = row["decision"] is not None
+    # an account that had a decision on an earlier night keeps its records in the graph: only a decision's are shown
+    records = row.pop("reason_records")
+    reasons = [Reason(**record) for record in json.loads(records)] if decided and records else []
     shared = [
         SharedValue(kind=link_name(item["signal"], item["disposable"], item["value"]), value=item["value"],
-                    accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"])
+                    accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"],
+                    example=item["example"])
         for item in row.pop("shared")
     ]  # fmt: skip
-    shared.sort(key=lambda s: (-s.shared_in_cluster, -(s.weight or 0.0)))
+    cited = {reason.value for reason in reasons if reason.value is not None}
+    shared.sort(key=lambda s: (s.value not in cited, -(s.weight or 0.0), -s.shared_in_cluster, s.value or ""))
     created = row.pop("created_at")
     strengths = zip(row.pop("evidence_kinds"), row.pop("evidence_strengths"), strict=True)
     evidence = dict(sorted(((k, float(v)) for k, v in strengths if v > 0), key=lambda kv: -kv[1]))
     missed = row.pop("missed")
     why_not = None if row["decision"] == "ban" else _why_not(row, missed)
-    return Explanation(**row, created_at=str(created) if created is not None else None, evidence=evidence,
-                       why_not=why_not, shared=shared)  # fmt: skip
+    return Explanation(**{**row, "score": row["score"] if decided else None}, reasons=reasons,
+                       created_at=_to_the_second(created), evidence=evidence, why_not=why_not,
+                       shared=shared)  # fmt: skip
+
+
+def _to_the_second(moment: Any) -> str | None:
+    """A Neo4j DateTime as ISO 8601 to the second (the graph keeps nanoseconds; nobody signs off on them)."""
+    return None if moment is None else moment.to_native().replace(microsecond=0).isoformat()
 
 
 def _why_not(row: dict[str, Any], missed: str | None) -> str:
@@ -99,6 +116,12 @@ def _why_not(row: dict[str, Any], missed: str | None) -> str:
     if row["banned_in_batch"]:
         return "already banned in a batch"
     found = missed or "no evidence tonight: it shares no corroborated value with a community of accounts"
+    if row["decision"] is None and (row["cluster_bans"] or row["cluster_reviews"]):
+        # a community holds the innocent accounts around a farm too: being in it is no decision
+        found = (
+            f"no decision of its own in the community of cluster {row['cluster_id']} ({row['cluster_bans']:,} "
+            f"banned, {row['cluster_reviews']:,} in review, {row['cluster_size']:,} accounts in all): {found}"
+        )
     if row.get("inferred_org"):
         found += (f"; one customer without an org id: its own e-mail domain {row['inferred_org']} stands for an org "
                   "(most of its accounts share one card or one address), and what that org uses as a whole weighs "

@@ -327,8 +327,11 @@ def explain_command(
     if as_json:
         render.print_json(result)
     else:
-        render.print_fields(f"Account {account_id}", result.model_dump(exclude={"shared"}))
-        render.print_table("Shared values", [s.model_dump() for s in result.shared])
+        render.print_fields(f"Account {account_id}", result.model_dump(exclude={"shared", "reasons"}))
+        render.print_lines("Reasons", [reason.sentence for reason in result.reasons])
+        render.print_table("Shared values", [s.model_dump(exclude={"example"}) for s in result.shared])
+        examples = [f"{s.value}: {s.example}" for s in result.shared if s.example]
+        render.print_lines("Template examples (redacted)", examples)
     if drawn is not None:
         render.picture_drawn(drawn)
 

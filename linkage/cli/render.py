@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from linkage.analyst.picture import Picture
 
 ID_FIELDS = {"community", "component"}  # integers that name something (like any *_id), never counts
+WHOLE_FIELDS = {"value", "family_id", "account", "cluster", "batch"}  # ids and values (like any *_id): never wrapped
 # C0 and C1 control characters and DEL, written out as Python writes them: a line feed as \n, ESC as \x1b
 CONTROLS = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
 LINE_BREAK = ord("\n")
@@ -49,7 +50,8 @@ def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence
     names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     table = Table(title=shown(title), title_justify="left")
     for name in names:
-        table.add_column(shown(name), overflow="fold")
+        whole = name.endswith("id") or name in WHOLE_FIELDS  # an id cut in two is read as two ids
+        table.add_column(shown(name), overflow="fold", no_wrap=whole, min_width=None if whole else len(name))
     for row in rows:
         table.add_row(*(shown(_cell(row.get(name), name)) for name in names))
     stdout.print(table)
@@ -64,6 +66,19 @@ def print_fields(title: str, data: BaseModel | Mapping[str, Any]) -> None:
     for key, value in fields.items():
         table.add_row(shown(key), shown(_cell(value, key)))
     stdout.print(table)
+
+
+def print_lines(title: str, lines: Sequence[str]) -> None:
+    """Numbered lines under a title (sentences one reads in order: reasons), each wrapped under its own start;
+    nothing when there are none."""
+    if lines:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for number, line in enumerate(lines, start=1):
+            grid.add_row(f"{number}.", shown(line))
+        stdout.print(shown(title), style="italic")
+        stdout.print(grid)
 
 
 def say(message: str) -> None:
@@ -90,6 +105,8 @@ def _cell(value: Any, name: str = "") -> str:
         return f"{value:,}"
     if isinstance(value, list):
         return ", ".join(_cell(item, name) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_cell(item, key)}" for key, item in value.items())
     return str(value)
 
 
