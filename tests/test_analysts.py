@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+import socket
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,6 +179,17 @@ def test_banlist_for_machines_in_three_formats(night: Path, test_env: dict[str, 
     assert all(Path(value).exists() for value in run["outputs"].values() if value)
 
 
+def test_browser_on_a_taken_port_says_so_in_one_line(test_env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["browser", "--port", str(port)], env=test_env)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [f"error: Cannot serve Neo4j Browser on 127.0.0.1:{port} (Address already in "
+                                          "use): give another --port, or none for any free one."]  # fmt: skip
+
+
 def test_tables_print_booleans_and_ids_as_words() -> None:
     assert (_cell(True, "allowlisted"), _cell(False, "x"), _cell(3311, "community"), _cell(3311, "run_id")) == (
         "yes", "no", "3311", "3311")  # fmt: skip
@@ -189,7 +201,7 @@ def test_cli_version_exit_codes_and_option_help(test_env: dict[str, str]) -> Non
     top = cli(test_env, "--help").stdout
     assert "Exit codes: 0 success, 1 an expected failure" in top and "4 database unavailable" in top
     browser = cli(test_env, "browser", "--help").stdout
-    assert "LINKAGE_BROWSER_PORT" in browser and "default: 7474" in browser
+    assert "LINKAGE_BROWSER_PORT" in browser and "default: 0" in browser  # any free port: 7474 is a real Neo4j's
     assert "[default: (out/banlist.FORMAT)]" in cli(test_env, "banlist", "--help").stdout
     assert "LINKAGE_MAX_REJECT_RATE, else 0.05" in cli(test_env, "run", "--help").stdout  # not eaten as markup
 

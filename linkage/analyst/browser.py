@@ -117,7 +117,13 @@ class BrowserServer:
 
     def __init__(self, settings: Settings, port: int = 0) -> None:
         root, version = browser_files(settings)
-        self.httpd = _Server((HOST, port), partial(_Handler, directory=str(root)))
+        try:
+            self.httpd = _Server((HOST, port), partial(_Handler, directory=str(root)))
+        except OSError as exc:  # taken (a real Neo4j's Browser on 7474), or not ours to bind
+            raise BrowserUnavailable(
+                f"Cannot serve Neo4j Browser on {HOST}:{port} ({exc.strerror or exc}): give another --port, or none "
+                "for any free one."
+            ) from None
         bound = int(self.httpd.server_address[1])
         self.info = browser_info(settings, bound, version)
         self.httpd.discovery = json.dumps({"bolt_direct": self.info.bolt, "neo4j_edition": "community"}).encode()

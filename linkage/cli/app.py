@@ -432,7 +432,7 @@ def report_command(
 def browser_command(
     port: Annotated[
         int, typer.Option(envvar="LINKAGE_BROWSER_PORT", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")
-    ] = 7474,
+    ] = 0,
 ) -> None:
     """Serve Neo4j Browser on 127.0.0.1, pre-set to connect to the database; print its URL; Ctrl-C stops it."""
     from linkage.analyst.browser import BrowserServer
