@@ -103,8 +103,12 @@ def test_every_saved_query_runs_on_a_real_graph(night: Path, session_graph: Grap
 
 
 def test_query_run_says_no_rows_and_show_prints_what_the_browser_takes(night: Path, test_env: dict[str, str]) -> None:
-    empty = CliRunner().invoke(app, ["query", "run", "cluster_members", "-p", "cluster_id=C-9999"], env=test_env)
-    assert empty.exit_code == 0 and "cluster_members: no rows." in empty.stderr and empty.stdout == ""
+    # a cluster that is none is the same error wherever it is named (a query, a picture), with the ids that exist
+    commands = (["query", "run", "cluster_members", "-p", "cluster_id=C-9999"], ["picture", "C-9999", "-o", "x.png"])
+    unknown = [CliRunner().invoke(app, command, env=test_env) for command in commands]
+    for result in unknown:
+        assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output
+        assert result.stderr == "error: No cluster 'C-9999' in the graph (1 clusters; nearest: C-0001).\n"
     missing = CliRunner().invoke(app, ["query", "run", "evidence_path", "-p", "from_account=a"], env=test_env)
     assert missing.exit_code == 2 and "to_account" in missing.output and "Traceback" not in missing.output
     shown = cli(test_env, "query", "show", "evidence_path").stdout

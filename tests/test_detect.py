@@ -232,7 +232,7 @@ def test_picture_of_a_cluster(graph: Graph, settings: Settings, test_env: dict[s
     wrong = CliRunner().invoke(app, ["picture", cluster_id, "-o", str(tmp_path / "c.txt")], env=test_env)
     assert wrong.exit_code == 2 and ".html, .png or .svg" in wrong.output
     unknown = CliRunner().invoke(app, ["picture", "C-9999", "--output", str(tmp_path / "x.png")], env=test_env)
-    assert unknown.exit_code == 1 and "C-9999" in unknown.output
+    assert unknown.exit_code == 1 and "No cluster 'C-9999' in the graph" in unknown.output
 
 
 def _weights(graph: Graph) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import BaseModel
 
+from linkage.analyst.clusters import require_cluster
 from linkage.analyst.explain import link_name
 from linkage.errors import ExitCode, LinkageError
 from linkage.files import atomic_write, output_errors
@@ -76,8 +77,10 @@ def draw_cluster(settings: Settings, cluster_id: str, path: Path, max_accounts: 
     picture_format(path)
     with Graph(settings) as graph:
         links = cluster_links(graph, cluster_id, max_accounts)
+        if links.empty:
+            require_cluster(graph, cluster_id)
     if links.empty:
-        raise NothingToDraw(f"No cluster {cluster_id!r} with shared values in the graph.")
+        raise NothingToDraw(f"Cluster {cluster_id!r} has no shared values to draw.")
     return draw(links, f"Cluster {cluster_id}", path)
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cypher import SAVED_QUERIES, saved_queries, statement
+from linkage.analyst.clusters import require_cluster
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph, GraphRefused
 from linkage.settings import Settings
@@ -288,7 +289,10 @@ def run_query(settings: Settings, name: str, raw_params: list[str]) -> list[dict
     try:
         with Graph(settings) as graph:
             _refuse(name, plan_refusals(graph.plan(source, **params)))
-            return graph.read(source, **params)
+            rows = graph.read(source, **params)
+            if not rows and isinstance(params.get("cluster_id"), str):  # "no rows" for a cluster that is none
+                require_cluster(graph, params["cluster_id"])
+            return rows
     except GraphRefused as exc:  # Neo4j's own refusal: a write in the read transaction, a syntax error…
         raise QueryRefused(f"Query {name!r} was refused: {exc}") from None
 
