@@ -71,6 +71,15 @@ def test_every_saved_query_says_how_to_run_it_in_the_browser() -> None:
             assert quoted == (query.parameters[name] == "string"), (query.name, name)
 
 
+def test_query_list_is_a_line_or_a_few_per_query_and_verbose_gives_each_header(test_env: dict[str, str]) -> None:
+    found = list_queries()
+    compact = CliRunner().invoke(app, ["query", "list"], env={**test_env, "COLUMNS": "80"}).stdout
+    assert all(f"│ {query.name} " in compact for query in found)  # each name whole, on its own row
+    assert len(compact.splitlines()) < 5 * len(found) and "Example" not in compact
+    verbose = CliRunner().invoke(app, ["query", "list", "--verbose"], env={**test_env, "COLUMNS": "400"}).stdout
+    assert all(query.example and query.example in verbose for query in found)
+
+
 def _params(night: Path, graph: Graph) -> dict[str, str]:
     """Real values for every parameter the saved queries take, from the run."""
     bans = banlist(night)
@@ -108,7 +117,13 @@ def test_query_run_says_no_rows_and_show_prints_what_the_browser_takes(night: Pa
     unknown = [CliRunner().invoke(app, command, env=test_env) for command in commands]
     for result in unknown:
         assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output
-        assert result.stderr == "error: No cluster 'C-9999' in the graph (1 clusters; nearest: C-0001).\n"
+        assert result.stderr == "error: No cluster 'C-9999' in the graph (1 in all; nearest: C-0001).\n"
+    # a batch is name@digest: its name alone finds no rows, and says which batch it may have meant
+    by_name = CliRunner().invoke(app, ["query", "run", "respawn_candidates", "-p", "batch=batch"], env=test_env)
+    assert by_name.exit_code == 1 and "No batch 'batch' in the graph (1 in all; nearest: batch@" in by_name.stderr
+    example = CliRunner().invoke(app, ["query", "run", "respawn_candidates", "-p", "batch=batch@d4d8b6489e5d"],
+                                 env=test_env)  # the header's example names the example batch's id  # fmt: skip
+    assert example.exit_code == 0 and "No batch" not in example.output
     missing = CliRunner().invoke(app, ["query", "run", "evidence_path", "-p", "from_account=a"], env=test_env)
     assert missing.exit_code == 2 and "to_account" in missing.output and "Traceback" not in missing.output
     shown = cli(test_env, "query", "show", "evidence_path").stdout

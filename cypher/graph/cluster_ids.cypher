@@ -1,4 +1,4 @@
-// Every cluster id in the graph: what a missing cluster's error names the nearest of (linkage/analyst/clusters.py).
+// Every cluster id in the graph: what an unknown cluster's error names the nearest of (linkage/analyst/known.py).
 MATCH (c:Cluster)
-RETURN c.cluster_id AS cluster_id
-ORDER BY cluster_id
+RETURN c.cluster_id AS id
+ORDER BY id

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import BaseModel
 
-from linkage.analyst.clusters import require_cluster
 from linkage.analyst.explain import link_name
+from linkage.analyst.known import require_known
 from linkage.errors import ExitCode, LinkageError
 from linkage.files import atomic_write, output_errors
 from linkage.graph import Graph
@@ -78,7 +78,7 @@ def draw_cluster(settings: Settings, cluster_id: str, path: Path, max_accounts: 
     with Graph(settings) as graph:
         links = cluster_links(graph, cluster_id, max_accounts)
         if links.empty:
-            require_cluster(graph, cluster_id)
+            require_known(graph, "cluster_id", cluster_id)
     if links.empty:
         raise NothingToDraw(f"Cluster {cluster_id!r} has no shared values to draw.")
     return draw(links, f"Cluster {cluster_id}", path)

@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cypher import SAVED_QUERIES, saved_queries, statement
-from linkage.analyst.clusters import require_cluster
+from linkage.analyst.known import KNOWN, require_known
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph, GraphRefused
 from linkage.settings import Settings
@@ -123,6 +123,11 @@ class SavedQuery(BaseModel):
     parameters: dict[str, str]  # name -> declared type
     example: str | None = None  # the command line that runs it
     browser_params: list[str] = []  # Neo4j Browser's `:param name => value;` lines, one per parameter
+
+    @property
+    def summary(self) -> str:
+        """What it shows, in its description's first clause (up to the first colon or full stop)."""
+        return re.split(r"[.:](?:\s|$)", self.description, maxsplit=1)[0]
 
 
 def describe(source: str | Path) -> SavedQuery:
@@ -290,8 +295,9 @@ def run_query(settings: Settings, name: str, raw_params: list[str]) -> list[dict
         with Graph(settings) as graph:
             _refuse(name, plan_refusals(graph.plan(source, **params)))
             rows = graph.read(source, **params)
-            if not rows and isinstance(params.get("cluster_id"), str):  # "no rows" for a cluster that is none
-                require_cluster(graph, params["cluster_id"])
+            if not rows:  # an id that names nothing is said as such, not as "no rows"
+                for parameter in sorted(KNOWN.keys() & params.keys()):
+                    require_known(graph, parameter, str(params[parameter]))
             return rows
     except GraphRefused as exc:  # Neo4j's own refusal: a write in the read transaction, a syntax error…
         raise QueryRefused(f"Query {name!r} was refused: {exc}") from None

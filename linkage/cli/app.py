@@ -354,16 +354,25 @@ app.add_typer(query_app, name="query")
 
 
 @query_app.command("list")
-def query_list(as_json: JsonOption = False) -> None:
-    """The saved queries, what each shows, and the parameters it takes."""
+def query_list(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Each header in full: description, example, Browser :param lines.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The saved queries: each one's name, the parameters it takes and what it shows."""
     found = queries.list_queries()
     if as_json:
         render.print_json([q.model_dump() for q in found])
+        return
+    parameters = [", ".join(f"{k} ({t})" for k, t in q.parameters.items()) for q in found]
+    if verbose:
+        render.print_table(
+            "Saved queries", [{**q.model_dump(), "parameters": p} for q, p in zip(found, parameters, strict=True)]
+        )
     else:
-        rows = [
-            {**q.model_dump(), "parameters": ", ".join(f"{k} ({t})" for k, t in q.parameters.items())} for q in found
-        ]
-        render.print_table("Saved queries", rows)
+        rows = [{"name": q.name, "parameters": p, "shows": q.summary} for q, p in zip(found, parameters, strict=True)]
+        render.print_table("Saved queries (--verbose: each header in full)", rows)
 
 
 @query_app.command("run")
