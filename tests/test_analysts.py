@@ -298,6 +298,12 @@ def test_report_opens_offline_with_charts_pictures_and_a_searchable_banlist(
     page.click("#banlist-table th[data-key=account_id]")  # descending
     assert rows.first.locator("td").first.inner_text() == max(bans["account_id"])
     clusters = pd.read_csv(night / "clusters.csv")
+    counts = pd.crosstab(bans["cluster_id"], bans["decision"]).reindex(columns=["ban", "review"], fill_value=0)
+    for row in clusters.to_dict("records"):  # its decided members, three numbers apart from its whole community
+        assert [row["bans"], row["reviews"]] == counts.loc[row["cluster_id"]].tolist()
+        heading = page.locator(f"#cluster-{row['cluster_id']} h3").inner_text()
+        assert heading.startswith(f"{row['cluster_id']}: {row['bans']:,} banned, {row['reviews']:,} in review "
+                                  f"(community of {row['size']:,}), score ")  # fmt: skip
     events = page.locator("#cluster-events tbody tr").all_inner_texts()
     assert sorted(row.split("\t")[:2] for row in events) == sorted(["new", c] for c in clusters["cluster_id"])
     rejects = page.locator("#rejects tbody").inner_text()

@@ -40,7 +40,8 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     assert bans == {f"farm-{i:02d}" for i in range(1, 13)}
     assert not banlist["account_id"].str.startswith(("acme", "home", "class", "user", "solo")).any()
     clusters = pd.read_csv(tmp_path / "n1" / "clusters.csv")
-    assert list(clusters.columns) == ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
+    assert list(clusters.columns) == ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run",
+                                      "status"]  # fmt: skip
 
     again = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n2"), "--json"], env=test_env)
     assert again.exit_code == 0, again.output

@@ -5,9 +5,9 @@ Written by every `linkage run` into its output folder and rebuilt by `linkage re
 own files (run.json: summary, timings, changes, rejects; banlist.csv: decisions and their reason records;
 clusters.csv) and, from the graph, what those files do not hold: the decisions of every night up to this run
 (Run nodes), each cluster's size on the night before and the clusters this run ended, and the pictures of the
-largest clusters. Charts are Plotly figures with plotly.js inlined once; each picture is a self-contained neo4j-viz
-page in ``pictures/`` beside the report, shown in a frame. The ban-list table is searched and sorted by a small
-inline script over the rows embedded as JSON.
+clusters with the most bans. Charts are Plotly figures with plotly.js inlined once; each picture is a self-contained
+neo4j-viz page in ``pictures/`` beside the report, shown in a frame. The ban-list table is searched and sorted by a
+small inline script over the rows embedded as JSON.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ TABLE_ROWS = 10_000
 REVIEW_ROWS = 50  # the review queue's most harmful accounts, listed with what a ban would still need
 EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
 NIGHT_COUNTS = ("bans", "reviews", "clusters")
-HOVER = "%{text}<br>size %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
+HOVER = "%{text}<br>bans and reviews %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -66,17 +66,18 @@ def write_report(
     top: int = TOP_CLUSTERS,
     table_rows: int = TABLE_ROWS,
 ) -> ReportResult:
-    """Write ``run_dir``/report.html (and the pictures of its ``top`` largest clusters; at most ``table_rows``
-    decisions in its table) for ``run``, a run.json as a dict (default: ``run_dir``'s; a nightly run writes its report
-    before its run.json)."""
+    """Write ``run_dir``/report.html (and the pictures of its ``top`` clusters with the most bans; at most
+    ``table_rows`` decisions in its table) for ``run``, a run.json as a dict (default: ``run_dir``'s; a nightly run
+    writes its report before its run.json)."""
     run = run if run is not None else _read_run(run_dir)
     banlist = _read_banlist(run_dir / "banlist.csv")
     clusters = _read_csv(
-        run_dir / "clusters.csv", ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
+        run_dir / "clusters.csv",
+        ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run", "status"],
     )
     runs = _nights(graph, run)
     changes = graph.frame("report/cluster_changes", run_id=run["run_id"])
-    largest = clusters.sort_values(["size", "score"], ascending=False).head(top)
+    largest = clusters.sort_values(["bans", "reviews", "score"], ascending=False).head(top)
     pictures = [
         _picture(graph, str(cluster_id), run_dir / PICTURES / f"{cluster_id}.html")
         for cluster_id in largest["cluster_id"]
@@ -160,10 +161,11 @@ def _charts(clusters: pd.DataFrame, runs: pd.DataFrame, banlist: pd.DataFrame) -
 
     sizes = go.Figure()
     for status, part in clusters.groupby("status"):
-        sizes.add_scatter(x=part["size"], y=part["score"], mode="markers", name=str(status), text=part["cluster_id"],
+        sizes.add_scatter(x=part["bans"] + part["reviews"], y=part["score"], mode="markers", name=str(status),
+                          text=part["cluster_id"],
                           customdata=part["signals"].fillna(""), marker={"size": 10, "opacity": 0.8},
                           hovertemplate=HOVER)  # fmt: skip
-    sizes.update_layout(title="Clusters: size and score", xaxis={"title": "accounts", "type": "log"},
+    sizes.update_layout(title="Clusters: decided members and score", xaxis={"title": "bans and reviews", "type": "log"},
                         yaxis={"title": "score", "range": [0, 1.05]}, legend_title="tonight")  # fmt: skip
     nights = go.Figure(
         [
@@ -196,7 +198,8 @@ def _picture(graph: Graph, cluster_id: str, path: Path) -> Picture | None:
 
 
 def _cluster_view(row: dict[str, Any], banlist: pd.DataFrame, picture: Picture | None, run_dir: Path) -> dict[str, Any]:
-    """One of the largest clusters: its row, its decisions, and the values its members' reasons cite most."""
+    """One of the clusters with the most bans: its row (bans, reviews, community) and the values its members'
+    reasons cite most."""
     members = banlist[banlist["cluster_id"] == row["cluster_id"]]
     cited: dict[tuple[str, str], dict[str, Any]] = {}
     for records in members["reason_records"]:
@@ -208,8 +211,6 @@ def _cluster_view(row: dict[str, Any], banlist: pd.DataFrame, picture: Picture |
     evidence = sorted(cited.values(), key=lambda r: (-r["accounts"], -(r["weight"] or 0)))[:8]
     return {
         **row,
-        "bans": int((members["decision"] == "ban").sum()),
-        "reviews": int((members["decision"] == "review").sum()),
         "evidence": evidence,
         "picture": None if picture is None else picture.path.relative_to(run_dir).as_posix(),
         "notice": None if picture is None else picture.notice,

@@ -139,9 +139,11 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], setting
 def cluster_rows(
     scored: pd.DataFrame, assigned: pd.DataFrame, first_seen: pd.Series, run_id: str, settings: Settings
 ) -> pd.DataFrame:
-    """clusters.csv: size, score and signals of the members that carry its decisions (its bans, or else its
-    reviews: not the innocent accounts a community also holds), first run, tonight's event."""
+    """clusters.csv: its bans and reviews, the size of its whole community, score and signals of the members that
+    carry its decisions (its bans, or else its reviews: not the innocent accounts a community also holds), first
+    run, tonight's event."""
     ranked = scored.assign(rank=scored["decision"].map({"ban": 0, "review": 1}))
+    decided = pd.crosstab(ranked["community"], ranked["decision"]).reindex(columns=["ban", "review"], fill_value=0)
     leading = ranked.dropna(subset=["rank"])
     leading = leading[leading["rank"] == leading.groupby("community")["rank"].transform("min")]
     by_community = leading.groupby("community")
@@ -149,4 +151,5 @@ def cluster_rows(
     rows = assigned.set_index("community").join(by_community["score"].median().round(3).rename("score"))
     rows["signals"] = [",".join(k for k in KINDS if shown.loc[c, k] >= 0.5) for c in rows.index]
     rows["first_seen_run"] = [first_seen.get(cluster_id, run_id) for cluster_id in rows["cluster_id"]]
-    return rows.reset_index()
+    counts = decided.reindex(rows.index, fill_value=0).rename(columns={"ban": "bans", "review": "reviews"})
+    return rows.join(counts.astype(int)).reset_index()

@@ -18,7 +18,8 @@ from linkage.settings import Settings
 
 BANNED_LINK_COLUMNS = ["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"]
 BANLIST_COLUMNS = ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
-CLUSTER_COLUMNS = ["cluster_id", "size", "score", "signals", "first_seen_run", "status"]
+# size: the whole community a cluster stands for (its bans, its reviews and the accounts around them with no decision)
+CLUSTER_COLUMNS = ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run", "status"]
 
 
 class DetectResult(BaseModel):
@@ -133,7 +134,9 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
 
     graph.write("detect/clear_decisions")
     graph.write_rows("detect/write_evidence", evidence_rows(scored))
-    cluster_frame = frame_rows(clusters[["cluster_id", "size", "score", "signals", "status", "parents"]])
+    cluster_frame = frame_rows(
+        clusters[["cluster_id", "bans", "reviews", "size", "score", "signals", "status", "parents"]]
+    )
     graph.write_rows("detect/merge_clusters", cluster_frame, run_id=run_id)
     decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons", "reason_json"]])
     graph.write_rows("detect/write_decisions", decision_rows, run_id=run_id)
