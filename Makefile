@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality stop clean
+.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality bench-cli stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
@@ -55,7 +55,7 @@ bench-similarity: setup
 bench-similarity-full: setup
 	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
 
-bench: bench-similarity-full bench-load bench-communities bench-quality
+bench: bench-similarity-full bench-load bench-communities bench-quality bench-cli
 
 # Loader throughput (1M accounts, ~3M sessions; a first load through Neo4j's batch importer, then through Cypher)
 # and peak memory, against a naive writer; own database
@@ -79,6 +79,10 @@ BENCH_QUALITY_DB := LINKAGE_HOME=.linkage-quality LINKAGE_LOCALDB_PORT=7696 LINK
 bench-quality: setup
 	$(BENCH_QUALITY_DB) $(BIN)/python bench/quality.py --random --adaptive --seeds 7031-7050; \
 	status=$$?; $(BENCH_QUALITY_DB) $(BIN)/linkage db stop; exit $$status
+
+# How fast `linkage --help`, `--version` and `explain --help` answer (no database), 10 runs each
+bench-cli: setup
+	$(BIN)/python bench/cli_start.py --runs 10
 
 stop: setup
 	$(BIN)/linkage db stop

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import BaseModel
 
+from linkage.analyst import MAX_ACCOUNTS
 from linkage.analyst.explain import link_name
 from linkage.analyst.known import require_known
 from linkage.errors import ExitCode, LinkageError
@@ -26,7 +27,6 @@ from linkage.settings import Settings
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-MAX_ACCOUNTS = 300
 FORMATS = (".html", ".png", ".svg")
 KIND_COLOURS = {
     "PAID_WITH": "#d62728",

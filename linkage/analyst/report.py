@@ -22,7 +22,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
-from linkage.analyst.picture import MAX_ACCOUNTS, Picture, cluster_links, draw
+from linkage.analyst import MAX_ACCOUNTS
+from linkage.analyst.picture import Picture, cluster_links, draw
 from linkage.errors import LinkageError
 from linkage.files import atomic_write
 from linkage.graph import Graph

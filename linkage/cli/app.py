@@ -1,4 +1,7 @@
-"""The `linkage` command line: each command parses its options and calls one library function."""
+"""The `linkage` command line: each command parses its options and calls one library function.
+
+The libraries a command uses are imported in the command, so that `--help`, `--version` and a usage error answer at
+once (pandas, the driver, GDS and numba take seconds to load)."""
 
 from __future__ import annotations
 
@@ -7,21 +10,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-import loaders
 from linkage import nightly
-from linkage.analyst import queries
-from linkage.analyst.explain import explain
-from linkage.analyst.picture import MAX_ACCOUNTS, PictureFormatError, draw_account, draw_cluster, picture_format
-from linkage.cli import db, render
+from linkage.analyst import MAX_ACCOUNTS
+from linkage.cli import render
 from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
-from linkage.nightly.outputs import BanlistFormat
-from linkage.settings import Settings, load_settings
+from linkage.nightly.formats import BanlistFormat
 from linkage.signals import Stopped, raise_if_received, received, stop_on_signals
 from localdb import LocalDbError
+
+if TYPE_CHECKING:
+    from linkage.settings import Settings
 
 app = typer.Typer(
     name="linkage",
@@ -83,6 +85,8 @@ def main() -> None:
 
 
 def settings() -> Settings:
+    from linkage.settings import load_settings
+
     with expected_failures():
         return load_settings()
 
@@ -106,6 +110,8 @@ def root(
 @db_app.command("start")
 def db_start(as_json: JsonOption = False) -> None:
     """Start the local database (fetching Neo4j and GDS from Maven Central the first time)."""
+    from linkage.cli import db
+
     with expected_failures():
         render.stderr.print("Starting the local Neo4j + GDS …")
         result = db.start(settings())
@@ -115,6 +121,8 @@ def db_start(as_json: JsonOption = False) -> None:
 @db_app.command("stop")
 def db_stop(as_json: JsonOption = False) -> None:
     """Stop the local database cleanly."""
+    from linkage.cli import db
+
     with expected_failures():
         was_running = db.stop(settings())
     if as_json:
@@ -126,6 +134,8 @@ def db_stop(as_json: JsonOption = False) -> None:
 @db_app.command("status")
 def db_status(as_json: JsonOption = False) -> None:
     """Running or stopped, URI, pid, Neo4j and GDS versions. Exit code 4 when it is not running."""
+    from linkage.cli import db
+
     with expected_failures():
         result = db.status(settings())
     if as_json:
@@ -139,6 +149,8 @@ def db_status(as_json: JsonOption = False) -> None:
 @db_app.command("reset")
 def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False) -> None:
     """Delete all data and GDS projections of the database (the schema stays)."""
+    from linkage.cli import db
+
     cfg = settings()
     if not yes:
         typer.confirm(f"Delete every node and relationship at {cfg.uri}?", abort=True)
@@ -153,6 +165,8 @@ def db_reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask for con
 @app.command("init")
 def init_command(as_json: JsonOption = False) -> None:
     """Create every constraint and index of the graph model (idempotent)."""
+    import loaders
+
     with expected_failures():
         created = loaders.init_schema(settings())
     if as_json:
@@ -178,7 +192,9 @@ def load_command(
     as_json: JsonOption = False,
 ) -> None:
     """Validate and load one batch folder; bad rows go to rejects/<file>.csv. Exit code 3: invalid input."""
-    with expected_failures(), render.RowProgress() as progress:
+    from linkage.cli.progress import RowProgress
+
+    with expected_failures(), RowProgress() as progress:
         result = nightly.load_only(settings(), batch_dir, max_reject_rate=max_reject_rate, rejects_dir=rejects_dir,
                                    progress=progress, initial=initial)  # fmt: skip
     if as_json:
@@ -215,7 +231,9 @@ def run_command(
     as_json: JsonOption = False,
 ) -> None:
     """The nightly job: init, load, similarity, detect, score, write the ban list, report what changed."""
-    with expected_failures(), render.RowProgress() as progress:
+    from linkage.cli.progress import RowProgress
+
+    with expected_failures(), RowProgress() as progress:
         result = nightly.nightly_run(
             settings(), batch_dir, out_dir, max_reject_rate=max_reject_rate, report=render.stderr.log,
             progress=progress,
@@ -291,6 +309,8 @@ def review_command(
 
 def _picture_path(path: Path | None) -> Path | None:
     """A usage error before anything runs when a picture's file name ends otherwise."""
+    from linkage.analyst.picture import PictureFormatError, picture_format
+
     if path is not None:
         try:
             picture_format(path)
@@ -321,6 +341,9 @@ def explain_command(
 ) -> None:
     """The evidence behind one account: its kinds of evidence, the values it shares, its cluster, its score, and
     for an account without a ban, each condition a ban needs that it misses."""
+    from linkage.analyst.explain import explain
+    from linkage.analyst.picture import draw_account
+
     with expected_failures():
         result = explain(settings(), account_id)
         drawn = draw_account(settings(), account_id, picture, max_accounts) if picture else None
@@ -361,6 +384,8 @@ def query_list(
     as_json: JsonOption = False,
 ) -> None:
     """The saved queries: each one's name, the parameters it takes and what it shows."""
+    from linkage.analyst import queries
+
     found = queries.list_queries()
     if as_json:
         render.print_json([q.model_dump() for q in found])
@@ -384,6 +409,8 @@ def query_run(
     """Run a saved query read-only, e.g. `linkage query run cluster_members -p cluster_id=C-0001`; refused before it
     runs if it does more than read the graph (a command such as SHOW or TERMINATE, administration, schema, USE,
     LOAD CSV, a procedure outside a short allowlist, a write)."""
+    from linkage.analyst import queries
+
     with expected_failures():
         rows = queries.run_query(settings(), name, param or [])
     if as_json:
@@ -397,6 +424,8 @@ def query_run(
 @query_app.command("show")
 def query_show(name: str) -> None:
     """Print a saved query as Neo4j Browser takes it: its `:param` lines, then the query (`linkage browser`)."""
+    from linkage.analyst import queries
+
     with expected_failures():
         text = queries.browser_text(name)
     render.stdout.out(text, end="", highlight=False)
@@ -416,6 +445,8 @@ def picture_command(
 ) -> None:
     """Draw one cluster: its accounts (by decision) and the cards, IPs, subnets, devices, domains and templates they
     share (by kind); past --max-accounts, its most connected part, and the picture says so."""
+    from linkage.analyst.picture import draw_cluster
+
     with expected_failures():
         drawn = draw_cluster(settings(), cluster_id, path, max_accounts)
     render.print_json(drawn) if as_json else render.picture_drawn(drawn)

@@ -12,15 +12,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-import loaders
-
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from linkage.analyst.browser import BrowserInfo
     from linkage.analyst.picture import Picture
 
@@ -42,7 +40,7 @@ def shown(value: object, *, lines: bool = False) -> Text:
 
 def print_json(data: BaseModel | Mapping[str, Any] | Sequence[Any]) -> None:
     """Only JSON goes to stdout, so ``linkage … --json | jq`` always parses."""
-    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    payload = data.model_dump(mode="json") if hasattr(data, "model_dump") else data
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
@@ -59,7 +57,7 @@ def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence
 
 def print_fields(title: str, data: BaseModel | Mapping[str, Any]) -> None:
     """A two-column table of one object's fields."""
-    fields = data.model_dump(mode="json") if isinstance(data, BaseModel) else dict(data)
+    fields = data.model_dump(mode="json") if hasattr(data, "model_dump") else dict(data)
     table = Table(title=shown(title), title_justify="left")
     table.add_column("field")
     table.add_column("value", overflow="fold")
@@ -123,36 +121,3 @@ def browser_ready(info: BrowserInfo) -> None:
     stdout.print(info.url, highlight=False, soft_wrap=True)
     login = f"log in as {info.user} with the password in {info.password_hint}" if info.password_hint else "no login"
     stderr.print(f"Neo4j Browser {info.version} for {info.bolt} ({login}). Ctrl-C stops it.", highlight=False)
-
-
-class RowProgress(loaders.Progress):
-    """Loader progress as Rich bars on stderr: one per file and phase, with rows per second."""
-
-    def __init__(self) -> None:
-        self.bars = Progress(
-            TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>12}"), TimeElapsedColumn(), console=stderr, transient=False,
-        )  # fmt: skip
-        self.task: TaskID | None = None
-
-    def __enter__(self) -> RowProgress:
-        self.bars.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.bars.stop()
-
-    def start(self, label: str, total: int | None) -> None:
-        self.task = self.bars.add_task(label, total=total, rate="")
-
-    def advance(self, rows: int) -> None:
-        if self.task is not None:
-            self.bars.advance(self.task, rows)
-            task = self.bars.tasks[self.task]
-            if task.elapsed:
-                self.bars.update(self.task, rate=f"{task.completed / task.elapsed:,.0f} rows/s")
-
-    def finish(self) -> None:
-        if self.task is not None:
-            task = self.bars.tasks[self.task]
-            self.bars.update(self.task, total=task.completed)

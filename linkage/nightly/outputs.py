@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
 
 from linkage.files import MB, TEMPORARY, output_errors, temporary
 from linkage.files import atomic_write as _atomic
+from linkage.nightly.formats import BanlistFormat
 from linkage.spreadsheet import write_csv
 from loaders import contract
 from loaders.read import find_file
@@ -37,7 +38,6 @@ REPORT_SPACE = 64 * MB
 # a ban-list row with its reasons is about 2.5 kB, an accounts row 40-100 bytes, and about one account in ten gets a
 # decision (9% and 12% in the scenarios of BENCHMARKS.md): the ban list takes about 4 times the accounts file
 BANLIST_PER_ACCOUNTS_BYTE = 4
-BanlistFormat = Literal["csv", "json", "parquet"]
 
 
 class OutputFiles(BaseModel):

@@ -23,10 +23,10 @@ from linkage.analyst.report import write_report
 from linkage.detect.stage import Detection, detect
 from linkage.files import check_folder, output_errors
 from linkage.graph import Graph
+from linkage.nightly.formats import BanlistFormat
 from linkage.nightly.lock import exclusive
 from linkage.nightly.outputs import (
     REJECTS,
-    BanlistFormat,
     OutputFiles,
     banlist_from_graph,
     forget_earlier_run,

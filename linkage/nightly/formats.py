@@ -1,0 +1,5 @@
+"""The formats a ban list is written in (light: the CLI's help lists them without loading the pipeline)."""
+
+from typing import Literal
+
+BanlistFormat = Literal["csv", "json", "parquet"]
