@@ -307,7 +307,9 @@ def test_report_opens_offline_with_charts_pictures_and_a_searchable_banlist(
     events = page.locator("#cluster-events tbody tr").all_inner_texts()
     assert sorted(row.split("\t")[:2] for row in events) == sorted(["new", c] for c in clusters["cluster_id"])
     rejects = page.locator("#rejects tbody").inner_text()
-    assert re.search(r"payments\t325\t[1-9]", rejects) and "rejects/payments.csv" in rejects
+    assert re.search(r"payments\t325\t([1-9]\d*)\t", rejects) and "rejects/payments.csv" in rejects
+    read, rejected, used = re.search(r"prompts\t([\d,]+)\t([\d,]+)\t([\d,]+)", rejects).groups()  # type: ignore[union-attr]
+    assert int(used.replace(",", "")) == int(read.replace(",", "")) - int(rejected.replace(",", "")) > 0
     page.locator("iframe").first.scroll_into_view_if_needed()
     frame = page.frame_locator("iframe").first
     frame.locator("canvas").first.wait_for(timeout=60_000)
