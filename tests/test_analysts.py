@@ -28,6 +28,7 @@ from linkage.cli.render import _cell
 from linkage.graph import Graph
 from linkage.nightly import nightly_run
 from linkage.settings import Settings
+from linkage.vocabulary import evidence_labels
 
 pytestmark = pytest.mark.db
 
@@ -293,6 +294,11 @@ def test_report_opens_offline_with_charts_pictures_and_a_searchable_banlist(
     assert rows.count() == len(bans)
     page.fill("#banlist-search", "farm-07")
     assert rows.count() == 1 and rows.first.locator("td").first.inner_text() == "farm-07"
+    labels = {label for records in bans["reason_records"] for label in evidence_labels(records)}
+    assert {"payment method", "harvest"} <= labels  # the chart's words: the search finds each, shown as a chip
+    for label in labels:
+        page.fill("#banlist-search", label)
+        assert rows.count() > 0 and label in rows.first.locator(".chip").all_inner_texts(), label
     page.fill("#banlist-search", "")
     page.click("#banlist-table th[data-key=account_id]")
     page.click("#banlist-table th[data-key=account_id]")  # descending

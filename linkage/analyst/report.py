@@ -29,6 +29,7 @@ from linkage.files import atomic_write
 from linkage.graph import Graph
 from linkage.settings import Settings
 from linkage.spreadsheet import read_csv
+from linkage.vocabulary import evidence_labels
 
 REPORT = "report.html"
 PICTURES = "pictures"
@@ -175,12 +176,8 @@ def _charts(clusters: pd.DataFrame, runs: pd.DataFrame, banlist: pd.DataFrame) -
         ]
     )
     nights.update_layout(title="Decisions per night", barmode="group", yaxis={"title": "accounts"})
-    kinds = Counter(
-        record["kind"]
-        for records in banlist.loc[banlist["decision"] == "ban", "reason_records"]
-        for record in records
-        if record["kind"] not in ("score",)
-    )
+    kinds = Counter(label for records in banlist.loc[banlist["decision"] == "ban", "reason_records"]
+                    for label in evidence_labels(records))  # fmt: skip
     evidence = go.Figure([go.Bar(x=list(kinds.values()), y=list(kinds), orientation="h")])
     evidence.update_layout(title="Reasons given for tonight's bans", xaxis={"title": "bans"},
                            yaxis={"categoryorder": "total ascending"})  # fmt: skip
@@ -243,6 +240,7 @@ def _banlist_rows(banlist: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
         {"account_id": str(row["account_id"]), "decision": row["decision"],
          "score": None if pd.isna(row["score"]) else round(float(row["score"]), 3),
          "cluster_id": None if pd.isna(row["cluster_id"]) else str(row["cluster_id"]),
+         "evidence": evidence_labels(row["reason_records"]),
          "reasons": row["reasons"] if isinstance(row["reasons"], str) else ""}
         for row in queue.to_dict("records")
     ]  # fmt: skip

@@ -1,0 +1,25 @@
+"""One word for each kind of evidence and reason, wherever a person reads it: the report's chart, its ban table
+(shown beside each decision and found by its search) and the reasons' records (``kind``, the machine name)."""
+
+from __future__ import annotations
+
+# a reason record's kind -> what the report calls it (the sentences of the reasons use the same words)
+EVIDENCE_LABELS = {
+    "payment": "payment method",
+    "network": "network",
+    "device": "device",
+    "email": "disposable e-mail domain",
+    "template": "prompt template",
+    "harvest": "harvest",
+    "respawn": "respawn",
+    "banned_infrastructure": "banned infrastructure",
+    "similar_prompts": "near-duplicate prompts",
+    "chain_of_thought": "step-by-step prompts",
+    "burst": "sign-up burst",
+}
+
+
+def evidence_labels(records: list[dict[str, object]]) -> list[str]:
+    """The labels of a decision's reason records, once each, in the records' order (its score is no evidence)."""
+    kinds = dict.fromkeys(str(record["kind"]) for record in records)
+    return [EVIDENCE_LABELS[kind] for kind in kinds if kind in EVIDENCE_LABELS]
