@@ -42,7 +42,8 @@ class Reason(BaseModel):
     """One reason for machines beside its sentence for people: what kind of evidence, the value it concerns, the
     other members of the cluster that share it, the accounts that use it in all, its strength (0 to 1), and for a
     pool of values how many of the account's own it holds (``values``; ``value``, ``total`` and ``weight`` are then
-    its strongest, ``members`` the accounts the pool links)."""
+    its strongest, ``members`` the accounts the pool links); for a respawn of a banned network, how many of that
+    network's values it reuses (``values``; its sentence names them)."""
 
     kind: str
     value: str | None = None
@@ -108,9 +109,12 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], setting
     if row["respawn"] and isinstance(row["campaign_id"], str):
         found.append(_campaign_reason(row))
     elif row["respawn"]:
-        found.append(Reason(kind="respawn", value=banned_cluster, sentence=(
+        reused = row["respawn_values"] if isinstance(row["respawn_values"], list) else []
+        named = ", ".join(f"{value_name(kind, value)} {value}" for kind, value in reused[:4])
+        more = f" and {len(reused) - 4} more" if len(reused) > 4 else ""
+        found.append(Reason(kind="respawn", value=banned_cluster, values=len(reused), sentence=(
             f"new account on its first night reusing {int(row['respawn_kinds'])} kinds of infrastructure of banned "
-            f"cluster {banned_cluster or 'unknown'}")))  # fmt: skip
+            f"cluster {banned_cluster or 'unknown'}: {named}{more}")))  # fmt: skip
     found += evidence
     if row["harvest"] >= settings.score_min_weight:
         found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),

@@ -145,12 +145,15 @@ def _most_common(values: pd.Series) -> object:
 
 
 def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per account, the kinds of a banned network's infrastructure it reuses (values mostly used by banned accounts)."""
+    """Per account, the kinds of a banned network's infrastructure it reuses (values mostly used by banned
+    accounts), those values as (kind, value) pairs in order, and the banned cluster they mostly come from."""
     owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share]
+    owned = owned.sort_values(["account_id", "kind", "value"]).drop_duplicates(["account_id", "kind", "value"])
     grouped = owned.groupby("account_id")
     return pd.DataFrame(
         {
             "respawn_kinds": grouped["kind"].nunique(),
+            "respawn_values": grouped[["kind", "value"]].apply(lambda rows: list(rows.itertuples(index=False))),
             "banned_cluster": grouped["banned_cluster"].agg(_most_common),
         }
     )
