@@ -38,7 +38,7 @@ KIND_COLOURS = {
 }
 DECISION_COLOURS = {"ban": "#222222", "review": "#ff7f0e", None: "#bbbbbb"}
 DECISION_NAMES = {"ban": "account: ban", "review": "account: review", None: "account: no decision"}
-SUBJECT_COLOUR = "#e6194b"  # the account being explained
+SUBJECT_COLOUR = "#ff00ff"  # the account being explained: magenta, far from every kind's and decision's colour
 
 
 class NothingToDraw(LinkageError):
