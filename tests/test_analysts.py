@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 
 from cypher import statement
 from linkage.analyst.browser import BrowserServer
-from linkage.analyst.picture import DECISION_COLOURS, KIND_COLOURS, SUBJECT_COLOUR
 from linkage.analyst.queries import list_queries
 from linkage.analyst.report import _banlist_rows, write_report
 from linkage.cli import app
@@ -366,14 +365,3 @@ def test_linkage_browser_serves_neo4j_browser_connected_to_the_database(
             page.fill("input[data-testid=password]", secret[1])
             page.get_by_test_id("connect").click()
         page.get_by_text("Connected to Neo4j").first.wait_for(timeout=120_000)
-
-
-def test_the_explained_account_has_a_colour_of_its_own() -> None:
-    """Far from every kind's and every decision's colour (the payment red it was once drawn in was not)."""
-    others = [*KIND_COLOURS.values(), *DECISION_COLOURS.values()]
-    assert min(_rgb_distance(SUBJECT_COLOUR, colour) for colour in others) > 100
-
-
-def _rgb_distance(a: str, b: str) -> float:
-    first, second = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (a, b))
-    return float(sum((x - y) ** 2 for x, y in zip(first, second, strict=True)) ** 0.5)

@@ -94,16 +94,29 @@ def draw_account(settings: Settings, account_id: str, path: Path, max_accounts: 
     return draw(links, f"Account {account_id}", path, subject=account_id)
 
 
+def evidence_links(links: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The links to values that are evidence tonight (weight above 0), and how many values that are none were left
+    out (a carrier NAT's subnet, a webmail domain: they fill a picture with the people around a farm). All of them
+    when none is evidence: the picture of an account without evidence shows what it shares."""
+    evidence = links["weight"].fillna(0.0).to_numpy() > 0
+    if not evidence.any():
+        return links, 0
+    left_out = len(links.loc[~evidence, ["link", "value"]].drop_duplicates())
+    return links[evidence], left_out
+
+
 def draw(links: pd.DataFrame, title: str, path: Path, subject: str | None = None) -> Picture:
-    """Draw ``links`` (rows of ``analyst/cluster_picture`` or ``analyst/account_picture``) to ``path``."""
+    """Draw ``links`` (rows of ``analyst/cluster_picture`` or ``analyst/account_picture``) to ``path``: the values
+    that are evidence tonight and the accounts linked by them (:func:`evidence_links`)."""
+    in_all, shown = int(links["members_linked"].iloc[0]), links["account_id"].nunique()
+    links, left_out = evidence_links(links)
     accounts = links.drop_duplicates("account_id")
     values = links.drop_duplicates(["link", "value"])
-    in_all = int(links["members_linked"].iloc[0])
-    notice = (
-        f"showing the most connected part: {len(accounts):,} of {in_all:,} accounts" if in_all > len(accounts) else None
-    )
+    notices = [f"showing the most connected part: {shown:,} of {in_all:,} accounts"] if in_all > shown else []
+    if left_out:
+        notices.append(f"{left_out:,} shared values that are no evidence tonight left out")
     picture = Picture(path=path, title=title, accounts=len(accounts), values=len(values), accounts_in_all=in_all,
-                      notice=notice)  # fmt: skip
+                      notice="; ".join(notices) or None)  # fmt: skip
     with output_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
     if picture_format(path) == ".html":
