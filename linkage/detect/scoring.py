@@ -150,10 +150,11 @@ def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFram
     owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share]
     owned = owned.sort_values(["account_id", "kind", "value"]).drop_duplicates(["account_id", "kind", "value"])
     grouped = owned.groupby("account_id")
+    pairs = pd.Series(list(zip(owned["kind"], owned["value"], strict=True)), index=owned["account_id"], dtype=object)
     return pd.DataFrame(
         {
             "respawn_kinds": grouped["kind"].nunique(),
-            "respawn_values": grouped[["kind", "value"]].apply(lambda rows: list(rows.itertuples(index=False))),
+            "respawn_values": pairs.groupby(level=0).agg(list),
             "banned_cluster": grouped["banned_cluster"].agg(_most_common),
         }
     )
