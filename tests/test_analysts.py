@@ -263,7 +263,7 @@ def test_the_reports_table_holds_reviews_first_and_at_most_its_cap(
             "decision": ["ban", "review", "ban", "review"],
             "score": [0.9, 0.5, 0.8, 0.4],
         }
-    ).assign(cluster_id="C-1", reasons="x")
+    ).assign(cluster_id="C-1", reasons="x", reason_records=[[] for _ in range(4)])
     assert [row["account_id"] for row in _banlist_rows(decisions, 3)] == ["b", "d", "a"]
     capped = tmp_path / "night"
     shutil.copytree(night, capped)
