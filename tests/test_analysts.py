@@ -72,6 +72,17 @@ def test_every_saved_query_says_how_to_run_it_in_the_browser() -> None:
             assert quoted == (query.parameters[name] == "string"), (query.name, name)
 
 
+def test_a_table_too_wide_for_the_terminal_prints_records_with_every_id_whole(
+    night: Path, test_env: dict[str, str]
+) -> None:
+    clusters = pd.read_csv(night / "clusters.csv")
+    narrow = CliRunner().invoke(app, ["query", "run", "top_clusters"], env={**test_env, "COLUMNS": "80"}).stdout
+    assert f"top_clusters (1 of {len(clusters)})" in narrow  # eight columns and a run id do not fit in 80
+    assert all(f"│ {value} " in narrow for value in [*clusters["cluster_id"], *clusters["first_seen_run"]])
+    wide = CliRunner().invoke(app, ["query", "run", "top_clusters"], env={**test_env, "COLUMNS": "200"}).stdout
+    assert "(1 of" not in wide and all(f"│ {run} │" in wide for run in clusters["first_seen_run"])
+
+
 def test_query_list_is_a_line_or_a_few_per_query_and_verbose_gives_each_header(test_env: dict[str, str]) -> None:
     found = list_queries()
     compact = CliRunner().invoke(app, ["query", "list"], env={**test_env, "COLUMNS": "80"}).stdout

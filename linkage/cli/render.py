@@ -45,14 +45,40 @@ def print_json(data: BaseModel | Mapping[str, Any] | Sequence[Any]) -> None:
 
 
 def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:
+    """Rows as a table whose ids and headers are never cut; when it cannot fit the terminal so, each row as a
+    record of its own (field and value on a line) instead."""
     names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    cells = [[shown(_cell(row.get(name), name)) for name in names] for row in rows]
     table = Table(title=shown(title), title_justify="left")
     for name in names:
-        whole = name.endswith("id") or name in WHOLE_FIELDS  # an id cut in two is read as two ids
+        whole = _whole(name)  # an id cut in two is read as two ids
         table.add_column(shown(name), overflow="fold", no_wrap=whole, min_width=None if whole else len(name))
-    for row in rows:
-        table.add_row(*(shown(_cell(row.get(name), name)) for name in names))
-    stdout.print(table)
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    if _fits(names, cells):
+        stdout.print(table)
+        return
+    for number, row_cells in enumerate(cells, start=1):
+        record = Table(title=shown(f"{title} ({number:,} of {len(rows):,})"), title_justify="left", show_header=False)
+        record.add_column(no_wrap=True)
+        record.add_column(overflow="fold")
+        for name, cell in zip(names, row_cells, strict=True):
+            record.add_row(shown(name), cell)
+        stdout.print(record)
+
+
+def _fits(names: Sequence[str], cells: list[list[Text]]) -> bool:
+    """Whether a table of these cells fits the terminal with every id whole and every header on one line: each
+    column at least its header (an id column its longest id), plus the borders."""
+    needed = 1
+    for index, name in enumerate(names):
+        longest = max((row[index].cell_len for row in cells), default=0) if _whole(name) else 0
+        needed += max(len(name), longest) + 3
+    return needed <= stdout.width
+
+
+def _whole(name: str) -> bool:
+    return name.endswith(("id", "_run")) or name in WHOLE_FIELDS
 
 
 def print_fields(title: str, data: BaseModel | Mapping[str, Any]) -> None:
