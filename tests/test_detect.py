@@ -161,7 +161,9 @@ def test_explain_and_banlist_commands(
         data["cluster_id"],
     )
     assert home["why_not"].startswith(f"no decision of its own in the community of cluster {data['cluster_id']} (24 "
-                                      "banned, 0 in review, 25 accounts in all): ")  # fmt: skip
+                                      "banned, 0 in review, 25 accounts in all) through ")  # fmt: skip
+    assert re.search(r"through (IP 203\.0\.113\.10|subnet 203\.0\.113\.0/24) \(shared with 24 of them; weight "
+                     r"0\.\d{3}\): ", home["why_not"])  # fmt: skip
     kinds = {item["kind"] for item in data["shared"]}
     assert {"payment method", "IP", "subnet", "prompt template family"} <= kinds
     card = next(item for item in data["shared"] if item["kind"] == "payment method")

@@ -98,7 +98,7 @@ def explain(settings: Settings, account_id: str) -> Explanation:
     strengths = zip(row.pop("evidence_kinds"), row.pop("evidence_strengths"), strict=True)
     evidence = dict(sorted(((k, float(v)) for k, v in strengths if v > 0), key=lambda kv: -kv[1]))
     missed = row.pop("missed")
-    why_not = None if row["decision"] == "ban" else _why_not(row, missed)
+    why_not = None if row["decision"] == "ban" else _why_not(row, missed, shared)
     return Explanation(**{**row, "score": row["score"] if decided else None}, reasons=reasons,
                        created_at=_to_the_second(created), evidence=evidence, why_not=why_not,
                        shared=shared)  # fmt: skip
@@ -109,7 +109,18 @@ def _to_the_second(moment: Any) -> str | None:
     return None if moment is None else moment.to_native().replace(microsecond=0).isoformat()
 
 
-def _why_not(row: dict[str, Any], missed: str | None) -> str:
+def _through(shared: list[SharedValue]) -> str:
+    """The value that ties an account to its cluster's community most (the one most other members share), with its
+    weight: for an account with no decision, why it is there at all."""
+    linking = max((s for s in shared if s.shared_in_cluster), default=None,
+                  key=lambda s: (s.shared_in_cluster, s.weight or 0.0))  # fmt: skip
+    if linking is None:
+        return ""
+    weight = f"weight {linking.weight:.3f}" if linking.weight else "no evidence weight"
+    return f" through {linking.kind} {linking.value} (shared with {linking.shared_in_cluster:,} of them; {weight})"
+
+
+def _why_not(row: dict[str, Any], missed: str | None, shared: list[SharedValue]) -> str:
     """What a ban would need that this account lacks (nothing was recorded tonight: it had no evidence at all)."""
     if row["allowlisted"]:
         return "allowlisted: never banned"
@@ -120,7 +131,8 @@ def _why_not(row: dict[str, Any], missed: str | None) -> str:
         # a community holds the innocent accounts around a farm too: being in it is no decision
         found = (
             f"no decision of its own in the community of cluster {row['cluster_id']} ({row['cluster_bans']:,} "
-            f"banned, {row['cluster_reviews']:,} in review, {row['cluster_size']:,} accounts in all): {found}"
+            f"banned, {row['cluster_reviews']:,} in review, {row['cluster_size']:,} accounts in all)"
+            f"{_through(shared)}: {found}"
         )
     if row.get("inferred_org"):
         found += (f"; one customer without an org id: its own e-mail domain {row['inferred_org']} stands for an org "
