@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-# a reason record's kind -> what the report calls it (the sentences of the reasons use the same words)
+# a reason record's kind -> what the report calls it; the reasons' sentences name a shared value by the same word
+# (linkage/detect/reasons.py: value_name), but for a network, which they call an IP or a subnet
 EVIDENCE_LABELS = {
     "payment": "payment method",
     "network": "network",
     "device": "device",
     "email": "disposable e-mail domain",
-    "template": "prompt template",
+    "template": "prompt template family",
     "harvest": "harvest",
     "respawn": "respawn",
     "banned_infrastructure": "banned infrastructure",

@@ -13,13 +13,8 @@ from pydantic import BaseModel
 from linkage.detect.scoring import KINDS
 from linkage.settings import Settings
 from linkage.similarity.segments import is_segment
+from linkage.vocabulary import EVIDENCE_LABELS
 
-KIND_NAMES = {
-    "payment": "payment method",
-    "device": "device",
-    "email": "disposable e-mail domain",
-    "template": "prompt template family",
-}
 POOL_NAMES = {
     "payment": "payment methods",
     "network": "IPs and subnets",
@@ -35,7 +30,7 @@ def value_name(kind: str, value: str) -> str:
         return "subnet" if "/" in value else "IP"
     if kind == "template" and is_segment(value):
         return "prompt segment"
-    return KIND_NAMES.get(kind, kind)
+    return EVIDENCE_LABELS.get(kind, kind)
 
 
 class Reason(BaseModel):
