@@ -43,8 +43,7 @@ CALL (a) {
 }
 RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.reason_records AS reason_records,
        a.cluster_id AS cluster_id, c.size AS cluster_size, c.status AS cluster_status, c.signals AS cluster_signals,
-       COUNT { (m:Account {decision: 'ban'})-[:IN_CLUSTER]->(c) } AS cluster_bans,
-       COUNT { (m:Account {decision: 'review'})-[:IN_CLUSTER]->(c) } AS cluster_reviews,
+       coalesce(c.bans, 0) AS cluster_bans, coalesce(c.reviews, 0) AS cluster_reviews,
        a.community AS community, a.created_at AS created_at, coalesce(a.banned, false) AS banned_in_batch,
        coalesce(a.allowlisted, false) AS allowlisted, a.decided_run AS decided_run,
        a.prompt_requests AS prompt_requests, a.prompt_cot_share AS cot_share,
