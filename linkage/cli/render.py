@@ -49,13 +49,13 @@ def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence
     record of its own (field and value on a line) instead."""
     names = list(columns) if columns is not None else (list(rows[0]) if rows else [])
     cells = [[shown(_cell(row.get(name), name)) for name in names] for row in rows]
-    table = Table(title=shown(title), title_justify="left")
-    for name in names:
-        whole = _whole(name)  # an id cut in two is read as two ids
-        table.add_column(shown(name), overflow="fold", no_wrap=whole, min_width=None if whole else len(name))
-    for row_cells in cells:
-        table.add_row(*row_cells)
     if _fits(names, cells):
+        table = Table(title=shown(title), title_justify="left")
+        for name in names:
+            whole = _whole(name)  # an id cut in two is read as two ids
+            table.add_column(shown(name), overflow="fold", no_wrap=whole, min_width=None if whole else len(name))
+        for row_cells in cells:
+            table.add_row(*row_cells)
         stdout.print(table)
         return
     for number, row_cells in enumerate(cells, start=1):
