@@ -14,6 +14,7 @@ EVIDENCE_LABELS = {
     "harvest": "harvest",
     "respawn": "respawn",
     "banned_infrastructure": "banned infrastructure",
+    "banned_network": "banned network",
     "similar_prompts": "near-duplicate prompts",
     "chain_of_thought": "step-by-step prompts",
     "burst": "sign-up burst",

@@ -161,6 +161,36 @@ def test_two_strong_kinds_without_harvest_are_one_step_short_of_a_ban_a_review()
     assert scored.loc[ids, "missed"].str.contains("2 independent kinds of evidence").all()
 
 
+def test_a_light_member_of_a_network_banned_tonight_joins_its_ban_only_on_the_networks_own_values() -> None:
+    """A farm of 30 on one /24 with one template, signed up in one burst: 24 harvest (three kinds, banned), 6 send
+    little (two kinds: one step short). The light six share the /24 and the template that the bans mostly use and
+    signed up with them: banned with the farm, the reason naming both values. Ten students of a class that sends the
+    same template from their campus's own /24, and one light member that signed up a month later, stay in review."""
+    tokens = _population(200, [300_000] * 24 + [1_000] * 6 + [1_000] * 10 + [1_000])
+    features = _features(241, tokens).assign(community=[0] * 200 + [1] * 41)
+    features.loc[240, "created_s"] = 30 * 86_400
+    heavy, light, class_, late = (
+        [f"a{i}" for i in range(lo, hi)] for lo, hi in ((200, 224), (224, 230), (230, 240), (240, 241))
+    )
+    farm = heavy + light + late
+    best = pd.DataFrame(
+        [{"account_id": a, "kind": kind, "value": value, "strength": 1.0, "shared_in_community": total,
+          "value_accounts": total, "pooled_values": 0}
+         for group, kind, value, total in (
+             (farm, "network", "62.106.138.0/24", 31), (class_, "network", "campus/24", 10),
+             (farm + class_, "template", "tf-farm", 41),
+         )
+         for a in group],
+    )  # fmt: skip
+    scored = score_accounts(features, best, NO_BANNED, _volume(tokens), "n1", Settings()).set_index("account_id")
+    assert (scored.loc[heavy + light, "decision"] == "ban").all() and (scored.loc[light, "kinds"] == 2).all()
+    assert scored.loc[light, "burst"].all() and not scored.loc["a240", "burst"]
+    owned = [("network", "62.106.138.0/24", 24, 31), ("template", "tf-farm", 24, 41)]
+    assert (scored.loc[light + late, "network_values"].map(owned.__eq__)).all()
+    assert scored.loc[class_, "network_values"].isna().all()  # the campus's own /24: not the network's line
+    assert (scored.loc[class_ + late, "decision"] == "review").all()
+
+
 def test_a_farm_on_one_datacenter_subnet_with_its_own_cards_is_banned_by_its_harvest() -> None:
     """Network and template as strong as the class's, and output volume far above everybody's: three kinds."""
     tokens = _population(200, [300_000] * 20)

@@ -96,6 +96,16 @@ def _campaign_reason(row: Mapping[Hashable, Any]) -> Reason:
         f"shares new infrastructure ({infrastructure}) with {others:,} other accounts that match it"))  # fmt: skip
 
 
+def _network_reason(values: list[tuple[str, str, int, int]]) -> Reason:
+    """A light member of a network banned tonight: the values it shares that the network's bans mostly use."""
+    named = ", ".join(f"{value_name(kind, value)} {value} ({banned:,} of its {total:,} accounts banned)"
+                      for kind, value, banned, total in values[:4])  # fmt: skip
+    more = f" and {len(values) - 4} more" if len(values) > 4 else ""
+    return Reason(kind="banned_network", values=len(values), sentence=(
+        f"shares the values of a network banned tonight, which its bans mostly use: {named}{more}; and signed up "
+        "with it"))  # fmt: skip
+
+
 def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], settings: Settings) -> list[Reason]:
     """The reasons of one account (``row``: its scored record; ``evidence``: the reasons of its shared values,
     :func:`evidence_reasons`), most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
@@ -110,6 +120,8 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], setting
         found.append(Reason(kind="respawn", value=banned_cluster, values=len(reused), sentence=(
             f"new account on its first night reusing {int(row['respawn_kinds'])} kinds of infrastructure of banned "
             f"cluster {banned_cluster or 'unknown'}: {named}{more}")))  # fmt: skip
+    if isinstance(row["network_values"], list):
+        found.append(_network_reason(row["network_values"]))
     found += evidence
     if row["harvest"] >= settings.score_min_weight:
         found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),

@@ -200,6 +200,23 @@ def missed(scored: pd.DataFrame, conditions: pd.DataFrame, settings: Settings) -
     return text.str.removeprefix("; ").where(scored["decision"] != "ban", "")
 
 
+def banned_network_values(best: pd.DataFrame, ban: pd.Series, settings: Settings) -> pd.Series:
+    """Per account, the values its evidence rests on that tonight's bans mostly use (the share of the value's
+    accounts banned reaches ``score_respawn_banned_share``, as a respawn's reused values do), as (kind, value,
+    banned, accounts) tuples, kept only where they hold both infrastructure and a template family: the banned
+    network's own line and its own template, not a carrier's NAT or a viral prompt that others use as much."""
+    rows = best.assign(banned=best["account_id"].map(ban).fillna(False).astype(bool))
+    rows["banned_accounts"] = rows.groupby(["kind", "value"])["banned"].transform("sum")
+    owned = rows[rows["banned_accounts"] >= settings.score_respawn_banned_share * rows["value_accounts"]]
+    owned = owned.sort_values(["account_id", "kind", "value"])
+    template = (owned["kind"] == "template").groupby(owned["account_id"]).agg(["any", "all"])
+    both = template.index[template["any"] & ~template["all"]]
+    owned = owned[owned["account_id"].isin(both)]
+    values = zip(owned["kind"], owned["value"], owned["banned_accounts"].astype(int),
+                 owned["value_accounts"].astype(int), strict=True)  # fmt: skip
+    return pd.Series(list(values), index=owned["account_id"], dtype=object).groupby(level=0).agg(list)
+
+
 def _campaign_infrastructure(scored: pd.DataFrame, settings: Settings) -> pd.Series:
     """A banned campaign's match that shares new infrastructure of enough kinds with its other matchers to be banned
     as its respawn (one kind short: review, :func:`missed` says so)."""
@@ -255,17 +272,24 @@ def score_accounts(
     scored["respawn"] = first_night & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
     ban |= first_night & (scored["banned"] | _campaign_infrastructure(scored, settings)) & has_behaviour
-    # review: one step short of a ban, never further: corroborated infrastructure and behaviour in a community a
-    # ban would take, one kind short at most, at a score that would nearly do. (A class on one campus IP with one
+    # one step short of a ban, never further: corroborated infrastructure and behaviour in a community a ban would
+    # take, one kind short at most, at a score that would nearly do: a review. (A class on one campus IP with one
     # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
     # homework weighs nothing between its students, linkage/detect/evidence.py.)
     near = scored["kinds"] >= settings.score_min_kinds - 1
-    review = (
+    short = (
         ~ban
         & conditions[["cluster", "infrastructure", "behaviour"]].all(axis=1)
         & near
         & (scored["score"] >= settings.score_review_threshold)
     )
+    # ... unless what it shares is the banned network's own line and template and it signed up with that network:
+    # a light member of a farm tonight's bans take, whose own volume is too low to count as harvest
+    owned = banned_network_values(best, ban, settings)
+    scored["network_values"] = owned.reindex(scored.index)
+    joins = short & scored["burst"] & scored["network_values"].notna()
+    ban |= joins
+    review = short & ~joins
     # a respawn one step short: it reuses a banned network's cards and IPs without behaviour yet, or it matches a
     # banned campaign on new infrastructure of one kind and harvests (a class that asks what a farm asked shares
     # its venue's line too, but harvests nothing: no harm to weigh, no review)
