@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.detect.campaigns import RESPAWN_COLUMNS
-from linkage.detect.clusters import assign_cluster_ids
+from linkage.detect.clusters import assign_cluster_ids, decided_members
 from linkage.detect.scoring import Volume, best_evidence, burst_sizes, harvest_strength, score_accounts
 from linkage.settings import Settings
 
@@ -113,6 +113,26 @@ def test_growth_merge_split_and_birth() -> None:
     assert result.loc[4, "status"] == "split" and result.loc[4, "cluster_id"].startswith("C-1")
     assert result.loc[4, "parents"] == ["C-0004"]
     assert result.loc[5, "status"] == "new" and result.loc[5, "cluster_id"].startswith("C-1")
+
+
+def test_a_cluster_is_its_decided_members_and_users_with_no_decision_neither_grow_nor_merge_it() -> None:
+    """Last night C-0001 was 10 bans in a community that also held 50 carrier-NAT users with no decision (they
+    carry its id); C-0002 was 8 bans. Tonight the NAT users, 300 more of them and 40 undecided users once around
+    C-0002 share the farm's community: C-0001 is stable, not grown or merged, and C-0002's bans elsewhere keep
+    their id."""
+    rows = [("farm", 10, 1, "ban", "ban", "C-0001"), ("nat", 50, 1, "", None, "C-0001"),
+            ("more", 300, 1, "", None, None), ("near2", 40, 1, "", None, "C-0002"),
+            ("farm2", 8, 2, "ban", "ban", "C-0002")]  # fmt: skip
+    scored = pd.DataFrame(
+        [{"account_id": f"{name}{i}", "community": community, "decision": decision, "previous_decision": before,
+          "previous_cluster_id": cluster} for name, n, community, decision, before, cluster in rows for i in range(n)]
+    )  # fmt: skip
+    counter = _ids()
+    previous = pd.Series({"C-0001": 10, "C-0002": 8})
+    result = assign_cluster_ids(decided_members(scored), {1, 2}, previous, lambda: f"C-{next(counter) + 100}")
+    result = result.set_index("community")
+    assert result.loc[1, ["cluster_id", "status", "parents", "size"]].tolist() == ["C-0001", "stable", ["C-0001"], 10]
+    assert result.loc[2, ["cluster_id", "status"]].tolist() == ["C-0002", "stable"]
 
 
 def _features(n: int, output_tokens: list[int]) -> pd.DataFrame:

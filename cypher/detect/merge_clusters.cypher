@@ -13,4 +13,4 @@ SET c.size = row.size,
     c.parents = row.parents,
     c.last_seen_run = $run_id
 MERGE (c)-[s:SEEN_IN]->(r)
-SET s.size = row.size, s.status = row.status
+SET s.size = row.size, s.bans = row.bans, s.reviews = row.reviews, s.status = row.status

@@ -4,6 +4,9 @@ Leiden's community numbers mean nothing from one run to the next; analysts and t
 A community inherits the id of the earlier cluster it overlaps most, if it is also that cluster's main heir;
 the event (new, stable, grown, shrunk, merged, split) is recorded; earlier clusters no community continues are
 absorbed (a merged cluster lists them as parents) or dissolved (``dissolve_clusters.cypher``).
+
+A cluster is its decided members (bans and reviews), and so are its overlaps and events: carrier-NAT users that
+join or leave the community around a farm, with no decision, neither grow it nor carry its id elsewhere.
 """
 
 from __future__ import annotations
@@ -26,10 +29,20 @@ def _significant_overlaps(members: pd.DataFrame, previous_sizes: pd.Series) -> p
     return pairs[share >= MIN_OVERLAP]
 
 
+def decided_members(scored: pd.DataFrame) -> pd.DataFrame:
+    """Tonight's decided accounts, with the cluster they were decided in last night (none when they had no
+    decision then: an undecided account also carries its community's cluster id)."""
+    decided = scored[scored["decision"] != ""]
+    was_decided = decided["previous_decision"].fillna("") != ""
+    return decided.assign(previous_cluster_id=decided["previous_cluster_id"].where(was_decided))
+
+
 def assign_cluster_ids(
     members: pd.DataFrame, suspicious: set[int], previous_sizes: pd.Series, new_id: Callable[[], str]
 ) -> pd.DataFrame:
-    """One row per suspicious community: ``cluster_id``, ``status``, ``parents`` (earlier ids it continues)."""
+    """One row per suspicious community: ``cluster_id``, ``status``, ``parents`` (earlier ids it continues) and
+    ``size``, all of ``members`` (:func:`decided_members`; ``previous_sizes``: each earlier cluster's decided
+    members)."""
     members = members[members["community"].isin(suspicious)]
     pairs = _significant_overlaps(members, previous_sizes)
     heir = pairs.sort_values("overlap", ascending=False).drop_duplicates("previous_cluster_id")

@@ -163,4 +163,5 @@ def cluster_rows(
     rows["signals"] = [",".join(k for k in KINDS if shown.loc[c, k] >= 0.5) for c in rows.index]
     rows["first_seen_run"] = [first_seen.get(cluster_id, run_id) for cluster_id in rows["cluster_id"]]
     counts = decided.reindex(rows.index, fill_value=0).rename(columns={"ban": "bans", "review": "reviews"})
+    rows["size"] = scored.groupby("community").size().reindex(rows.index).astype(int)
     return rows.join(counts.astype(int)).reset_index()

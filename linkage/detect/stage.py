@@ -8,7 +8,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
-from linkage.detect.clusters import assign_cluster_ids
+from linkage.detect.clusters import assign_cluster_ids, decided_members
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
 from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
@@ -110,22 +110,23 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     campaign_respawns = respawns(known, incidence, pd.Index(new))
     scored = score_accounts(features, best, banned_links, volume, batch, settings, campaign_respawns)
 
-    previous = _frame(graph, "detect/read_clusters", ["cluster_id", "size", "first_seen_run"]).set_index("cluster_id")
+    previous = _frame(graph, "detect/read_clusters", ["cluster_id", "decided", "first_seen_run"])
+    previous = previous.set_index("cluster_id")
     suspicious = set(scored.loc[scored["decision"] != "", "community"])
 
     def new_id() -> str:
         return f"C-{graph.write_returning('detect/next_cluster_number')[0]['number']:04d}"
 
-    assigned = assign_cluster_ids(scored, suspicious, previous["size"], new_id)
+    assigned = assign_cluster_ids(decided_members(scored), suspicious, previous["decided"], new_id)
     clusters = cluster_rows(scored, assigned, previous["first_seen_run"], run_id, settings)
     members = scored.merge(assigned[["community", "cluster_id"]], on="community")
     decided = members["decision"] != ""
-    decided_members = members[decided]
-    cluster_of = dict(zip(decided_members["account_id"], decided_members["cluster_id"], strict=True))
+    decided_accounts = members[decided]
+    cluster_of = dict(zip(decided_accounts["account_id"], decided_accounts["cluster_id"], strict=True))
     shared_reasons = evidence_reasons(best[best["account_id"].isin(cluster_of)], cluster_of)
     records = {
         row["account_id"]: account_reasons(row, shared_reasons.get(row["account_id"], []), settings)
-        for row in decided_members.to_dict("records")
+        for row in decided_accounts.to_dict("records")
     }
     found = [[r.model_dump() for r in records.get(a, [])] for a in members["account_id"]]
     members["reason_records"] = pd.Series(found, index=members.index, dtype=object)
