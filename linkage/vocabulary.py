@@ -21,6 +21,17 @@ EVIDENCE_LABELS = {
 }
 
 
+# a value's link in the graph -> the kind of evidence it is (a subnet is reached through an account's IPs)
+LINK_KINDS = {
+    "PAID_WITH": "payment",
+    "CONNECTED_FROM": "network",
+    "IN_SUBNET": "network",
+    "USED_DEVICE": "device",
+    "EMAIL_AT": "email",
+    "USES_TEMPLATE": "template",
+}
+
+
 def evidence_labels(records: list[dict[str, object]]) -> list[str]:
     """The labels of a decision's reason records, once each, in the records' order (its score is no evidence)."""
     kinds = dict.fromkeys(str(record["kind"]) for record in records)

@@ -28,7 +28,7 @@ from linkage.cli.render import _cell
 from linkage.graph import Graph
 from linkage.nightly import nightly_run
 from linkage.settings import Settings
-from linkage.vocabulary import evidence_labels
+from linkage.vocabulary import EVIDENCE_LABELS, evidence_labels
 
 pytestmark = pytest.mark.db
 
@@ -107,16 +107,22 @@ def _params(night: Path, graph: Graph) -> dict[str, str]:
 def test_every_saved_query_runs_on_a_real_graph(night: Path, session_graph: Graph, test_env: dict[str, str]) -> None:
     values = _params(night, session_graph)
     session_graph.write(TEST_CYPHER / "add_card_user.cypher", banned=values["account_id"], account_id="card-borrower")
+    named: set[str] = set()
     for query in list_queries():
         args = [arg for name in query.parameters for arg in ("-p", f"{name}={values[name]}")]
         rows = cli(test_env, "query", "run", query.name, *args, "--json")
         assert rows, query.name
+        for row in rows:  # one vocabulary: a kind is named as the reasons name it, never by a label or a link type
+            listed = [row.get(column) for column in ("kinds", "evidence_kinds")]
+            kinds = [row.get("kind"), row.get("reached_by"), *(k for ks in listed if isinstance(ks, list) for k in ks)]
+            named |= {kind for kind in kinds if isinstance(kind, str)}
+    assert {"payment", "network", "template"} <= named <= {*EVIDENCE_LABELS, "account"}
     neighbours = cli(test_env, "query", "run", "banned_neighbours", "--json")
     assert [row["account_id"] for row in neighbours] == ["card-borrower"]
     path = cli(test_env, "query", "run", "evidence_path", "-p", f"from_account={values['account_id']}", "-p",
                "to_account=card-borrower", "--json")  # fmt: skip
     assert [(step["kind"], step["reached_by"]) for step in path] == [
-        ("Account", None), ("PaymentMethod", "PAID_WITH"), ("Account", "PAID_WITH")]  # fmt: skip
+        ("account", None), ("payment", "payment"), ("account", "payment")]  # fmt: skip
     assert path[0]["value"] == values["account_id"] and path[-1]["value"] == "card-borrower"
     unrelated = CliRunner().invoke(app, ["query", "run", "evidence_path", "-p", "from_account=farm-01", "-p",
                                          "to_account=nobody"], env=test_env)  # fmt: skip

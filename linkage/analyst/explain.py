@@ -7,22 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from linkage.detect.reasons import Reason
+from linkage.detect.reasons import Reason, value_name
 from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
-from linkage.similarity.segments import is_segment
-
-# what each link is, in words (an e-mail domain is evidence only when disposable: it is called so only then)
-LINK_NAMES = {
-    "PAID_WITH": "payment method",
-    "CONNECTED_FROM": "IP",
-    "IN_SUBNET": "subnet",
-    "USED_DEVICE": "device",
-    "EMAIL_AT": "e-mail domain",
-    "USES_TEMPLATE": "prompt template family",
-    "MEMBER_OF": "org",
-}
+from linkage.vocabulary import LINK_KINDS
 
 
 class UnknownAccount(LinkageError):
@@ -39,12 +28,15 @@ class SharedValue(BaseModel):
 
 
 def link_name(link: str, disposable: bool, value: str | None = None) -> str:
-    """A link in words; an e-mail domain is called disposable only when it is on the list, a template family a
-    segment when it is one."""
-    if link == "USES_TEMPLATE" and value is not None and is_segment(value):
-        return "prompt segment"
-    name = LINK_NAMES.get(link, link.lower().replace("_", " "))
-    return f"disposable {name}" if link == "EMAIL_AT" and disposable else name
+    """A link's value in the reasons' words (:func:`linkage.detect.reasons.value_name`); an e-mail domain is
+    evidence, and called disposable, only when it is on the list; an org is no evidence."""
+    if link == "MEMBER_OF":
+        return "org"
+    if link == "EMAIL_AT" and not disposable:
+        return "e-mail domain"
+    if link == "IN_SUBNET":
+        return "subnet"
+    return value_name(LINK_KINDS[link], value or "")
 
 
 class Explanation(BaseModel):
