@@ -345,6 +345,46 @@ def test_report_opens_offline_with_charts_pictures_and_a_searchable_banlist(
     assert gone.exit_code == 1 and "run.json" in gone.output and "Traceback" not in gone.output
 
 
+def test_report_banlist_filters_by_decision_kind_and_cluster_and_opens_a_row_for_its_sentences(
+    night: Path, chromium: Browser
+) -> None:
+    page, errors = _open(chromium, (night / "report.html").as_uri())
+    bans = banlist(night)
+    rows = page.locator("#banlist-table tbody tr.decision")
+    table = page.locator("#banlist-table").bounding_box()
+    # a line or two per decision, its sentences folded away (with them each decision took about 170 px)
+    assert table and table["height"] < 60 * (len(bans) + 1)
+    decision, kind, cluster = (page.get_by_label(name, exact=True) for name in ("decision", "evidence", "cluster"))
+    for value in ("ban", "review"):
+        decision.select_option(value)
+        assert rows.count() == (bans["decision"] == value).sum(), value
+    decision.select_option("")
+    labels = [evidence_labels(records) for records in bans["reason_records"]]
+    for label in EVIDENCE_LABELS.values():  # every kind is offered, those no decision has tonight with none
+        kind.select_option(label)
+        assert rows.count() == sum(label in found for found in labels), label
+        assert all(label in row.locator(".chip").all_inner_texts() for row in rows.all()), label
+    kind.select_option("")
+    for cluster_id, decided in bans["cluster_id"].value_counts().items():
+        cluster.select_option(str(cluster_id))
+        assert rows.count() == decided
+    account = bans.dropna(subset=["cluster_id"]).iloc[0]
+    cluster.select_option(account["cluster_id"])
+    page.fill("#banlist-search", account["account_id"])  # the search and the filters all hold
+    assert rows.count() == 1 and page.locator("#banlist-count").inner_text().startswith(f"1 of {len(bans)} ")
+    decision.select_option("ban" if account["decision"] == "review" else "review")
+    assert rows.count() == 0
+    decision.select_option(account["decision"])
+    toggle = rows.first.get_by_role("button", name=account["account_id"])
+    toggle.click()
+    sentences = page.locator("#banlist-table tr.reasons li")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert "; ".join(sentences.all_inner_texts()) == account["reasons"] and sentences.count() > 1
+    toggle.press("Enter")  # the keyboard folds it again
+    assert toggle.get_attribute("aria-expanded") == "false" and sentences.count() == 0
+    assert errors == []
+
+
 def test_pictures_are_interactive_pages_with_a_legend(
     night: Path, chromium: Browser, test_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -6,8 +6,9 @@ own files (run.json: summary, timings, changes, rejects; banlist.csv: decisions 
 clusters.csv) and, from the graph, what those files do not hold: the decisions of every night up to this run
 (Run nodes), each cluster's size on the night before and the clusters this run ended, and the pictures of the
 clusters with the most bans. Charts are Plotly figures with plotly.js inlined once; each picture is a self-contained
-neo4j-viz page in ``pictures/`` beside the report, shown in a frame. The ban-list table is searched and sorted by a
-small inline script over the rows embedded as JSON.
+neo4j-viz page in ``pictures/`` beside the report, shown in a frame. The ban-list table is searched, filtered (by
+decision, evidence and cluster) and sorted by a small inline script over the rows embedded as JSON; a row is a line
+or two and opens for its reasons' sentences (a page that showed every row's made the demo's 96,400 px tall).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from linkage.files import atomic_write
 from linkage.graph import Graph
 from linkage.settings import Settings
 from linkage.spreadsheet import read_csv
-from linkage.vocabulary import evidence_labels
+from linkage.vocabulary import EVIDENCE_LABELS, evidence_labels
 
 REPORT = "report.html"
 PICTURES = "pictures"
@@ -39,6 +40,7 @@ TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each pictu
 TABLE_ROWS = 10_000
 REVIEW_ROWS = 50  # the review queue's most harmful accounts, listed with what a ban would still need
 EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
+DECISIONS = ("ban", "review")  # the table's decision filter offers both, with a count of 0 for none
 NIGHT_COUNTS = ("bans", "reviews", "clusters")
 HOVER = "%{text}<br>bans and reviews %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
@@ -80,6 +82,7 @@ def write_report(
     runs = _nights(graph, run)
     changes = graph.frame("report/cluster_changes", run_id=run["run_id"])
     largest = clusters.sort_values(["bans", "reviews", "score"], ascending=False).head(top)
+    rows = _banlist_rows(banlist, table_rows)
     pictures = [
         _picture(graph, str(cluster_id), run_dir / PICTURES / f"{cluster_id}.html")
         for cluster_id in largest["cluster_id"]
@@ -98,7 +101,8 @@ def write_report(
         changed=_changed(changes, banlist),
         review=graph.read("nightly/read_review_queue", limit=REVIEW_ROWS),
         reviews=int((banlist["decision"] == "review").sum()),
-        banlist=_banlist_rows(banlist, table_rows),
+        banlist=rows,
+        filters=_banlist_filters(rows),
         decisions=len(banlist),
     )
     path = run_dir / REPORT
@@ -233,14 +237,35 @@ def _changed(changes: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, Any]:
 
 
 def _banlist_rows(banlist: pd.DataFrame, limit: int) -> list[dict[str, Any]]:
-    """The table's rows: account, decision, score, cluster and the reasons' sentences; reviews first (the
-    analysts' queue), then the ban list in its own order, at most ``limit`` of them."""
+    """The table's rows: account, decision, score, cluster, evidence labels and the reasons' sentences; reviews
+    first (the analysts' queue), then the ban list in its own order, at most ``limit`` of them."""
     queue = banlist.sort_values("decision", key=lambda decision: decision != "review", kind="stable").head(limit)
     return [
         {"account_id": str(row["account_id"]), "decision": row["decision"],
          "score": None if pd.isna(row["score"]) else round(float(row["score"]), 3),
          "cluster_id": None if pd.isna(row["cluster_id"]) else str(row["cluster_id"]),
          "evidence": evidence_labels(row["reason_records"]),
-         "reasons": row["reasons"] if isinstance(row["reasons"], str) else ""}
+         "sentences": _sentences(row["reason_records"], row["reasons"])}
         for row in queue.to_dict("records")
     ]  # fmt: skip
+
+
+def _sentences(records: list[dict[str, Any]], reasons: object) -> list[str]:
+    """A decision's sentences from its records (a sentence may hold '; ', so the joined reasons cannot be split);
+    a ban list written before records existed has its reasons as one."""
+    if records:
+        return [str(record["sentence"]) for record in records]
+    return [reasons] if isinstance(reasons, str) and reasons else []
+
+
+def _banlist_filters(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
+    """The table's filters with the rows each keeps: both decisions and every kind of evidence (a count of 0 says
+    tonight has none), and the clusters the rows are in."""
+    decisions = Counter(row["decision"] for row in rows)
+    labels = Counter(label for row in rows for label in row["evidence"])
+    clusters = Counter(row["cluster_id"] for row in rows if row["cluster_id"] is not None)
+    return {
+        "decision": [(decision, decisions[decision]) for decision in DECISIONS],
+        "evidence": [(label, labels[label]) for label in EVIDENCE_LABELS.values()],
+        "cluster": sorted(clusters.items()),
+    }
