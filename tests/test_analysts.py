@@ -124,9 +124,17 @@ def test_every_saved_query_runs_on_a_real_graph(night: Path, session_graph: Grap
     assert [(step["kind"], step["reached_by"]) for step in path] == [
         ("account", None), ("payment", "payment"), ("account", "payment")]  # fmt: skip
     assert path[0]["value"] == values["account_id"] and path[-1]["value"] == "card-borrower"
-    unrelated = CliRunner().invoke(app, ["query", "run", "evidence_path", "-p", "from_account=farm-01", "-p",
-                                         "to_account=nobody"], env=test_env)  # fmt: skip
-    assert unrelated.exit_code == 0 and "no rows" in unrelated.stderr
+    # an account that is none is one error wherever it is named, with the accounts after it and a few banned ones
+    bans = banlist(night).query("decision == 'ban'")["account_id"].sort_values()
+    named = (["query", "run", "evidence_path", "-p", "from_account=farm-01", "-p", "to_account=farm-007"],
+             ["query", "run", "account_neighbours", "-p", "account_id=farm-007"], ["explain", "farm-007"])  # fmt: skip
+    for command in named:
+        result = CliRunner().invoke(app, command, env=test_env)
+        assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.output, command
+        assert result.stderr.startswith(
+            "error: No account 'farm-007' in the graph ("
+        ) and "next in order: farm-01, " in (result.stderr), result.stderr
+        assert f"banned: {', '.join(bans[:3])})." in result.stderr
 
 
 def test_query_run_says_no_rows_and_show_prints_what_the_browser_takes(night: Path, test_env: dict[str, str]) -> None:

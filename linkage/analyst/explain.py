@@ -7,15 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from linkage.analyst.known import require_account
 from linkage.detect.reasons import Reason, value_name
-from linkage.errors import LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
 from linkage.vocabulary import LINK_KINDS
-
-
-class UnknownAccount(LinkageError):
-    pass
 
 
 class SharedValue(BaseModel):
@@ -70,10 +66,8 @@ class Explanation(BaseModel):
 
 def explain(settings: Settings, account_id: str) -> Explanation:
     with Graph(settings) as graph:
-        rows = graph.read("analyst/explain_account", account_id=account_id)
-    if not rows:
-        raise UnknownAccount(f"No account {account_id!r} in the graph.")
-    row: dict[str, Any] = rows[0]
+        require_account(graph, account_id)
+        row: dict[str, Any] = graph.read("analyst/explain_account", account_id=account_id)[0]
     decided = row["decision"] is not None
     # an account that had a decision on an earlier night keeps its records in the graph: only a decision's are shown
     records = row.pop("reason_records")

@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cypher import SAVED_QUERIES, saved_queries, statement
-from linkage.analyst.known import KNOWN, require_known
+from linkage.analyst.known import ACCOUNT_PARAMETERS, KNOWN, require_known
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph, GraphRefused
 from linkage.settings import Settings
@@ -296,7 +296,7 @@ def run_query(settings: Settings, name: str, raw_params: list[str]) -> list[dict
             _refuse(name, plan_refusals(graph.plan(source, **params)))
             rows = graph.read(source, **params)
             if not rows:  # an id that names nothing is said as such, not as "no rows"
-                for parameter in sorted(KNOWN.keys() & params.keys()):
+                for parameter in sorted({*KNOWN, *ACCOUNT_PARAMETERS} & params.keys()):
                     require_known(graph, parameter, str(params[parameter]))
             return rows
     except GraphRefused as exc:  # Neo4j's own refusal: a write in the read transaction, a syntax error…
