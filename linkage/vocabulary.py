@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+INFRASTRUCTURE = ("payment", "network", "device", "email")  # what a network of accounts buys
+VALUE_KINDS = (*INFRASTRUCTURE, "template")  # the kinds whose reasons cite a value an account shares
+
 # a reason record's kind -> what the report calls it; the reasons' sentences name a shared value by the same word
 # (linkage/detect/reasons.py: value_name), but for a network, which they call an IP or a subnet
 EVIDENCE_LABELS = {

@@ -28,14 +28,13 @@ from linkage.cli.render import _cell
 from linkage.graph import Graph
 from linkage.nightly import nightly_run
 from linkage.settings import Settings
-from linkage.vocabulary import EVIDENCE_LABELS, evidence_labels
+from linkage.vocabulary import EVIDENCE_LABELS, VALUE_KINDS, evidence_labels
 
 pytestmark = pytest.mark.db
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "batch"
 TEST_CYPHER = Path(__file__).parent / "cypher"
 PARAM_LINE = re.compile(r"^:param (\w+) => (.+);$")
-VALUE_KINDS = ("payment", "network", "device", "email", "template")  # reasons that cite a value an account shares
 
 
 @pytest.fixture(scope="module")

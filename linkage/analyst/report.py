@@ -30,7 +30,7 @@ from linkage.files import atomic_write
 from linkage.graph import Graph
 from linkage.settings import Settings
 from linkage.spreadsheet import read_csv
-from linkage.vocabulary import EVIDENCE_LABELS, evidence_labels
+from linkage.vocabulary import EVIDENCE_LABELS, VALUE_KINDS, evidence_labels
 
 REPORT = "report.html"
 PICTURES = "pictures"
@@ -39,7 +39,6 @@ TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each pictu
 # accounts all 117,645 decisions made a 109 MB page; banlist.csv (or `linkage banlist`) holds every one
 TABLE_ROWS = 10_000
 REVIEW_ROWS = 50  # the review queue's most harmful accounts, listed with what a ban would still need
-EVIDENCE_KINDS = ("payment", "network", "device", "email", "template")
 DECISIONS = ("ban", "review")  # the table's decision filter offers both, with a count of 0 for none
 NIGHT_COUNTS = ("bans", "reviews", "clusters")
 HOVER = "%{text}<br>bans and reviews %{x}<br>score %{y:.3f}<br>%{customdata}<extra></extra>"
@@ -206,7 +205,7 @@ def _cluster_view(row: dict[str, Any], banlist: pd.DataFrame, picture: Picture |
     cited: dict[tuple[str, str], dict[str, Any]] = {}
     for records in members["reason_records"]:
         for record in records:
-            if record["kind"] in EVIDENCE_KINDS:
+            if record["kind"] in VALUE_KINDS:
                 key = (record["kind"], record["value"])
                 seen = cited.setdefault(key, {**record, "accounts": 0})
                 seen["accounts"] += 1

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from linkage.similarity.features import habit_powers
+from linkage.vocabulary import INFRASTRUCTURE
 
-INFRASTRUCTURE = ("payment", "network", "device", "email")
 SIGNATURE_COLUMNS = ["campaign_id", "family_id"]
 HABIT_COLUMNS = ["campaign_id", "habit"]
 RESPAWN_COLUMNS = ["account_id", "campaign_id", "signature", "habit", "shared", "shared_with", "shared_kinds"]

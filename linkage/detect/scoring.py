@@ -23,8 +23,9 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from linkage.detect.campaigns import INFRASTRUCTURE, RESPAWN_COLUMNS
+from linkage.detect.campaigns import RESPAWN_COLUMNS
 from linkage.settings import Settings
+from linkage.vocabulary import INFRASTRUCTURE
 
 BEHAVIOUR = ("template", "harvest")
 KINDS = (*INFRASTRUCTURE, *BEHAVIOUR)
