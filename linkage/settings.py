@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import localdb
@@ -23,7 +32,35 @@ class SettingsError(LinkageError):
     exit_code = ExitCode.USAGE
 
 
-class Settings(BaseSettings):
+class Thresholds(BaseModel):
+    """What detection's decisions take (:func:`linkage.detect.decide.decide`): the scoring thresholds alone, so a
+    decision can be made and tested from frames without a database, a connection or a file path."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
+    score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it
+    score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
+    score_min_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # a kind of evidence counts from this strength
+    score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, harvest) needs this many requests
+    score_harvest_from_sigmas: float = Field(default=1.0, ge=0.0)  # harvest starts this many robust sigmas up
+    score_harvest_sigmas: float = Field(default=3.0, gt=0.0)  # ... and is full this many sigmas up
+    score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)  # shown as a reason, not a kind
+    score_burst_hours: float = Field(default=6.0, gt=0.0)
+    score_burst_min: int = Field(default=10, ge=1)
+    score_min_cluster_size: int = Field(default=5, ge=2)
+    score_min_kinds: int = Field(default=3, ge=2)  # independent kinds of evidence a ban needs
+    score_ban_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    score_review_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    score_respawn_min_kinds: int = Field(default=2, ge=1)
+    # a campaign's signature: prompt values this share of its banned accounts send (mostly banned accounts, as
+    # score_respawn_banned_share says), and habits this share of them have
+    score_campaign_member_share: float = Field(default=0.2, gt=0.0, le=1.0)
+    score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
+
+
+class Settings(BaseSettings, Thresholds):
     model_config = SettingsConfigDict(
         env_prefix="LINKAGE_", env_file=".env", extra="ignore", frozen=True, populate_by_name=True
     )
@@ -84,27 +121,6 @@ class Settings(BaseSettings):
     detect_org_office_share: float = Field(default=0.5, gt=0.0, le=1.0)
     # ... and a value is then that org's own (no evidence between its seats) when this share of them use it
     detect_org_coverage: float = Field(default=0.25, gt=0.0, le=1.0)
-
-    # scoring and decisions (LINKAGE_SCORE_*): see linkage/detect/scoring.py
-    score_min_shared: int = Field(default=3, ge=2)  # a prompt family counts when this many members share it
-    score_min_infra_shared: int = Field(default=6, ge=2)  # a card, IP, device, domain: more than a household
-    score_min_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # a kind of evidence counts from this strength
-    score_min_requests: int = Field(default=5, ge=1)  # prompt evidence (templates, harvest) needs this many requests
-    score_harvest_from_sigmas: float = Field(default=1.0, ge=0.0)  # harvest starts this many robust sigmas up
-    score_harvest_sigmas: float = Field(default=3.0, gt=0.0)  # ... and is full this many sigmas up
-    score_cot_share: float = Field(default=0.5, ge=0.0, le=1.0)  # shown as a reason, not a kind
-    score_burst_hours: float = Field(default=6.0, gt=0.0)
-    score_burst_min: int = Field(default=10, ge=1)
-    score_min_cluster_size: int = Field(default=5, ge=2)
-    score_min_kinds: int = Field(default=3, ge=2)  # independent kinds of evidence a ban needs
-    score_ban_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
-    score_review_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
-    score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
-    score_respawn_min_kinds: int = Field(default=2, ge=1)
-    # a campaign's signature: prompt values this share of its banned accounts send (mostly banned accounts, as
-    # score_respawn_banned_share says), and habits this share of them have
-    score_campaign_member_share: float = Field(default=0.2, gt=0.0, le=1.0)
-    score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
 
     @field_validator("earliest_time", "latest_time")
     @classmethod

@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from linkage.detect.scoring import KINDS
-from linkage.settings import Settings
+from linkage.settings import Thresholds
 from linkage.similarity.segments import is_segment
 from linkage.vocabulary import EVIDENCE_LABELS
 
@@ -106,7 +106,7 @@ def _network_reason(values: list[tuple[str, str, int, int]]) -> Reason:
         "with it"))  # fmt: skip
 
 
-def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], settings: Settings) -> list[Reason]:
+def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], thresholds: Thresholds) -> list[Reason]:
     """The reasons of one account (``row``: its scored record; ``evidence``: the reasons of its shared values,
     :func:`evidence_reasons`), most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
     found = []
@@ -123,7 +123,7 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], setting
     if isinstance(row["network_values"], list):
         found.append(_network_reason(row["network_values"]))
     found += evidence
-    if row["harvest"] >= settings.score_min_weight:
+    if row["harvest"] >= thresholds.score_min_weight:
         found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),
                             sentence=f"{int(row['prompt_requests']):,} requests for {int(row['output_tokens']):,} "
                             f"output tokens, {row['volume_ratio']:g}x the median active account (evidence "
@@ -138,7 +138,7 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], setting
     if row["burst"]:
         burst = int(row["burst_size"])
         found.append(Reason(kind="burst", members=burst, sentence=(
-            f"created within {settings.score_burst_hours:g} h of {burst:,} cluster members")))  # fmt: skip
+            f"created within {thresholds.score_burst_hours:g} h of {burst:,} cluster members")))  # fmt: skip
     if row["banned"] and not row["respawn"]:
         found.append(Reason(kind="banned_infrastructure", value=banned_cluster, sentence=(
             f"shares infrastructure with banned cluster {banned_cluster or 'accounts'}")))  # fmt: skip
@@ -148,7 +148,7 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], setting
 
 
 def cluster_rows(
-    scored: pd.DataFrame, assigned: pd.DataFrame, first_seen: pd.Series, run_id: str, settings: Settings
+    scored: pd.DataFrame, assigned: pd.DataFrame, first_seen: pd.Series, run_id: str, thresholds: Thresholds
 ) -> pd.DataFrame:
     """clusters.csv: its bans and reviews, the size of its whole community, score and signals of the members that
     carry its decisions (its bans, or else its reviews: not the innocent accounts a community also holds), first
@@ -158,7 +158,7 @@ def cluster_rows(
     leading = ranked.dropna(subset=["rank"])
     leading = leading[leading["rank"] == leading.groupby("community")["rank"].transform("min")]
     by_community = leading.groupby("community")
-    shown = (leading[list(KINDS)] >= settings.score_min_weight).groupby(leading["community"]).mean()
+    shown = (leading[list(KINDS)] >= thresholds.score_min_weight).groupby(leading["community"]).mean()
     rows = assigned.set_index("community").join(by_community["score"].median().round(3).rename("score"))
     rows["signals"] = [",".join(k for k in KINDS if shown.loc[c, k] >= 0.5) for c in rows.index]
     rows["first_seen_run"] = [first_seen.get(cluster_id, run_id) for cluster_id in rows["cluster_id"]]

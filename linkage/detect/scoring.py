@@ -24,7 +24,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from linkage.detect.campaigns import RESPAWN_COLUMNS
-from linkage.settings import Settings
+from linkage.settings import Thresholds
 from linkage.vocabulary import INFRASTRUCTURE
 
 BEHAVIOUR = ("template", "harvest")
@@ -34,7 +34,7 @@ BEST_COLUMNS = ["account_id", "kind", "value", "strength", "shared_in_community"
 MAD_TO_SIGMA = 1.4826  # a normal distribution's standard deviation in median absolute deviations
 
 
-def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Settings) -> pd.DataFrame:
+def best_evidence(links: pd.DataFrame, communities: pd.Series, thresholds: Thresholds) -> pd.DataFrame:
     """Per account and kind, the strongest value it shares with enough members of its own community
     (:data:`BEST_COLUMNS`). Infrastructure must reach further than a household: a card or home IP shared by a
     family of five is not a network, so it counts from ``score_min_infra_shared`` members, by one value or by a pool
@@ -42,12 +42,12 @@ def best_evidence(links: pd.DataFrame, communities: pd.Series, settings: Setting
     members = links.assign(community=links["account_id"].map(communities)).dropna(subset=["community"])
     members["shared_in_community"] = members.groupby(["node", "community"])["account_id"].transform("size")
     members["pooled_values"] = 0  # one value alone
-    corroborated = members[members["strength"] >= settings.score_min_weight]
+    corroborated = members[members["strength"] >= thresholds.score_min_weight]
     infrastructure = corroborated["kind"] != "template"
-    needed = np.where(infrastructure, settings.score_min_infra_shared, settings.score_min_shared)
+    needed = np.where(infrastructure, thresholds.score_min_infra_shared, thresholds.score_min_shared)
     alone = corroborated[corroborated["shared_in_community"] >= needed]
-    few = infrastructure & corroborated["shared_in_community"].between(2, settings.score_min_infra_shared - 1)
-    pooled = pooled_infrastructure(corroborated[few], settings.score_min_infra_shared)
+    few = infrastructure & corroborated["shared_in_community"].between(2, thresholds.score_min_infra_shared - 1)
+    pooled = pooled_infrastructure(corroborated[few], thresholds.score_min_infra_shared)
     # ties broken by the data, never by the order rows came out of the store: a rerun names the same values; a
     # value that reaches far enough alone comes before a pool
     ranked = pd.concat([alone, pooled]).sort_values(
@@ -89,7 +89,7 @@ class Volume:
     mad: float
 
 
-def harvest_strength(output_tokens: pd.Series, active: pd.Series, volume: Volume, settings: Settings) -> pd.Series:
+def harvest_strength(output_tokens: pd.Series, active: pd.Series, volume: Volume, thresholds: Thresholds) -> pd.Series:
     """How far above the population's typical output volume each account is: the robust z-score of its log
     output tokens, from 0 at ``score_harvest_from_sigmas`` to 1 at ``score_harvest_sigmas`` (heavy legitimate
     users exist: alone this bans nobody, and :func:`group_harvest` caps it by the group's)."""
@@ -97,8 +97,8 @@ def harvest_strength(output_tokens: pd.Series, active: pd.Series, volume: Volume
     spread = volume.mad * MAD_TO_SIGMA or 1.0
     z = (logs - volume.median) / spread
     start, full = (
-        settings.score_harvest_from_sigmas,
-        max(settings.score_harvest_sigmas, settings.score_harvest_from_sigmas + 1e-9),
+        thresholds.score_harvest_from_sigmas,
+        max(thresholds.score_harvest_sigmas, thresholds.score_harvest_from_sigmas + 1e-9),
     )
     return ((z - start) / (full - start)).clip(0.0, 1.0).where(active, 0.0)
 
@@ -145,10 +145,10 @@ def _most_common(values: pd.Series) -> object:
     return known.mode().iloc[0] if len(known) else None
 
 
-def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def respawn_kinds(banned_links: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """Per account, the kinds of a banned network's infrastructure it reuses (values mostly used by banned
     accounts), those values as (kind, value) pairs in order, and the banned cluster they mostly come from."""
-    owned = banned_links[banned_links["banned_share"] >= settings.score_respawn_banned_share]
+    owned = banned_links[banned_links["banned_share"] >= thresholds.score_respawn_banned_share]
     owned = owned.sort_values(["account_id", "kind", "value"]).drop_duplicates(["account_id", "kind", "value"])
     grouped = owned.groupby("account_id")
     pairs = pd.Series(list(zip(owned["kind"], owned["value"], strict=True)), index=owned["account_id"], dtype=object)
@@ -161,54 +161,54 @@ def respawn_kinds(banned_links: pd.DataFrame, settings: Settings) -> pd.DataFram
     )
 
 
-def ban_conditions(scored: pd.DataFrame, counted: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def ban_conditions(scored: pd.DataFrame, counted: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """The conditions a ban needs, one bool column each (a ban needs them all; :func:`missed` says which failed)."""
     return pd.DataFrame(
         {
-            "cluster": scored["community_size"] >= settings.score_min_cluster_size,
-            "kinds": scored["kinds"] >= settings.score_min_kinds,
+            "cluster": scored["community_size"] >= thresholds.score_min_cluster_size,
+            "kinds": scored["kinds"] >= thresholds.score_min_kinds,
             "infrastructure": counted[list(INFRASTRUCTURE)].any(axis=1),
             "behaviour": counted[list(BEHAVIOUR)].any(axis=1),
-            "score": scored["score"] >= settings.score_ban_threshold,
+            "score": scored["score"] >= thresholds.score_ban_threshold,
         },
         index=scored.index,
     )
 
 
-def missed(scored: pd.DataFrame, conditions: pd.DataFrame, settings: Settings) -> pd.Series:
+def missed(scored: pd.DataFrame, conditions: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
     """Why each account is not banned, with the numbers ("" for a ban): every condition it misses and by how much."""
     number = scored["community_size"].astype(int).astype(str)
     kinds = scored["kinds"].astype(int).astype(str)
     ratio = scored["volume_ratio"].map("{:g}".format)
     score = scored["score"].map("{:.2f}".format)
     says = {
-        "cluster": "its community has " + number + f" accounts, a ban needs {settings.score_min_cluster_size}",
-        "kinds": kinds + f" independent kinds of evidence of at least {settings.score_min_weight:g}, a ban needs "
-        f"{settings.score_min_kinds}",
+        "cluster": "its community has " + number + f" accounts, a ban needs {thresholds.score_min_cluster_size}",
+        "kinds": kinds + f" independent kinds of evidence of at least {thresholds.score_min_weight:g}, a ban needs "
+        f"{thresholds.score_min_kinds}",
         "infrastructure": pd.Series("no shared card, network, device or disposable domain counts", index=scored.index),
         "behaviour": "neither a shared template family nor harvest counts (output " + ratio + "x the median active "
         "account)",
-        "score": "score " + score + f", a ban needs {settings.score_ban_threshold:g}",
+        "score": "score " + score + f", a ban needs {thresholds.score_ban_threshold:g}",
     }
     text = pd.Series("", index=scored.index)
     for name, sentence in says.items():
         failed = ~conditions[name]
         text = text.where(~failed, text + "; " + sentence)
     shared = scored["campaign_shared_kinds"].astype(float).fillna(0).astype(int).astype(str)
-    short = scored["respawn"] & scored["campaign_id"].notna() & ~_campaign_infrastructure(scored, settings)
+    short = scored["respawn"] & scored["campaign_id"].notna() & ~_campaign_infrastructure(scored, thresholds)
     text = text.where(~short, text + "; it shares new infrastructure of " + shared + " kind(s) with the campaign's "
-                      f"other new accounts, a respawn's ban needs {settings.score_respawn_min_kinds}")  # fmt: skip
+                      f"other new accounts, a respawn's ban needs {thresholds.score_respawn_min_kinds}")  # fmt: skip
     return text.str.removeprefix("; ").where(scored["decision"] != "ban", "")
 
 
-def banned_network_values(best: pd.DataFrame, ban: pd.Series, settings: Settings) -> pd.Series:
+def banned_network_values(best: pd.DataFrame, ban: pd.Series, thresholds: Thresholds) -> pd.Series:
     """Per account, the values its evidence rests on that tonight's bans mostly use (the share of the value's
     accounts banned reaches ``score_respawn_banned_share``, as a respawn's reused values do), as (kind, value,
     banned, accounts) tuples, kept only where they hold both infrastructure and a template family: the banned
     network's own line and its own template, not a carrier's NAT or a viral prompt that others use as much."""
     rows = best.assign(banned=best["account_id"].map(ban).fillna(False).astype(bool))
     rows["banned_accounts"] = rows.groupby(["kind", "value"])["banned"].transform("sum")
-    owned = rows[rows["banned_accounts"] >= settings.score_respawn_banned_share * rows["value_accounts"]]
+    owned = rows[rows["banned_accounts"] >= thresholds.score_respawn_banned_share * rows["value_accounts"]]
     owned = owned.sort_values(["account_id", "kind", "value"])
     template = (owned["kind"] == "template").groupby(owned["account_id"]).agg(["any", "all"])
     both = template.index[template["any"] & ~template["all"]]
@@ -218,11 +218,11 @@ def banned_network_values(best: pd.DataFrame, ban: pd.Series, settings: Settings
     return pd.Series(list(values), index=owned["account_id"], dtype=object).groupby(level=0).agg(list)
 
 
-def _campaign_infrastructure(scored: pd.DataFrame, settings: Settings) -> pd.Series:
+def _campaign_infrastructure(scored: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
     """A banned campaign's match that shares new infrastructure of enough kinds with its other matchers to be banned
     as its respawn (one kind short: review, :func:`missed` says so)."""
     kinds = scored["campaign_shared_kinds"].astype(float).fillna(0)
-    return scored["campaign_id"].notna() & (kinds >= settings.score_respawn_min_kinds)
+    return scored["campaign_id"].notna() & (kinds >= thresholds.score_respawn_min_kinds)
 
 
 def _kind_table(best: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
@@ -236,7 +236,7 @@ def score_accounts(
     banned_links: pd.DataFrame,
     volume: Volume,
     batch: str,
-    settings: Settings,
+    thresholds: Thresholds,
     campaign_respawns: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per community member: a strength column per kind, ``kinds``, ``score``, ``decision`` and the
@@ -245,48 +245,48 @@ def score_accounts(
     :func:`linkage.detect.campaigns.respawns`)."""
     scored = features.set_index("account_id")
     # a share computed from one or two prompts says nothing about a habit: prompt evidence needs some volume
-    active = scored["prompt_requests"] >= settings.score_min_requests
+    active = scored["prompt_requests"] >= thresholds.score_min_requests
     strengths = _kind_table(best, scored.index)
-    similar = scored["similar_score"].where(scored["similar_in_community"] >= settings.score_min_shared - 1, 0.0)
+    similar = scored["similar_score"].where(scored["similar_in_community"] >= thresholds.score_min_shared - 1, 0.0)
     strengths["template"] = strengths["template"].clip(lower=similar.fillna(0.0)).where(active, 0.0)
-    own = harvest_strength(scored["output_tokens"], active, volume, settings)
+    own = harvest_strength(scored["output_tokens"], active, volume, thresholds)
     strengths["harvest"] = group_harvest(own, scored["community"], best)
     scored = scored.join(strengths)
     scored["volume_ratio"] = (scored["output_tokens"] / max(float(np.expm1(volume.median)), 1.0)).round(1)
-    scored["cot"] = active & (scored["cot_share"] >= settings.score_cot_share)
-    scored["burst_size"] = burst_sizes(scored.reset_index(), settings.score_burst_hours).to_numpy()
-    scored["burst"] = scored["burst_size"] >= settings.score_burst_min
-    scored = scored.join(respawn_kinds(banned_links, settings))
+    scored["cot"] = active & (scored["cot_share"] >= thresholds.score_cot_share)
+    scored["burst_size"] = burst_sizes(scored.reset_index(), thresholds.score_burst_hours).to_numpy()
+    scored["burst"] = scored["burst_size"] >= thresholds.score_burst_min
+    scored = scored.join(respawn_kinds(banned_links, thresholds))
     scored["respawn_kinds"] = scored["respawn_kinds"].fillna(0).astype(int)
-    scored["banned"] = scored["respawn_kinds"] >= settings.score_respawn_min_kinds
+    scored["banned"] = scored["respawn_kinds"] >= thresholds.score_respawn_min_kinds
     none = pd.DataFrame(columns=RESPAWN_COLUMNS)
     campaign = (campaign_respawns if campaign_respawns is not None else none).set_index("account_id")
     scored = scored.join(campaign.rename(columns=lambda c: c if c == "campaign_id" else f"campaign_{c}"))
     scored["community_size"] = scored.groupby("community")["community"].transform("size")
 
-    counted = strengths >= settings.score_min_weight
+    counted = strengths >= thresholds.score_min_weight
     scored["kinds"] = counted.sum(axis=1)
     scored["score"] = (1.0 - (1.0 - strengths).prod(axis=1)).round(3)
-    conditions = ban_conditions(scored, counted, settings)
+    conditions = ban_conditions(scored, counted, thresholds)
     ban = conditions.all(axis=1)
     first_night = scored["first_batch"] == batch
     scored["respawn"] = first_night & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
-    ban |= first_night & (scored["banned"] | _campaign_infrastructure(scored, settings)) & has_behaviour
+    ban |= first_night & (scored["banned"] | _campaign_infrastructure(scored, thresholds)) & has_behaviour
     # one step short of a ban, never further: corroborated infrastructure and behaviour in a community a ban would
     # take, one kind short at most, at a score that would nearly do: a review. (A class on one campus IP with one
     # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
     # homework weighs nothing between its students, linkage/detect/evidence.py.)
-    near = scored["kinds"] >= settings.score_min_kinds - 1
+    near = scored["kinds"] >= thresholds.score_min_kinds - 1
     short = (
         ~ban
         & conditions[["cluster", "infrastructure", "behaviour"]].all(axis=1)
         & near
-        & (scored["score"] >= settings.score_review_threshold)
+        & (scored["score"] >= thresholds.score_review_threshold)
     )
     # ... unless what it shares is the banned network's own line and template and it signed up with that network:
     # a light member of a farm tonight's bans take, whose own volume is too low to count as harvest
-    owned = banned_network_values(best, ban, settings)
+    owned = banned_network_values(best, ban, thresholds)
     scored["network_values"] = owned.reindex(scored.index)
     joins = short & scored["burst"] & scored["network_values"].notna()
     ban |= joins
@@ -299,5 +299,5 @@ def score_accounts(
     decision = np.where(scored["previous_decision"].eq("ban"), "ban", decision)  # a ban stands once acted on
     # the allowlist always wins; accounts the batch already lists as banned need no new decision
     scored["decision"] = np.where(scored["allowlisted"] | scored["banned_in_batch"], "", decision)
-    scored["missed"] = missed(scored, conditions, settings)
+    scored["missed"] = missed(scored, conditions, thresholds)
     return scored.reset_index()

@@ -1,22 +1,23 @@
-"""The detection stage: evidence weights, communities, scores, stable cluster ids, decisions with reasons."""
+"""The detection stage: evidence weights, communities, scores, stable cluster ids, decisions with reasons.
+
+Two rounds around GDS: the values' weights are read, weighed and written (the projection needs them), communities
+are found; then what decisions need is read (:func:`read_inputs`), decided in pure code
+(:func:`linkage.detect.decide.decide`) and written in one place (:func:`write_decisions`).
+"""
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 from pydantic import BaseModel
 
-from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
-from linkage.detect.clusters import assign_cluster_ids, decided_members
+from linkage.detect.campaigns import Campaigns
 from linkage.detect.communities import CommunityResult, detect_communities
+from linkage.detect.decide import BANNED_LINK_COLUMNS, PREVIOUS_CLUSTER_COLUMNS, Decisions, DetectionInputs, decide
 from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
-from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
-from linkage.detect.scoring import KINDS, Volume, best_evidence, score_accounts
+from linkage.detect.scoring import KINDS, Volume
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
 
-BANNED_LINK_COLUMNS = ["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"]
 BANLIST_COLUMNS = ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
 # size: the whole community a cluster stands for (its bans, its reviews and the accounts around them with no decision)
 CLUSTER_COLUMNS = ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run", "status"]
@@ -88,78 +89,74 @@ def evidence_rows(scored: pd.DataFrame) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
+def read_inputs(graph: Graph, evidence: Evidence, incidence: pd.DataFrame, settings: Settings, *, run_id: str,
+                batch: str) -> DetectionInputs:  # fmt: skip
+    """What :func:`linkage.detect.decide.decide` takes, read once evidence is weighed and communities written."""
+    features = graph.frame("detect/account_features")
+    links = evidence.links.merge(evidence.values[["node", "accounts"]].rename(columns={"accounts": "value_accounts"}))
+    typical = graph.read("detect/output_volume", min_requests=settings.score_min_requests)[0]
+    previous = _frame(graph, "detect/read_clusters", PREVIOUS_CLUSTER_COLUMNS).set_index("cluster_id")
+    return DetectionInputs(
+        batch=batch,
+        run_id=run_id,
+        features=features,
+        links=links,
+        incidence=incidence,
+        banned_links=_frame(graph, "detect/banned_links", BANNED_LINK_COLUMNS),
+        volume=Volume(median=float(typical["median"] or 0.0), mad=float(typical["mad"] or 0.0)),
+        campaigns=Campaigns.from_rows(graph.read("detect/read_campaigns")),
+        previous_clusters=previous,
+        next_cluster_number=int(graph.read("detect/read_cluster_number")[0]["number"]),
+    )
+
+
+def write_decisions(graph: Graph, decisions: Decisions, run_id: str) -> dict[str, int]:
+    """Every write of tonight's decisions, in one place: evidence on the accounts, clusters and their events,
+    decisions and reasons, the clusters no community continues, campaign signatures. Returns how many earlier
+    clusters ended (dissolved, absorbed)."""
+    graph.write("detect/clear_decisions")
+    graph.write_rows("detect/write_evidence", evidence_rows(decisions.scored))
+    graph.write("detect/advance_cluster_number", number=decisions.next_cluster_number)
+    columns = ["cluster_id", "bans", "reviews", "size", "score", "signals", "status", "parents"]
+    graph.write_rows("detect/merge_clusters", frame_rows(decisions.clusters[columns]), run_id=run_id)
+    written = decisions.members[["account_id", "cluster_id", "score", "decision", "reasons", "reason_json"]]
+    graph.write_rows("detect/write_decisions", frame_rows(written), run_id=run_id)
+    ended = graph.write_returning("detect/dissolve_clusters", run_id=run_id)[0]
+    graph.write_rows("detect/merge_campaigns", decisions.campaigns.rows(), run_id=run_id)
+    return {"dissolved": int(ended["dissolved"]), "absorbed": int(ended["absorbed"])}
+
+
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
-    """Run detection on the graph as it stands; the Run node ``run_id`` must exist."""
+    """Run detection on the graph as it stands; the Run node ``run_id`` must exist. Read, weigh and write the
+    values' weights (what the projection needs), find communities in GDS, then read, decide and write."""
     incidence = read_incidence(graph)
     evidence = weigh_evidence(graph, settings, incidence)
     communities = detect_communities(graph, settings)
-    features = graph.frame("detect/account_features")
-    if features.empty:
+    inputs = read_inputs(graph, evidence, incidence, settings, run_id=run_id, batch=batch)
+    if inputs.features.empty:
         empty = DetectResult(run_id=run_id, communities=communities, values_weighed=len(evidence.values),
                              accounts_scored=0, bans=0, new_bans=0, reviews=0, respawns_flagged=0, clusters=0,
                              cluster_events={}, dissolved_clusters=0, absorbed_clusters=0)  # fmt: skip
         return Detection(result=empty, banlist=pd.DataFrame(columns=BANLIST_COLUMNS),
                          clusters=pd.DataFrame(columns=CLUSTER_COLUMNS))  # fmt: skip
-    links = evidence.links.merge(evidence.values[["node", "accounts"]].rename(columns={"accounts": "value_accounts"}))
-    best = best_evidence(links, features.set_index("account_id")["community"], settings)
-    banned_links = _frame(graph, "detect/banned_links", BANNED_LINK_COLUMNS)
-    typical = graph.read("detect/output_volume", min_requests=settings.score_min_requests)[0]
-    volume = Volume(median=float(typical["median"] or 0.0), mad=float(typical["mad"] or 0.0))
-    known = Campaigns.from_rows(graph.read("detect/read_campaigns"))
-    new = features.loc[(features["first_batch"] == batch) & features["previous_decision"].ne("ban"), "account_id"]
-    campaign_respawns = respawns(known, incidence, pd.Index(new))
-    scored = score_accounts(features, best, banned_links, volume, batch, settings, campaign_respawns)
+    decisions = decide(inputs, settings)
+    ended = write_decisions(graph, decisions, run_id)
 
-    previous = _frame(graph, "detect/read_clusters", ["cluster_id", "decided", "first_seen_run"])
-    previous = previous.set_index("cluster_id")
-    suspicious = set(scored.loc[scored["decision"] != "", "community"])
-
-    def new_id() -> str:
-        return f"C-{graph.write_returning('detect/next_cluster_number')[0]['number']:04d}"
-
-    assigned = assign_cluster_ids(decided_members(scored), suspicious, previous["decided"], new_id)
-    clusters = cluster_rows(scored, assigned, previous["first_seen_run"], run_id, settings)
-    members = scored.merge(assigned[["community", "cluster_id"]], on="community")
+    members, clusters = decisions.members, decisions.clusters
     decided = members["decision"] != ""
-    decided_accounts = members[decided]
-    cluster_of = dict(zip(decided_accounts["account_id"], decided_accounts["cluster_id"], strict=True))
-    shared_reasons = evidence_reasons(best[best["account_id"].isin(cluster_of)], cluster_of)
-    records = {
-        row["account_id"]: account_reasons(row, shared_reasons.get(row["account_id"], []), settings)
-        for row in decided_accounts.to_dict("records")
-    }
-    found = [[r.model_dump() for r in records.get(a, [])] for a in members["account_id"]]
-    members["reason_records"] = pd.Series(found, index=members.index, dtype=object)
-    members["reasons"] = ["; ".join(r["sentence"] for r in reasons) for reasons in found]
-    members["reason_json"] = [json.dumps(reasons) for reasons in found]
-
-    graph.write("detect/clear_decisions")
-    graph.write_rows("detect/write_evidence", evidence_rows(scored))
-    cluster_frame = frame_rows(
-        clusters[["cluster_id", "bans", "reviews", "size", "score", "signals", "status", "parents"]]
-    )
-    graph.write_rows("detect/merge_clusters", cluster_frame, run_id=run_id)
-    decision_rows = frame_rows(members[["account_id", "cluster_id", "score", "decision", "reasons", "reason_json"]])
-    graph.write_rows("detect/write_decisions", decision_rows, run_id=run_id)
-    ended = graph.write_returning("detect/dissolve_clusters", run_id=run_id)[0]
-    rule = SignatureRule(settings.score_campaign_member_share, settings.score_respawn_banned_share,
-                         settings.score_campaign_habit_share)  # fmt: skip
-    tonight = signatures(members.loc[members["decision"] == "ban", ["account_id", "cluster_id"]], incidence, rule)
-    graph.write_rows("detect/merge_campaigns", tonight.rows(), run_id=run_id)
-
     banlist = members.loc[decided, BANLIST_COLUMNS].sort_values(["decision", "score"], ascending=[True, False])
     result = DetectResult(
         run_id=run_id,
         communities=communities,
         values_weighed=len(evidence.values),
-        accounts_scored=len(scored),
+        accounts_scored=len(decisions.scored),
         bans=int((members["decision"] == "ban").sum()),
         new_bans=int(((members["decision"] == "ban") & (members["previous_decision"] != "ban")).sum()),
         reviews=int((members["decision"] == "review").sum()),
         respawns_flagged=int((members["respawn"] & decided).sum()),
         clusters=len(clusters),
         cluster_events={str(status): int(n) for status, n in clusters["status"].value_counts().items()},
-        dissolved_clusters=int(ended["dissolved"]),
-        absorbed_clusters=int(ended["absorbed"]),
+        dissolved_clusters=ended["dissolved"],
+        absorbed_clusters=ended["absorbed"],
     )
     return Detection(result=result, banlist=banlist.reset_index(drop=True), clusters=clusters[CLUSTER_COLUMNS])

@@ -1,0 +1,86 @@
+"""Detection's decisions from frames: scores, decisions, cluster ids, reasons and tonight's campaign signatures,
+with no I/O.
+
+:func:`linkage.detect.stage.read_inputs` reads what they need once communities are written, :func:`decide` makes
+them, and :func:`linkage.detect.stage.write_decisions` writes them all in one place: a decision can be tested, or
+made again, from frames without a database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
+from linkage.detect.clusters import assign_cluster_ids, decided_members
+from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
+from linkage.detect.scoring import Volume, best_evidence, score_accounts
+from linkage.settings import Thresholds
+
+BANNED_LINK_COLUMNS = ["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"]
+PREVIOUS_CLUSTER_COLUMNS = ["cluster_id", "decided", "first_seen_run"]
+
+
+@dataclass(frozen=True)
+class DetectionInputs:
+    """What tonight's decisions are made from, as the graph holds it once evidence is weighed and communities are
+    written."""
+
+    batch: str  # tonight's batch id: its new accounts may be respawns
+    run_id: str
+    features: pd.DataFrame  # one row per account in a community (cypher/detect/account_features.cypher)
+    links: pd.DataFrame  # each account's weighed values (Evidence.links) with the accounts using each (value_accounts)
+    incidence: pd.DataFrame  # every account's use of a value at least two accounts use (evidence.INCIDENCE_COLUMNS)
+    banned_links: pd.DataFrame  # values of banned networks and who uses them (BANNED_LINK_COLUMNS)
+    volume: Volume  # the population's output volume
+    campaigns: Campaigns  # banned campaigns' signatures from earlier nights
+    previous_clusters: pd.DataFrame  # the clusters still alive (PREVIOUS_CLUSTER_COLUMNS), indexed by cluster_id
+    next_cluster_number: int  # the first number a new cluster may take (numbers are never reused)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    scored: pd.DataFrame  # one row per community member: strengths, score, decision, missed (score_accounts)
+    members: pd.DataFrame  # members of tonight's clusters with cluster_id, reasons, reason_records, reason_json
+    clusters: pd.DataFrame  # one row per cluster (reasons.cluster_rows) with its parents
+    campaigns: Campaigns  # tonight's signature of every cluster with bans
+    next_cluster_number: int  # the first number tonight's new clusters left unused
+
+
+def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
+    """Score every community member, decide, give each suspicious community a stable cluster id (new ones numbered
+    from ``inputs.next_cluster_number``), and write each decision's reasons."""
+    features = inputs.features
+    best = best_evidence(inputs.links, features.set_index("account_id")["community"], thresholds)
+    new = features.loc[(features["first_batch"] == inputs.batch) & features["previous_decision"].ne("ban")]
+    campaign_respawns = respawns(inputs.campaigns, inputs.incidence, pd.Index(new["account_id"]))
+    scored = score_accounts(features, best, inputs.banned_links, inputs.volume, inputs.batch, thresholds,
+                            campaign_respawns)  # fmt: skip
+
+    previous = inputs.previous_clusters
+    suspicious = set(scored.loc[scored["decision"] != "", "community"])
+    numbers = itertools.count(inputs.next_cluster_number)
+    assigned = assign_cluster_ids(decided_members(scored), suspicious, previous["decided"],
+                                  lambda: f"C-{next(numbers):04d}")  # fmt: skip
+    clusters = cluster_rows(scored, assigned, previous["first_seen_run"], inputs.run_id, thresholds)
+    members = scored.merge(assigned[["community", "cluster_id"]], on="community")
+    decided = members[members["decision"] != ""]
+    cluster_of = dict(zip(decided["account_id"], decided["cluster_id"], strict=True))
+    shared_reasons = evidence_reasons(best[best["account_id"].isin(cluster_of)], cluster_of)
+    records = {
+        row["account_id"]: account_reasons(row, shared_reasons.get(row["account_id"], []), thresholds)
+        for row in decided.to_dict("records")
+    }
+    found = [[r.model_dump() for r in records.get(a, [])] for a in members["account_id"]]
+    members["reason_records"] = pd.Series(found, index=members.index, dtype=object)
+    members["reasons"] = ["; ".join(r["sentence"] for r in reasons) for reasons in found]
+    members["reason_json"] = [json.dumps(reasons) for reasons in found]
+
+    rule = SignatureRule(thresholds.score_campaign_member_share, thresholds.score_respawn_banned_share,
+                         thresholds.score_campaign_habit_share)  # fmt: skip
+    banned = members.loc[members["decision"] == "ban", ["account_id", "cluster_id"]]
+    tonight = signatures(banned, inputs.incidence, rule)
+    return Decisions(scored, members, clusters, tonight, next(numbers))

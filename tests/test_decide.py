@@ -1,0 +1,89 @@
+"""Detection's decisions from frames alone (linkage/detect/decide.py): no database, no connection."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from linkage.detect.campaigns import Campaigns
+from linkage.detect.decide import BANNED_LINK_COLUMNS, PREVIOUS_CLUSTER_COLUMNS, DetectionInputs, decide
+from linkage.detect.evidence import INCIDENCE_COLUMNS
+from linkage.detect.scoring import Volume
+from linkage.settings import Thresholds
+
+ORDINARY = [f"user{i}" for i in range(200)]
+KEPT = [f"kept{i}" for i in range(20)]  # banned last night as C-0003, still together
+FARM = [f"farm{i}" for i in range(15)]  # new tonight: a card, a /24 and a template, harvesting
+VALUES = {"payment": "card-b", "network": "198.51.100.0/24", "template": "tf-b"}
+
+
+def _features() -> pd.DataFrame:
+    accounts = ORDINARY + KEPT + FARM
+    tokens = [300 + (i * 97) % 2_700 for i in range(len(ORDINARY))] + [400_000] * (len(KEPT) + len(FARM))
+    return pd.DataFrame(
+        {"account_id": accounts, "community": [0] * len(ORDINARY) + [1] * len(KEPT) + [2] * len(FARM),
+         "created_s": 0, "prompt_requests": 50, "cot_share": 0.0, "template_concentration": 0.9,
+         "output_tokens": tokens, "similar_in_community": 0, "similar_score": 0.0, "banned_in_batch": False,
+         "previous_decision": [None] * len(ORDINARY) + ["ban"] * len(KEPT) + [None] * len(FARM),
+         "previous_cluster_id": [None] * len(ORDINARY) + ["C-0003"] * len(KEPT) + [None] * len(FARM),
+         "first_batch": ["n1"] * (len(ORDINARY) + len(KEPT)) + ["n2"] * len(FARM), "allowlisted": False}
+    )  # fmt: skip
+
+
+def _links() -> pd.DataFrame:
+    shared = [(a, kind, value) for a in FARM for kind, value in VALUES.items()]
+    shared += [(a, kind, f"{value}-kept") for a in KEPT for kind, value in VALUES.items()]
+    links = pd.DataFrame(shared, columns=["account_id", "kind", "value"])
+    links["node"] = pd.factorize(links["value"])[0]
+    links["strength"] = 1.0
+    links["value_accounts"] = links.groupby("value")["account_id"].transform("size")
+    return links
+
+
+def _inputs(next_number: int) -> DetectionInputs:
+    links = _links()
+    incidence = links.assign(org=None, never_evidence=False, created_s=0, domain=None, domain_accounts=0,
+                             habit="gap 2^9s, output 2^18, prompt 2^7")[INCIDENCE_COLUMNS]  # fmt: skip
+    logs = np.log1p(_features()["output_tokens"].to_numpy(dtype=float)[: len(ORDINARY)])
+    previous = pd.DataFrame([["C-0003", len(KEPT), "run-1"]], columns=PREVIOUS_CLUSTER_COLUMNS)
+    return DetectionInputs(
+        batch="n2", run_id="run-2", features=_features(), links=links, incidence=incidence,
+        banned_links=pd.DataFrame(columns=BANNED_LINK_COLUMNS),
+        volume=Volume(median=float(np.median(logs)), mad=float(np.median(np.abs(logs - np.median(logs))))),
+        campaigns=Campaigns.empty(), previous_clusters=previous.set_index("cluster_id"),
+        next_cluster_number=next_number,
+    )  # fmt: skip
+
+
+def test_decisions_ids_reasons_and_signatures_come_from_frames_alone() -> None:
+    """Last night's cluster keeps its id and is stable; tonight's new farm is banned as the next number of the
+    block, its reasons name that id and its values, and its signature is tonight's campaign; nobody else is
+    decided, and the counter moves past the one number taken."""
+    decisions = decide(_inputs(next_number=9), Thresholds())
+    clusters = decisions.clusters.set_index("cluster_id")
+    assert clusters.loc["C-0003", ["status", "bans", "size"]].tolist() == ["stable", len(KEPT), len(KEPT)]
+    assert clusters.loc["C-0009", ["status", "bans", "first_seen_run"]].tolist() == ["new", len(FARM), "run-2"]
+    assert decisions.next_cluster_number == 10
+    members = decisions.members.set_index("account_id")
+    assert (members.loc[FARM, "decision"] == "ban").all() and (members.loc[FARM, "cluster_id"] == "C-0009").all()
+    cited = {record["value"] for record in members.loc[FARM[0], "reason_records"] if record["value"]}
+    assert set(VALUES.values()) <= cited and "cluster C-0009" in members.loc[FARM[0], "reasons"]
+    assert (decisions.scored.set_index("account_id").loc[ORDINARY, "decision"] == "").all()
+    assert set(decisions.campaigns.prompts["campaign_id"]) == {"C-0003", "C-0009"}
+    assert "tf-b" in set(decisions.campaigns.prompts.loc[decisions.campaigns.prompts["campaign_id"] == "C-0009",
+                                                         "family_id"])  # fmt: skip
+
+
+def test_a_subset_decides_as_the_whole_and_new_ids_follow_the_block_given() -> None:
+    """The same frames with the ordinary accounts left out decide the farms alike; a later block numbers them on."""
+    whole = decide(_inputs(next_number=9), Thresholds())
+    inputs = _inputs(next_number=40)
+    farms = inputs.features[inputs.features["community"] > 0]
+    subset = decide(replace(inputs, features=farms), Thresholds())
+    decided = ["account_id", "decision", "score", "reasons"]
+    left = whole.members[whole.members["community"] > 0][decided].reset_index(drop=True)
+    right = subset.members[decided].reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right.assign(reasons=right["reasons"].str.replace("C-0040", "C-0009")))
+    assert subset.next_cluster_number == 41
