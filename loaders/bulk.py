@@ -43,6 +43,18 @@ class InitialLoadRefused(LinkageError):
     """An initial load was asked for where it cannot run (a server, or a database that holds data)."""
 
 
+def worth_importing(graph: Graph, rows: int) -> bool:
+    """Whether a batch of ``rows`` accounts, payments and sessions rows goes through the importer on its own: the
+    database is the local one, it is empty, and the batch is large enough (``LINKAGE_IMPORT_MIN_ROWS``) to repay
+    stopping and starting it."""
+    settings = graph.settings
+    return settings.uses_local_db and rows >= settings.import_min_rows and not _nodes(graph)
+
+
+def _nodes(graph: Graph) -> int:
+    return int(graph.read("load/read_node_count")[0]["nodes"])
+
+
 def check_initial(graph: Graph) -> None:
     """Refuse an initial load unless the database is the local one and holds no node."""
     if not graph.settings.uses_local_db:
@@ -50,7 +62,7 @@ def check_initial(graph: Graph) -> None:
             "--initial needs the local database; NEO4J_URI points at a server (load without --initial, or run "
             "neo4j-admin database import on the server)."
         )
-    nodes = graph.read("load/read_node_count")[0]["nodes"]
+    nodes = _nodes(graph)
     if nodes:
         raise InitialLoadRefused(
             f"--initial loads only into an empty database; this one holds {nodes:,} nodes (load without --initial, "

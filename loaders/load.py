@@ -49,6 +49,7 @@ class LoadResult(BaseModel):
     batch: str  # the identity: <folder name>@<digest of the files>
     identity: BatchIdentity
     already_loaded: bool  # the same files were loaded before: nothing was written
+    imported: bool = False  # written through Neo4j's batch importer (a first load into an empty local database)
     files: list[FileSummary]
     nodes_created: int
     relationships_created: int
@@ -174,12 +175,13 @@ def load_batch(
     max_reject_rate: float | None = None,
     rejects_dir: Path | None = None,
     progress: Progress | None = None,
-    initial: bool = False,
+    initial: bool | None = False,
     work_dir: Path | None = None,
 ) -> LoadResult:
     """Validate every file of ``batch_dir``, then write it; the batch is named by its identity (folder name and
     content). ``max_reject_rate``: the share of a file's rows that may be bad (default ``LINKAGE_MAX_REJECT_RATE``).
-    ``initial``: the first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`).
+    ``initial``: the first load into an empty local database, through Neo4j's batch importer (:mod:`loaders.bulk`);
+    ``None``: through the importer when it is worth it (:func:`loaders.bulk.worth_importing`), else through Cypher.
     ``work_dir`` keeps the spooled clean rows after the load (the nightly run's similarity stage reads the accepted
     prompts there, :func:`accepted_prompts`); without it they go with a temporary folder."""
     if work_dir is not None:
@@ -227,7 +229,7 @@ def _load(
     max_reject_rate: float | None,
     rejects_dir: Path | None,
     progress: Progress | None,
-    initial: bool,
+    initial: bool | None,
 ) -> LoadResult:
     started = time.perf_counter()
     progress = progress or Progress()
@@ -253,6 +255,9 @@ def _load(
             _check_reject_rate(summary, limit)
             summaries[spec.name] = summary
     already_loaded = bool(graph.read("load/read_batch", batch=batch))
+    if initial is None:
+        initial = not already_loaded and bulk.worth_importing(graph, sum(spools[n].rows for n in bulk.IMPORTED
+                                                                          if n in spools))  # fmt: skip
     counts = WriteCounts()
     if not already_loaded:
         counts = _write_batch(graph, spools, summaries, identity, folder / "import" if initial else None, progress)
@@ -261,6 +266,7 @@ def _load(
         batch=batch,
         identity=identity,
         already_loaded=already_loaded,
+        imported=initial and not already_loaded,
         files=ordered,
         nodes_created=counts.nodes_created,
         relationships_created=counts.relationships_created,

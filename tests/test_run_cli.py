@@ -51,6 +51,30 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     assert _without_runs(rerun["graph"]) == _without_runs(run["graph"])  # the same batch adds nothing
 
 
+def test_a_run_into_an_empty_local_database_imports_a_large_batch_and_decides_as_through_cypher(
+    graph: Graph, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With LINKAGE_IMPORT_MIN_ROWS at the example's size, `linkage run` into the empty database writes the batch
+    through the batch importer and goes on to the same ban list and graph as a run through Cypher; a run into a
+    database that holds data, or of a smaller batch, goes through Cypher."""
+    runner = CliRunner()
+    outputs = {}
+    for name, min_rows in (("cypher", "1000000"), ("imported", "600")):
+        graph.reset()
+        env = {**test_env, "LINKAGE_IMPORT_MIN_ROWS": min_rows}
+        done = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / name)], env=env)
+        assert done.exit_code == 0, done.output
+        outputs[name] = json.loads((tmp_path / name / "run.json").read_text())
+    assert [outputs[name]["load"]["imported"] for name in ("cypher", "imported")] == [False, True]
+    assert _without_runs(outputs["imported"]["graph"]) == _without_runs(outputs["cypher"]["graph"])
+    columns = ["account_id", "decision", "score", "cluster_id", "reasons"]
+    banlists = [pd.read_csv(tmp_path / name / "banlist.csv")[columns] for name in ("cypher", "imported")]
+    pd.testing.assert_frame_equal(*banlists)
+    again = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "again")],
+                          env={**test_env, "LINKAGE_IMPORT_MIN_ROWS": "0"})  # fmt: skip
+    assert again.exit_code == 0 and not json.loads((tmp_path / "again" / "run.json").read_text())["load"]["imported"]
+
+
 def _without_runs(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     """Graph counts minus the run bookkeeping, which grows by design with every run."""
     bookkeeping = {"Run", "NEXT", "SEEN_IN"}

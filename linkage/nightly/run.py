@@ -1,6 +1,7 @@
 """`linkage run`: the nightly job, stage by stage, callable from Python as ``nightly_run(settings, …)``.
 
-output folder checked → init → lock → load (validate, then write) → prompt similarity over the accepted prompts →
+output folder checked → init → lock → load (validate, then write: into an empty local database, a large batch goes
+through Neo4j's batch importer, :func:`loaders.bulk.worth_importing`) → prompt similarity over the accepted prompts →
 detect (communities, scores, cluster ids, decisions) → outputs → what changed. The run is recorded only once its
 batch has loaded, and counts as a previous run only once it has finished: after every file but run.json is written,
 and run.json only then. The database's lock (:mod:`linkage.nightly.lock`) keeps a second run out meanwhile. A run
@@ -95,7 +96,7 @@ def nightly_run(
             with timings.stage("load"):
                 loaded = load_batch(
                     graph, settings, batch_dir, max_reject_rate=max_reject_rate, rejects_dir=out_dir / REJECTS,
-                    progress=progress, work_dir=Path(work),
+                    progress=progress, work_dir=Path(work), initial=None,
                 )  # fmt: skip
             batch = loaded.batch
             lease.check()
