@@ -96,7 +96,7 @@ def test_a_disk_too_full_for_the_runs_files_is_one_line_and_exit_1_before_anythi
 
 @pytest.mark.parametrize(("moment", "room", "failing"), [
     ("init …", 0, "rejects/"),  # before the load checks the files: the first rejects file does not fit
-    ("detect …", 1_000_000, "pictures/"),  # the ban list fits, the report's picture (4.5 MB) does not
+    ("detect …", 1_000_000, "pictures/"),  # the ban list fits, the report's picture (1.4 MB) does not
 ])  # fmt: skip
 def test_a_disk_that_fills_up_while_the_files_are_written_leaves_the_run_unfinished_and_no_partial_file(
     graph: Graph, test_env: dict[str, str], tmp_path: Path, moment: str, room: int, failing: str

@@ -2,15 +2,19 @@
 values they share.
 
 HTML pictures are interactive, drawn by Neo4j's own graph-visualisation library (neo4j-viz, one self-contained
-file: zoom, drag, hover for labels, search); PNG and SVG stay for reports on paper (networkx + matplotlib). A
-picture holds at most ``max_accounts`` accounts: beyond that it keeps the most connected ones (linked to the most
-shared values; when explaining, the account itself first) and says so.
+file: zoom, drag, hover for labels, search), fitted to the view once laid out and packed (:func:`_fit_on_open`,
+:func:`_packed`); PNG and SVG stay for reports on paper (networkx + matplotlib). A picture holds at most
+``max_accounts`` accounts: beyond that it keeps the most connected ones (linked to the most shared values; when
+explaining, the account itself first) and says so.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 from html import escape
 from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -39,6 +43,24 @@ KIND_COLOURS = {
 DECISION_COLOURS = {"ban": "#222222", "review": "#ff7f0e", None: "#bbbbbb"}
 DECISION_NAMES = {"ban": "account: ban", "review": "account: review", None: "account: no decision"}
 SUBJECT_COLOUR = "#ff00ff"  # the account being explained: magenta, far from every kind's and decision's colour
+# neo4j-viz's fit once its layout is computed, which zooms without panning, and the same fit panning too (the fit of
+# its "zoom to fit" button); should a later neo4j-viz spell it otherwise, the browser test of pictures fails
+FIT_WITHOUT_PAN, FIT = "{noPan:!0}", "{}"
+# a packed page: a gzipped page in base64 that the browser unpacks with its own DecompressionStream
+PACKED_PAGE = Template("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>$title</title></head><body>
+<script type="application/octet-stream" id="packed">$payload</script>
+<script>
+(async () => {
+  const packed = Uint8Array.from(atob(document.getElementById("packed").textContent), (c) => c.charCodeAt(0));
+  const page = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
+  document.open();
+  document.write(await new Response(page).text());
+  document.close();
+})();
+</script>
+</body></html>
+""")
 
 
 class NothingToDraw(LinkageError):
@@ -146,8 +168,8 @@ def _rows(links: pd.DataFrame, *keys: str) -> list[dict[str, Any]]:
 
 
 def interactive(links: pd.DataFrame, picture: Picture, subject: str | None = None) -> str:
-    """The picture as one self-contained HTML page (neo4j-viz): hover a node for its id, decision and score, or its
-    kind, how many accounts use it and its evidence weight."""
+    """The picture as one self-contained HTML page (neo4j-viz, fitted on open and packed): hover a node for its id,
+    decision and score, or its kind, how many accounts use it and its evidence weight."""
     from neo4j_viz import Node, Relationship, VisualizationGraph  # loaded by the commands that draw, only
     from neo4j_viz.options import DiscreteLegendSection, LegendEntry
 
@@ -176,8 +198,24 @@ def interactive(links: pd.DataFrame, picture: Picture, subject: str | None = Non
     graph = VisualizationGraph(nodes=nodes, relationships=relationships)
     graph.set_legend(nodes=DiscreteLegendSection(title=_caption(picture), entries=[
         LegendEntry(label=label, color=colour) for label, colour in _legend(links, subject).items()]))  # fmt: skip
-    html = graph.render(height="100vh", theme="light", on_dangling="error").data
-    return str(html).replace("<title>neo4j-viz</title>", f"<title>{escape(_caption(picture))}</title>", 1)
+    title = escape(_caption(picture))
+    html = str(graph.render(height="100vh", theme="light", on_dangling="error").data)
+    return _packed(_fit_on_open(html.replace("<title>neo4j-viz</title>", f"<title>{title}</title>", 1)), title)
+
+
+def _fit_on_open(page: str) -> str:
+    """neo4j-viz's page, fitted to the view once laid out. neo4j-viz has no option for it: its fit after the layout
+    zooms without panning, so a drawing away from the layout's origin opened cropped, or beside the view, until
+    "zoom to fit" was clicked (the same fit, panning too)."""
+    return page.replace(FIT_WITHOUT_PAN, FIT, 1)
+
+
+def _packed(page: str, title: str) -> str:
+    """``page`` gzipped inside a page that unpacks it (:data:`PACKED_PAGE`), still one file that needs no network.
+    neo4j-viz inlines its whole script and style sheet (4.4 MB) in every page and has no option to leave them out:
+    gzipped, a picture is 1.4 MB."""
+    payload = base64.b64encode(gzip.compress(page.encode("utf-8"), mtime=0)).decode("ascii")
+    return PACKED_PAGE.substitute(title=title, payload=payload)
 
 
 def _legend(links: pd.DataFrame, subject: str | None) -> dict[str, str]:

@@ -34,7 +34,7 @@ from linkage.vocabulary import EVIDENCE_LABELS, VALUE_KINDS, evidence_labels
 
 REPORT = "report.html"
 PICTURES = "pictures"
-TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each picture is a ~4.5 MB page of its own)
+TOP_CLUSTERS = 5  # clusters shown with their evidence and a picture (each picture is a ~1.4 MB page of its own)
 # decisions embedded in the searchable table, reviews first: a row with its sentences is about 900 bytes, and at 1M
 # accounts all 117,645 decisions made a 109 MB page; banlist.csv (or `linkage banlist`) holds every one
 TABLE_ROWS = 10_000

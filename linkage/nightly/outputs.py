@@ -33,7 +33,7 @@ RUN = "run.json"
 REPORT = "report.html"
 PICTURES = "pictures"
 REJECTS = "rejects"
-# the report (plotly.js, a table of at most 10,000 decisions at about 2.5 kB each) and its five pictures (~4.5 MB each)
+# the report (plotly.js, a table of at most 10,000 decisions at about 2.5 kB each) and its five pictures (~1.4 MB each)
 REPORT_SPACE = 64 * MB
 # a ban-list row with its reasons is about 2.5 kB, an accounts row 40-100 bytes, and about one account in ten gets a
 # decision (9% and 12% in the scenarios of BENCHMARKS.md): the ban list takes about 4 times the accounts file
