@@ -89,7 +89,7 @@ class Settings(BaseSettings, Thresholds):
     lock_ttl: float = Field(default=120.0, ge=1.0)  # seconds a run's lease on the database lasts unless renewed
     # a run into an empty local database writes a batch of at least this many accounts, payments and sessions rows
     # through Neo4j's batch importer (it stops and starts the database: below this, Cypher is as quick)
-    import_min_rows: int = Field(default=200_000, ge=0)
+    import_min_rows: int = Field(default=100_000, ge=0)
 
     # prompt similarity (LINKAGE_SIMILARITY_*): see linkage/similarity/
     similarity_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)  # Jaccard of word shingles that makes a pair
