@@ -268,6 +268,10 @@ class Graph:
         neo4j_version = self.read("graph/show_neo4j_version")[0]["version"]
         return ServerVersions(neo4j_version=neo4j_version, gds_version=str(self.gds.server_version()))
 
+    def heap_max(self) -> int:
+        """The server's largest heap in bytes, which GDS's memory estimates must fit in."""
+        return int(self.read("graph/server_heap")[0]["heap_max_bytes"])
+
     @contextmanager
     def projection_cleanup(self, *names: str) -> Iterator[None]:
         """Drop the named GDS projections on exit, also on failure, so none outlives its stage."""

@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 import localdb
 from linkage.errors import ExitCode, LinkageError
 from localdb import LocalDbConfig
+from localdb.memory import parse_size
 
 
 class SettingsError(LinkageError):
@@ -73,8 +74,8 @@ class Settings(BaseSettings, Thresholds):
 
     home: Path = Path(".linkage")
     localdb_port: int = Field(default=7687, ge=1, le=65535)
-    localdb_heap: str = "4g"
-    localdb_pagecache: str = "2g"
+    localdb_heap: str | None = None  # unset: sized from the machine's memory (localdb/memory.py), and so is ...
+    localdb_pagecache: str | None = None  # ... the page cache
     localdb_start_timeout: float = 180.0
 
     hash_key: SecretStr | None = None
@@ -130,6 +131,14 @@ class Settings(BaseSettings, Thresholds):
     def _utc(cls, value: datetime) -> datetime:
         """A time without a zone is UTC, like every time of a batch."""
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+    @field_validator("localdb_heap")
+    @classmethod
+    def _jvm_size(cls, value: str | None) -> str | None:
+        """A heap the JVM takes (``8g``, ``5100m``); a page cache sized beside it gets what it leaves."""
+        if value:
+            parse_size(value)
+        return value or None
 
     @model_validator(mode="after")
     def _time_window(self) -> Settings:

@@ -1,5 +1,6 @@
 """The local database: Neo4j Community + open-source GDS, assembled from Maven Central and run from a small launcher."""
 
+from localdb.memory import Memory
 from localdb.server import (
     LocalDbConfig,
     LocalDbError,
@@ -18,6 +19,7 @@ __all__ = [
     "LocalDbConfig",
     "LocalDbError",
     "LocalDbState",
+    "Memory",
     "bulk_import",
     "ensure_built",
     "import_store",

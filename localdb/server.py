@@ -6,7 +6,9 @@ writes ``<home>/localdb.ready.json`` only after ``gds.version()`` answered, so a
 file rather than guessing from an open port.
 
 The database asks for a password: the first start generates one into ``<home>/localdb/password`` (mode 0600),
-which only the user running linkage can read; the launcher hands it to Neo4j before Bolt opens.
+which only the user running linkage can read; the launcher hands it to Neo4j before Bolt opens. Its heap and page
+cache are sized from the machine's memory unless set (``memory.py``); ``<home>/localdb.memory.json`` records what
+the running database was started with.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
+
+from localdb.memory import Memory, choose
 
 JVM_OPENS = [
     f"--add-opens=java.base/{package}=ALL-UNNAMED"
@@ -50,9 +55,14 @@ class LocalDbError(RuntimeError):
 class LocalDbConfig:
     home: Path
     port: int = 7687
-    heap: str = "4g"
-    pagecache: str = "2g"
+    heap: str | None = None  # None: sized from the machine's memory (localdb/memory.py)
+    pagecache: str | None = None
     start_timeout: float = 180.0
+
+    @cached_property
+    def memory(self) -> Memory:
+        """The heap and page cache a start gives the database."""
+        return choose(self.heap, self.pagecache)
 
     @property
     def root(self) -> Path:
@@ -92,6 +102,11 @@ class LocalDbConfig:
         return self.root / "localdb.log"
 
     @property
+    def memory_file(self) -> Path:
+        """The memory the running database was started with (the settings may have changed since)."""
+        return self.root / "localdb.memory.json"
+
+    @property
     def password_file(self) -> Path:
         return self.root / "localdb" / "password"
 
@@ -105,6 +120,7 @@ class LocalDbState:
     running: bool
     uri: str
     pid: int | None
+    memory: Memory | None  # what it was started with; None when stopped or started by an older linkage
 
 
 def _source_dir() -> Path:
@@ -227,8 +243,18 @@ def password(config: LocalDbConfig) -> str | None:
 
 def state(config: LocalDbConfig) -> LocalDbState:
     pid = _read_pid(config)
-    running = pid is not None and _ready(config, pid)
-    return LocalDbState(running=running, uri=config.uri, pid=pid if running else None)
+    if pid is None or not _ready(config, pid):
+        return LocalDbState(running=False, uri=config.uri, pid=None, memory=None)
+    return LocalDbState(running=True, uri=config.uri, pid=pid, memory=_started_memory(config, pid))
+
+
+def _started_memory(config: LocalDbConfig, pid: int) -> Memory | None:
+    """The memory the database of ``pid`` was started with, from the record its start wrote."""
+    try:
+        record = json.loads(config.memory_file.read_text())
+        return Memory(**record["memory"]) if record["pid"] == pid else None
+    except (OSError, ValueError, TypeError, KeyError):  # no record, or not one this linkage writes
+        return None
 
 
 @contextlib.contextmanager
@@ -272,15 +298,17 @@ def _start(config: LocalDbConfig) -> LocalDbState:
     (config.root / "neo4j").mkdir(mode=0o700, exist_ok=True)
     (config.root / "neo4j").chmod(0o700)  # the store: the user's own
     config.ready_file.unlink(missing_ok=True)
+    memory = config.memory
     command = [
-        _java_executable(), f"-Xms{config.heap}", f"-Xmx{config.heap}", "-XX:+UseG1GC",
+        _java_executable(), f"-Xms{memory.heap}", f"-Xmx{memory.heap}", "-XX:+UseG1GC",
         *_class_archive_options(config), *JVM_OPENS, "-Dio.netty.tryReflectionSetAccessible=true",
         "-cp", config.classpath,
-        "linkage.localdb.LocalDb", str(config.root), str(config.port), config.pagecache,
+        "linkage.localdb.LocalDb", str(config.root), str(config.port), memory.pagecache,
     ]  # fmt: skip
     archiving = not config.class_archive.exists()
     pid = _spawn(command, config.log_file)
     config.pid_file.write_text(str(pid))
+    config.memory_file.write_text(json.dumps({"pid": pid, "memory": asdict(memory)}))
     deadline = time.monotonic() + config.start_timeout
     while time.monotonic() < deadline:
         if not pid_alive(pid):
@@ -334,8 +362,8 @@ def bulk_import(config: LocalDbConfig, manifest: Path) -> None:
         raise LocalDbError("The local database must be stopped for an import.")
     ensure_built(config)
     command = [
-        _java_executable(), f"-Xmx{config.heap}", *JVM_OPENS, "-cp", config.classpath,
-        "linkage.localdb.ColumnImport", str(config.root / "neo4j"), str(manifest), config.pagecache,
+        _java_executable(), f"-Xmx{config.memory.heap}", *JVM_OPENS, "-cp", config.classpath,
+        "linkage.localdb.ColumnImport", str(config.root / "neo4j"), str(manifest), config.memory.pagecache,
     ]  # fmt: skip
     log = config.root / "localdb-import.log"
     with log.open("w") as out:
@@ -377,4 +405,5 @@ def _stop(config: LocalDbConfig, timeout: float) -> bool:
     _terminate(pid, timeout)
     config.pid_file.unlink(missing_ok=True)
     config.ready_file.unlink(missing_ok=True)
+    config.memory_file.unlink(missing_ok=True)
     return True

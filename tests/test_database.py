@@ -11,6 +11,7 @@ from cypher import SCHEMA_TARGET, schema_groups, schema_statements
 from linkage.cli import app
 from linkage.graph import Graph
 from linkage.settings import Settings
+from localdb.memory import choose, parse_size, size_text
 
 pytestmark = pytest.mark.db
 
@@ -19,12 +20,24 @@ def test_status_json_reports_both_versions(database: Settings, test_env: dict[st
     result = CliRunner().invoke(app, ["db", "status", "--json"], env=test_env)
     assert result.exit_code == 0, result.output
     status = json.loads(result.stdout)
-    assert set(status) == {"running", "uri", "pid", "neo4j_version", "gds_version"}
+    memory = {"heap", "pagecache", "heap_sized", "pagecache_sized"}
+    assert set(status) == {"running", "uri", "pid", "neo4j_version", "gds_version", *memory}
     assert status["running"] is True
     assert status["uri"] == f"bolt://127.0.0.1:{database.localdb_port}"
     assert isinstance(status["pid"], int)
     assert status["neo4j_version"].startswith("5.26")
     assert status["gds_version"].startswith("2.13")
+    # the heap the server reports, and the memory the database was started with: set, not sized (tests/conftest.py)
+    assert (status["heap"], status["pagecache"]) == (size_text(parse_size(test_env["LINKAGE_LOCALDB_HEAP"])), "1g")
+    assert status["heap_sized"] is False and status["pagecache_sized"] is False
+
+
+def test_status_of_a_server_reports_the_heap_it_runs_with(database: Settings, test_env: dict[str, str]) -> None:
+    """With NEO4J_URI: the server's heap as GDS reads it; its page cache and how it was sized are its own."""
+    remote = {**test_env, "NEO4J_URI": database.localdb.uri, "NEO4J_PASSWORD_FILE": str(database.localdb.password_file)}
+    status = json.loads(CliRunner().invoke(app, ["db", "status", "--json"], env=remote).stdout)
+    assert status["running"] is True and status["heap"] == size_text(parse_size(test_env["LINKAGE_LOCALDB_HEAP"]))
+    assert status["pagecache"] is None and status["heap_sized"] is None and status["pagecache_sized"] is None
 
 
 def test_gds_client_reports_server_version(graph: Graph) -> None:
@@ -70,7 +83,14 @@ def test_status_when_stopped_reports_not_running(tmp_path: pytest.TempPathFactor
     assert result.exit_code == 4
     assert json.loads(result.stdout) == {
         "running": False, "uri": "bolt://127.0.0.1:7699", "pid": None, "neo4j_version": None, "gds_version": None,
+        "heap": test_env["LINKAGE_LOCALDB_HEAP"], "pagecache": "1g", "heap_sized": False, "pagecache_sized": False,
     }  # fmt: skip
+    # unset, both are sized from the machine's memory: what a start would give the database
+    unset = {**env, "LINKAGE_LOCALDB_HEAP": None, "LINKAGE_LOCALDB_PAGECACHE": None}
+    sized = json.loads(CliRunner().invoke(app, ["db", "status", "--json"], env=unset).stdout)
+    memory = choose(None, None)
+    assert (sized["heap"], sized["pagecache"]) == (memory.heap, memory.pagecache)
+    assert sized["heap_sized"] is True and sized["pagecache_sized"] is True
 
 
 def test_remote_password_is_required_and_never_printed(test_env: dict[str, str]) -> None:

@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 from cypher import statement
 from linkage.analyst.queries import list_queries
 from linkage.cli import app
+from linkage.detect.communities import InsufficientMemory
 from linkage.detect.stage import Detection, detect
 from linkage.graph import Graph
 from linkage.nightly.records import start_run
-from linkage.settings import Settings
+from linkage.settings import Settings, load_settings
+from localdb.memory import parse_size, size_text
 from tests.graph_builders import add_accounts, add_bystanders, share
 
 pytestmark = pytest.mark.db
@@ -136,6 +138,32 @@ def test_projection_is_dropped_after_detection(graph: Graph, settings: Settings)
     assert graph.gds.graph.list() == []
     written = pd.DataFrame(graph.gds.run_cypher("MATCH (a:Account) RETURN count(a.community) AS n"))
     assert written["n"][0] > 0
+
+
+def test_detection_that_does_not_fit_the_heap_is_one_line_naming_the_setting_and_the_size(
+    graph: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _scenario(graph)
+    monkeypatch.setenv("LINKAGE_DETECT_MAX_HEAP_PERCENTAGE", "0.001")
+    with pytest.raises(InsufficientMemory) as refused:
+        _detect(graph, load_settings())
+    message = str(refused.value)
+    assert "\n" not in message
+    sizes = re.search(
+        r"needs about ([\d.]+)g of heap for [\d,]+ nodes and [\d,]+ relationships \(GDS estimates", message
+    )
+    enough = re.search(r"LINKAGE_LOCALDB_HEAP=(\d+)g would do", message)
+    assert sizes and enough, message
+    assert float(sizes[1]) <= int(enough[1]) <= float(sizes[1]) + 1.1  # the size needed, in whole gibibytes
+    assert "LINKAGE_DETECT_MAX_HEAP_PERCENTAGE lets it use 0.001% of the heap" in message
+    heap = graph.heap_max()  # the server's own: the test database runs with LINKAGE_LOCALDB_HEAP
+    assert heap == parse_size(settings.localdb_heap or "") and f"the database has {size_text(heap)}:" in message
+    assert graph.gds.graph.list() == []  # refused before anything was projected
+    # the same database as a server (NEO4J_URI): its own setting is named
+    monkeypatch.setenv("NEO4J_URI", settings.localdb.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD_FILE", str(settings.localdb.password_file))
+    with pytest.raises(InsufficientMemory, match=rf"the server has {size_text(heap)}: server\.memory\.heap\.max_size="):
+        _detect(graph, load_settings())
 
 
 def test_explain_and_banlist_commands(

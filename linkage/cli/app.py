@@ -133,13 +133,13 @@ def db_stop(as_json: JsonOption = False) -> None:
 
 @db_app.command("status")
 def db_status(as_json: JsonOption = False) -> None:
-    """Running or stopped, URI, pid, Neo4j and GDS versions. Exit code 4 when it is not running."""
+    """Running or stopped, URI, pid, Neo4j and GDS versions, heap and page cache. Exit code 4 when it is not running."""
     from linkage.cli import db
 
     with expected_failures():
         result = db.status(settings())
     if as_json:
-        render.print_json(result.model_dump(include={"running", "uri", "pid", "neo4j_version", "gds_version"}))
+        render.print_json(result.model_dump(exclude={"local"}))
     else:
         render.print_fields("Database", result)
     if not result.running:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from pydantic import BaseModel
 
 import localdb
@@ -9,6 +12,7 @@ from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph, GraphUnavailable
 from linkage.nightly.lock import exclusive
 from linkage.settings import Settings
+from localdb.memory import size_text
 
 
 class DatabaseStatus(BaseModel):
@@ -17,6 +21,11 @@ class DatabaseStatus(BaseModel):
     pid: int | None
     neo4j_version: str | None
     gds_version: str | None
+    heap: str | None = None  # the server's largest heap; the local database stopped: the one a start gives it
+    pagecache: str | None = None  # the local database's (a server's page cache is its own)
+    # whether the local database's were sized from the machine's memory rather than set (None: a server's)
+    heap_sized: bool | None = None
+    pagecache_sized: bool | None = None
     local: bool
 
 
@@ -41,17 +50,19 @@ def stop(settings: Settings) -> bool:
 
 
 def status(settings: Settings) -> DatabaseStatus:
-    """Running or not, and the versions the server itself reports over Bolt; never starts anything."""
-    pid = None
+    """Running or not, the versions and the heap the server itself reports over Bolt, and the local database's memory
+    as it was started (stopped: as a start would size it); never starts anything."""
+    pid, memory = None, None
     if settings.uses_local_db:
         local = localdb.state(settings.localdb)
-        pid = local.pid
         if not local.running:
             return DatabaseStatus(running=False, uri=settings.uri, pid=None, neo4j_version=None, gds_version=None,
-                                  local=True)  # fmt: skip
+                                  local=True, **_memory(settings.localdb.memory))  # fmt: skip
+        pid, memory = local.pid, local.memory
     try:
         with Graph(settings, start_local=False) as graph:
             versions = graph.versions()
+            heap = graph.heap_max()
     except GraphUnavailable:
         return DatabaseStatus(running=False, uri=settings.uri, pid=pid, neo4j_version=None, gds_version=None,
                               local=settings.uses_local_db)  # fmt: skip
@@ -62,7 +73,13 @@ def status(settings: Settings) -> DatabaseStatus:
         neo4j_version=versions.neo4j_version,
         gds_version=versions.gds_version,
         local=settings.uses_local_db,
+        **{**_memory(memory), "heap": size_text(heap)},
     )
+
+
+def _memory(memory: localdb.Memory | None) -> dict[str, Any]:
+    """The local database's memory as status fields (none when it was started by a linkage that kept no record)."""
+    return {} if memory is None else asdict(memory)
 
 
 def reset(settings: Settings) -> None:

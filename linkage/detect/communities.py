@@ -6,17 +6,22 @@ thousands of accounts adds thousands of edges, not millions, and its rarity weig
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel
 
 from cypher import statement
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
+from localdb.memory import GIB, MIB, size_text
 
 GRAPH_NAME = "linkage-evidence"
 
 
 class InsufficientMemory(LinkageError):
+    """GDS's estimate does not fit the server's heap; the message names the setting and the size that would do."""
+
     exit_code = ExitCode.DATABASE
 
 
@@ -30,19 +35,43 @@ class CommunityResult(BaseModel):
 
 
 def _check_memory(graph: Graph, settings: Settings) -> float:
-    """Estimate before projecting; refuse rather than push the server out of heap."""
+    """Estimate before projecting; refuse rather than push the server out of heap. Returns the estimate in percent
+    of the server's heap."""
     size = graph.read("detect/count_evidence")[0]
     if size["relationship_count"] == 0:
         return 0.0
-    estimate = graph.read("detect/estimate_evidence_graph", **size)[0]
-    percentage = float(estimate["heap_percentage"])
-    if percentage > settings.detect_max_heap_percentage:
-        raise InsufficientMemory(
-            f"Detection needs about {percentage:.0f}% of the database heap for {size['node_count']:,} nodes and "
-            f"{size['relationship_count']:,} relationships (limit {settings.detect_max_heap_percentage:.0f}%): "
-            "raise LINKAGE_LOCALDB_HEAP or the server's heap."
-        )
+    required = int(graph.read("detect/estimate_evidence_graph", **size)[0]["required_bytes"])
+    heap = graph.heap_max()
+    percentage = 100 * required / heap
+    limit = settings.detect_max_heap_percentage
+    if percentage > limit:
+        raise InsufficientMemory(heap_advice(required, heap, limit, local=settings.uses_local_db, **size))
     return percentage
+
+
+def heap_advice(
+    required: int, heap: int, limit: float, *, local: bool, node_count: int, relationship_count: int
+) -> str:
+    """One line: the heap in which GDS's estimate of ``required`` bytes (for a graph of that many nodes and
+    relationships) is at most ``limit`` percent, against the ``heap`` the server has, and the setting that gives it:
+    LINKAGE_LOCALDB_HEAP for the local database (which takes it at its next start), the server's own otherwise."""
+    needed = required * 100 / limit
+    enough = f"{max(1, math.ceil(needed / GIB))}g"
+    setting = (
+        f"the database has {size_text(heap)}: LINKAGE_LOCALDB_HEAP={enough} would do, then `linkage db stop` so that "
+        "the next command starts it with that heap"
+        if local
+        else f"the server has {size_text(heap)}: server.memory.heap.max_size={enough} in its neo4j.conf would do"
+    )
+    return (
+        f"Detection needs about {_about(needed)} of heap for {node_count:,} nodes and {relationship_count:,} "
+        f"relationships (GDS estimates {_about(required)}, and "
+        f"LINKAGE_DETECT_MAX_HEAP_PERCENTAGE lets it use {limit:g}% of the heap); {setting}."
+    )
+
+
+def _about(size: float) -> str:
+    return f"{size / GIB:.1f}g" if size >= GIB else f"{math.ceil(size / MIB)}m"
 
 
 def detect_communities(graph: Graph, settings: Settings) -> CommunityResult:
