@@ -291,8 +291,12 @@ def test_the_reports_table_holds_reviews_first_and_at_most_its_cap(
     assert [row["account_id"] for row in _banlist_rows(decisions, 3)] == ["b", "d", "a"]
     capped = tmp_path / "night"
     shutil.copytree(night, capped)
+    clusters = pd.read_csv(capped / "clusters.csv")  # as written before bans and reviews were columns of their own
+    clusters.drop(columns=["bans", "reviews"]).to_csv(capped / "clusters.csv", index=False)
     write_report(session_graph, capped, top=1, table_rows=2)
     html = (capped / "report.html").read_text()
+    first = clusters.iloc[0]
+    assert f"{first['cluster_id']}: {first['bans']:,} banned, {first['reviews']:,} in review" in html
     embedded = re.search(r'<script type="application/json" id="banlist-data">(.*?)</script>', html, re.S)
     assert embedded and len(json.loads(embedded.group(1))) == 2
     assert f"This page holds 2 of the {len(banlist(night)):,} decisions" in html

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from linkage.analyst import MAX_ACCOUNTS
 from linkage.analyst.picture import Picture, cluster_links, draw
+from linkage.detect.stage import CLUSTER_COLUMNS
 from linkage.errors import LinkageError
 from linkage.files import atomic_write
 from linkage.graph import Graph
@@ -74,10 +75,7 @@ def write_report(
     writes its report before its run.json)."""
     run = run if run is not None else _read_run(run_dir)
     banlist = _read_banlist(run_dir / "banlist.csv")
-    clusters = _read_csv(
-        run_dir / "clusters.csv",
-        ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run", "status"],
-    )
+    clusters = _decided_counts(_read_csv(run_dir / "clusters.csv", CLUSTER_COLUMNS), banlist)
     runs = _nights(graph, run)
     changes = graph.frame("report/cluster_changes", run_id=run["run_id"])
     largest = clusters.sort_values(["bans", "reviews", "score"], ascending=False).head(top)
@@ -132,6 +130,17 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
         return read_csv(path, dtype={"account_id": str, "cluster_id": str})
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return pd.DataFrame(columns=columns)
+
+
+def _decided_counts(clusters: pd.DataFrame, banlist: pd.DataFrame) -> pd.DataFrame:
+    """clusters.csv with its bans and reviews: counted from the ban list when it was written before they were
+    columns of their own."""
+    if {"bans", "reviews"} <= set(clusters.columns):
+        return clusters
+    counts = pd.crosstab(banlist["cluster_id"], banlist["decision"]).reindex(columns=["ban", "review"], fill_value=0)
+    counts = counts.rename(columns={"ban": "bans", "review": "reviews"})
+    found = clusters.join(counts, on="cluster_id")
+    return found.fillna({"bans": 0, "reviews": 0}).astype({"bans": int, "reviews": int})
 
 
 def _read_banlist(path: Path) -> pd.DataFrame:
