@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from linkage.analyst.browser import BrowserInfo
     from linkage.analyst.picture import Picture
 
-ID_FIELDS = {"community", "component"}  # integers that name something (like any *_id), never counts
-WHOLE_FIELDS = {"value", "family_id", "account", "cluster", "batch"}  # ids and values (like any *_id): never wrapped
+# columns that name something (as any *_id or *_run does): never wrapped, and an integer among them is no count
+ID_FIELDS = {"community", "component", "value", "family_id", "account", "cluster", "batch"}
 # C0 and C1 control characters and DEL, written out as Python writes them: a line feed as \n, ESC as \x1b
 CONTROLS = {code: repr(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0)]}
 LINE_BREAK = ord("\n")
@@ -52,7 +52,7 @@ def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence
     if _fits(names, cells):
         table = Table(title=shown(title), title_justify="left")
         for name in names:
-            whole = _whole(name)  # an id cut in two is read as two ids
+            whole = _names(name)  # an id cut in two is read as two ids
             table.add_column(shown(name), overflow="fold", no_wrap=whole, min_width=None if whole else len(name))
         for row_cells in cells:
             table.add_row(*row_cells)
@@ -72,13 +72,14 @@ def _fits(names: Sequence[str], cells: list[list[Text]]) -> bool:
     column at least its header (an id column its longest id), plus the borders."""
     needed = 1
     for index, name in enumerate(names):
-        longest = max((row[index].cell_len for row in cells), default=0) if _whole(name) else 0
+        longest = max((row[index].cell_len for row in cells), default=0) if _names(name) else 0
         needed += max(len(name), longest) + 3
     return needed <= stdout.width
 
 
-def _whole(name: str) -> bool:
-    return name.endswith(("id", "_run")) or name in WHOLE_FIELDS
+def _names(name: str) -> bool:
+    """Whether a column names something (:data:`ID_FIELDS`) rather than counts or says it."""
+    return name.endswith(("id", "_run")) or name in ID_FIELDS
 
 
 def print_fields(title: str, data: BaseModel | Mapping[str, Any]) -> None:
@@ -121,7 +122,7 @@ def _cell(value: Any, name: str = "") -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int) and (name.endswith("id") or name in ID_FIELDS):
+    if isinstance(value, int) and _names(name):
         return str(value)
     if isinstance(value, float):
         return f"{value:,.3f}"
