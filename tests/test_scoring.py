@@ -62,6 +62,10 @@ def test_a_pool_of_values_each_shared_by_a_few_counts_when_it_links_more_than_a_
     assert weak.empty  # every link of a pool must be corroborated on its own
     apart = pd.Series(range(13), index=[*farm, *family])
     assert best_evidence(links, apart, Settings(score_min_infra_shared=6)).empty  # nor across communities
+    # a student of the same ISP who got one of the pool's addresses once is tied to it by that chance alone
+    student = pd.concat([links, _shared([("farm-0", "student")], "network", 0.9)])
+    with_student = best_evidence(student, pd.Series(1, index=[*farm, *family, "student"]), Settings())
+    assert "student" not in set(with_student["account_id"]) and set(with_student["account_id"]) == set(farm)
 
 
 def _volume(tokens: list[int]) -> Volume:
@@ -242,6 +246,26 @@ def test_no_single_kind_bans_however_strong_and_one_short_reviews_only_with_harv
         lighter, _best(heavy, {"payment": 1.0, "device": 1.0}), NO_BANNED, _volume(tokens), "n1", Settings()
     )
     assert (review.set_index("account_id").loc[heavy, "decision"] == "").all()  # infrastructure only: no behaviour
+
+
+def test_reused_values_of_a_banned_network_stand_in_for_one_kind_of_evidence_not_more() -> None:
+    """Ten new accounts reuse a banned farm's /24 and its template (values mostly its banned accounts use). The five
+    that also share a card pool among themselves show two kinds of their own: the farm's respawn, banned. The five
+    students whose campus /24 the farm used and whose homework looks like its template show one kind (the template
+    they share): one step short, in review, saying what a respawn's ban needs."""
+    tokens = _population(200, [1_000] * 10)
+    features = _features(210, tokens).assign(community=[0] * 200 + [1] * 10, first_batch="n2")
+    respawn, students = [f"a{i}" for i in range(200, 205)], [f"a{i}" for i in range(205, 210)]
+    reused = pd.DataFrame(
+        [{"account_id": a, "kind": kind, "value": value, "value_accounts": 40, "banned_share": 0.8,
+          "banned_cluster": "C-0004"}
+         for a in respawn + students for kind, value in (("network", "213.86.119.0/24"), ("template", "tf-farm"))]
+    )  # fmt: skip
+    best = pd.concat([_best(respawn + students, {"template": 1.0}), _best(respawn, {"payment": 1.0})])
+    scored = score_accounts(features, best, reused, _volume(tokens), "n2", Settings()).set_index("account_id")
+    assert scored.loc[respawn + students, "respawn"].all() and (scored.loc[students, "kinds"] == 1).all()
+    assert (scored.loc[respawn, "decision"] == "ban").all() and (scored.loc[students, "decision"] == "review").all()
+    assert scored.loc[students, "missed"].str.contains("a respawn's ban needs 2").all()
 
 
 def test_a_campaign_match_on_one_kind_of_new_infrastructure_is_reviewed_only_when_it_harvests() -> None:

@@ -31,6 +31,7 @@ BEHAVIOUR = ("template", "harvest")
 KINDS = (*INFRASTRUCTURE, *BEHAVIOUR)
 SUPPORT = ("burst", "cot", "banned")  # shown as reasons, not counted as kinds
 BEST_COLUMNS = ["account_id", "kind", "value", "strength", "shared_in_community", "value_accounts", "pooled_values"]
+MIN_POOLED_VALUES = 2  # an account's own values in a pool for the pool to count as its evidence
 MAD_TO_SIGMA = 1.4826  # a normal distribution's standard deviation in median absolute deviations
 
 
@@ -63,6 +64,8 @@ def pooled_infrastructure(members: pd.DataFrame, needed: int) -> pd.DataFrame:
     ``needed`` of them. A residential proxy pool hands each IP to two or three of a farm's accounts, different ones
     each time, and so links the whole farm; a household's card, home IP and devices link the same few people, and a
     chain through a household needs every link corroborated (an IP two strangers happen to share weighs nothing).
+    An account counts a pool through two of its own values at least: a farm's account takes many of the pool's
+    addresses, a customer of the same ISP or campus that got one of them once is tied to it by that chance alone.
     One row per (account, kind): its strongest value in the pool, the accounts the pool links (itself included)
     as ``shared_in_community``, and how many of its own values are in it (``pooled_values``)."""
     if members.empty:
@@ -77,7 +80,8 @@ def pooled_infrastructure(members: pd.DataFrame, needed: int) -> pd.DataFrame:
     pooled = pooled[pooled["shared_in_community"] >= needed]
     pooled = pooled.sort_values(["strength", "value"], ascending=[False, True])
     counts = pooled.groupby(["account_id", "kind"])["node"].transform("size")
-    return pooled.assign(pooled_values=counts).drop_duplicates(["account_id", "kind"])
+    pooled = pooled.assign(pooled_values=counts).drop_duplicates(["account_id", "kind"])
+    return pooled[pooled["pooled_values"] >= MIN_POOLED_VALUES]
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,9 @@ def missed(scored: pd.DataFrame, conditions: pd.DataFrame, thresholds: Threshold
     short = scored["respawn"] & scored["campaign_id"].notna() & ~_campaign_infrastructure(scored, thresholds)
     text = text.where(~short, text + "; it shares new infrastructure of " + shared + " kind(s) with the campaign's "
                       f"other new accounts, a respawn's ban needs {thresholds.score_respawn_min_kinds}")  # fmt: skip
+    reuse_short = scored["respawn"] & scored["banned"] & ~_one_kind_short(scored, thresholds)
+    text = text.where(~reuse_short, text + "; it reuses a banned network's values with " + kinds + " kind(s) of "
+                      f"evidence of its own, a respawn's ban needs {thresholds.score_min_kinds - 1}")  # fmt: skip
     return text.str.removeprefix("; ").where(scored["decision"] != "ban", "")
 
 
@@ -216,6 +223,10 @@ def banned_network_values(best: pd.DataFrame, ban: pd.Series, thresholds: Thresh
     values = zip(owned["kind"], owned["value"], owned["banned_accounts"].astype(int),
                  owned["value_accounts"].astype(int), strict=True)  # fmt: skip
     return pd.Series(list(values), index=owned["account_id"], dtype=object).groupby(level=0).agg(list)
+
+
+def _one_kind_short(scored: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
+    return scored["kinds"] >= thresholds.score_min_kinds - 1
 
 
 def _campaign_infrastructure(scored: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
@@ -272,7 +283,10 @@ def score_accounts(
     first_night = scored["first_batch"] == batch
     scored["respawn"] = first_night & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
-    ban |= first_night & (scored["banned"] | _campaign_infrastructure(scored, thresholds)) & has_behaviour
+    # a banned network's values reused stand in for one kind of evidence, never for more: a student whose campus
+    # /24 a farm used and who sends the farm's homework-like template shows one kind of its own
+    reuses = scored["banned"] & _one_kind_short(scored, thresholds)
+    ban |= first_night & (reuses | _campaign_infrastructure(scored, thresholds)) & has_behaviour
     # one step short of a ban, never further: corroborated infrastructure and behaviour in a community a ban would
     # take, one kind short at most, at a score that would nearly do: a review. (A class on one campus IP with one
     # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
