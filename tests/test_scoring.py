@@ -210,8 +210,8 @@ def test_a_light_member_of_a_network_banned_tonight_joins_its_ban_only_on_the_ne
     assert (scored.loc[heavy + light, "decision"] == "ban").all() and (scored.loc[light, "kinds"] == 2).all()
     assert scored.loc[light, "burst"].all() and not scored.loc["a240", "burst"]
     owned = [("network", "62.106.138.0/24", 24, 31), ("template", "tf-farm", 24, 41)]
-    assert (scored.loc[light + late, "network_values"].map(owned.__eq__)).all()
-    assert scored.loc[class_, "network_values"].isna().all()  # the campus's own /24: not the network's line
+    assert (scored.loc[light, "network_values"].map(owned.__eq__)).all()  # the reason of the six, and theirs only
+    assert scored.loc[heavy + class_ + late, "network_values"].isna().all()
     assert (scored.loc[class_ + late, "decision"] == "review").all()
 
 

@@ -300,9 +300,9 @@ def score_accounts(
     )
     # ... unless what it shares is the banned network's own line and template and it signed up with that network:
     # a light member of a farm tonight's bans take, whose own volume is too low to count as harvest
-    owned = banned_network_values(best, ban, thresholds)
-    scored["network_values"] = owned.reindex(scored.index)
-    joins = short & scored["burst"] & scored["network_values"].notna()
+    owned = banned_network_values(best, ban, thresholds).reindex(scored.index)
+    joins = short & scored["burst"] & owned.notna()
+    scored["network_values"] = owned.where(joins)  # its reason: only where it is why the account is banned
     ban |= joins
     review = short & ~joins
     # a respawn one step short: it reuses a banned network's cards and IPs without behaviour yet, or it matches a
