@@ -139,6 +139,17 @@ def test_a_cluster_is_its_decided_members_and_users_with_no_decision_neither_gro
     assert result.loc[2, ["cluster_id", "status"]].tolist() == ["C-0002", "stable"]
 
 
+def test_new_clusters_of_one_size_are_numbered_by_their_first_member_not_by_leidens_numbers() -> None:
+    """Leiden numbers the same two communities otherwise when a night is run again: their new ids must not swap."""
+    ids = []
+    for numbers in ((1, 2), (2, 1)):
+        members = {f"a{i}": (numbers[0], None) for i in range(5)} | {f"b{i}": (numbers[1], None) for i in range(5)}
+        result = _assign(members, {}).reset_index()
+        ids.append(dict(zip(result["community"].map({numbers[0]: "a", numbers[1]: "b"}), result["cluster_id"],
+                            strict=True)))  # fmt: skip
+    assert ids[0] == ids[1] == {"a": "C-101", "b": "C-102"}
+
+
 def _features(n: int, output_tokens: list[int]) -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -48,8 +48,11 @@ def assign_cluster_ids(
     heir = pairs.sort_values("overlap", ascending=False).drop_duplicates("previous_cluster_id")
     heir_of = dict(zip(heir["previous_cluster_id"], heir["community"], strict=True))
     sizes = members.groupby("community").size()
+    # new ids in the order of the clusters' size, then of their first member: Leiden's community numbers change
+    # from one run to the next, and a night run again must give its clusters the same ids
+    first = members.groupby("community")["account_id"].min()
     rows = []
-    for community in sorted(suspicious, key=lambda c: (-int(sizes.get(c, 0)), c)):
+    for community in sorted(suspicious, key=lambda c: (-int(sizes.get(c, 0)), str(first.get(c, "")), c)):
         mine = pairs[pairs["community"] == community].sort_values("overlap", ascending=False)
         parents = mine["previous_cluster_id"].tolist()
         inherited = [p for p in parents if heir_of.get(p) == community]
