@@ -55,7 +55,7 @@ bench-similarity: setup
 bench-similarity-full: setup
 	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
 
-bench: bench-similarity-full bench-load bench-communities bench-quality bench-cli
+bench: bench-similarity-full bench-load bench-communities bench-quality bench-nights bench-cli
 
 # Loader throughput (1M accounts, ~3M sessions; a first load through Neo4j's batch importer, then through Cypher)
 # and peak memory, against a naive writer; own database

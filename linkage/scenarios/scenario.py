@@ -41,7 +41,6 @@ class Scenario(BaseModel):
     respawn_share: float = 0.3  # a respawn is this share of its banned farm's size
     new_background: float = 0.03  # night 2's new independent users
     returning_share: float = 0.3  # earlier nights' benign accounts active again on a later night
-    newcomers: float = 0.05  # each night from night 3 on: new independent users
     mix: Mix | None = None  # a randomised scenario's draws; None: the fixed scenario
 
     def night_window(self, night: int) -> tuple[int, int]:
@@ -151,10 +150,14 @@ def _fixed_specs(scenario: Scenario, rng: np.random.Generator) -> list[Spec]:
     return specs
 
 
+NEWCOMERS = 0.05  # each night from night 3 on, new independent users: this share of night 1's accounts
+
+
 def _newcomers(scenario: Scenario) -> list[Spec]:
     """Nights 3 on: new independent users (``benign_newcomers_<night>``); night 2's new accounts are its own groups.
-    Added last and drawing nothing from the plan's stream, so nights 1 and 2 stay as they were."""
-    size = max(50, int(scenario.accounts * scenario.newcomers))
+    Added last and drawing nothing from the plan's stream, so nights 1 and 2 stay as they were. A constant rather
+    than a field: a field would change every scenario.json (and the fixed scenario's pinned digest)."""
+    size = max(50, int(scenario.accounts * NEWCOMERS))
     return [
         Spec(f"benign_newcomers_{night}", "benign", "background", size, night, {})
         for night in range(3, scenario.nights + 1)
