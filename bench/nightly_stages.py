@@ -5,11 +5,12 @@
 Empties its own local database (``--home`` .linkage-bench-nights, ``--port`` 7694; heap and page cache from
 LINKAGE_LOCALDB_HEAP / LINKAGE_LOCALDB_PAGECACHE, else 4g / 2g), runs ``nightly_run`` on night 1, 2, … N of one
 scenario of the default generator and prints a markdown table: per night the wall seconds of each stage (run.json's
-``timings_s``) and of the whole run, the accounts in the graph after it, the peak RSS during the night of this Python
-process and of Neo4j's java process (VmRSS sampled every 0.5 s: ``ru_maxrss`` only ever grows, so it cannot give a
-night's peak), and the precision and recall of the ban list against the truth; then each column's growth factor,
-night 2 / night 1 and night N / night 2. ``--json`` prints the rows as JSON instead. The database is stopped at the
-end; the scenario is deleted unless ``--work`` names where to keep it.
+``timings_s``), of the rest (the report, the output files and the run's records in the graph) and of the whole run,
+the accounts in the graph after it, the peak RSS during the night of this Python process and of Neo4j's java process
+(VmRSS sampled every 0.5 s: ``ru_maxrss`` only ever grows, so it cannot give a night's peak), and the precision and
+recall of the ban list against the truth; then each column's growth factor, night 2 / night 1 and night N / night 2.
+``--json`` prints the rows as JSON instead. The database is stopped at the end; the scenario is deleted unless
+``--work`` names where to keep it.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ def _columns(rows: list[Night]) -> dict[str, list[float]]:
     stages = list(dict.fromkeys(name for r in rows for name in r.stages_s))
     columns = {f"{s} s": [r.stages_s.get(s, 0.0) for r in rows] for s in stages}
     return columns | {
+        # the report, the output files and the run's records: run.json's timings_s is written before the report is timed
+        "rest s": [round(r.total_s - sum(r.stages_s.values()), 1) for r in rows],
         "total s": [r.total_s for r in rows],
         "accounts": [float(r.accounts) for r in rows],
         "python peak MB": [r.python_peak_mb for r in rows],
