@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality bench-cli stop clean
+.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality bench-nights bench-cli stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
@@ -55,7 +55,7 @@ bench-similarity: setup
 bench-similarity-full: setup
 	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
 
-bench: bench-similarity-full bench-load bench-communities bench-quality bench-cli
+bench: bench-similarity-full bench-load bench-communities bench-quality bench-nights bench-cli
 
 # Loader throughput (1M accounts, ~3M sessions; a first load through Neo4j's batch importer, then through Cypher)
 # and peak memory, against a naive writer; own database
@@ -80,6 +80,12 @@ bench-quality: setup
 	$(BENCH_QUALITY_DB) $(BIN)/python bench/quality.py --random --adaptive --seeds 7031-7050; \
 	status=$$?; $(BENCH_QUALITY_DB) $(BIN)/linkage db stop; exit $$status
 
+# A night's cost as history grows: 10 nights of one 100,000-account scenario (about 5% new accounts a night), each
+# night's stage seconds, accounts, peak RSS of Python and Neo4j, precision and recall, and how each grows; own database
+# (.linkage-bench-nights, port 7694, heap/page cache from LINKAGE_LOCALDB_HEAP/PAGECACHE or 4g/2g), stopped afterwards.
+bench-nights: setup
+	$(BIN)/python bench/nightly_stages.py --accounts 100000 --nights 10 --seed 7 --home .linkage-bench-nights --port 7694
+
 # How fast `linkage --help`, `--version` and `explain --help` answer (no database), 10 runs each
 bench-cli: setup
 	$(BIN)/python bench/cli_start.py --runs 10
@@ -88,4 +94,4 @@ stop: setup
 	$(BIN)/linkage db stop
 
 clean: stop
-	rm -rf .linkage .linkage-test .linkage-demo .linkage-bench .linkage-bench-load .linkage-quality
+	rm -rf .linkage .linkage-test .linkage-demo .linkage-bench .linkage-bench-load .linkage-quality .linkage-bench-nights

@@ -344,3 +344,19 @@ def test_returning_accounts_keep_their_devices_and_clients(data: dict[str, pd.Da
         assert agents2[account] <= agents1[account], account
         if account not in households:
             assert devices2[account] == devices1[account], account
+
+
+def test_every_later_night_brings_about_five_percent_new_accounts(tmp_path: Path) -> None:
+    synthesize(tmp_path, Scenario(accounts=5000, nights=4, seed=5))
+    accounts = {n: _read(tmp_path / f"night{n}", "accounts")["account_id"] for n in range(1, 5)}
+    assert pd.concat(accounts.values()).is_unique  # no account id comes back in a later night's accounts file
+    # night 2: respawns, a hackathon of 50-300 and 3% new users; nights 3 and 4: 5% newcomers
+    shares = {night: len(accounts[night]) / 5000 for night in (2, 3, 4)}
+    assert 0.04 <= shares[2] <= 0.12 and 0.045 <= shares[3] <= 0.055 and 0.045 <= shares[4] <= 0.055, shares
+    truth = pd.read_csv(tmp_path / "truth.csv", dtype={"account_id": str})
+    assert truth["account_id"].is_unique
+    for night, ids in accounts.items():
+        assert set(truth.loc[truth["night"] == night, "account_id"]) == set(ids), night
+    sessions = {n: _read(tmp_path / f"night{n}", "sessions") for n in (3, 4)}
+    for night, frame in sessions.items():  # earlier nights' benign accounts come back
+        assert frame["account_id"].isin(accounts[1]).any() and frame["account_id"].isin(accounts[2]).any(), night

@@ -490,9 +490,9 @@ def browser_command(
 
 @app.command("synth")
 def synth_command(
-    out_dir: Annotated[Path, typer.Argument(help="Folder for night1/, night2/ and truth.csv.")],
-    accounts: Annotated[int, typer.Option(help="Night 1's accounts (night 2 adds about 5%).", min=500)] = 3000,
-    nights: Annotated[int, typer.Option(help="1 or 2 nights.", min=1, max=2)] = 2,
+    out_dir: Annotated[Path, typer.Argument(help="Folder for night1/, night2/ … and truth.csv.")],
+    accounts: Annotated[int, typer.Option(help="Night 1's accounts (each later night adds ~5%).", min=500)] = 3000,
+    nights: Annotated[int, typer.Option(help="1 to 30 nights.", min=1, max=30)] = 2,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
     file_format: Annotated[str, typer.Option("--format", help="parquet or csv (.csv.gz).")] = "parquet",
     randomised: Annotated[

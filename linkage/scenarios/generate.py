@@ -3,7 +3,8 @@
 Night 1 holds every group's accounts and their first night of activity. Night 2 holds the night's new accounts
 (respawns of the proxy farms, fresh respawn waves, a hackathon, new independent users) and the returning activity of
 a share of night 1's benign accounts; its accounts file lists only new accounts (the loader merges). Night 1's farms
-send nothing on night 2: a banned account cannot, and the respawns take their place.
+send nothing on night 2: a banned account cannot, and the respawns take their place. Every night after that holds its
+newcomers (new independent users) and the returning activity of a share of every earlier night's benign accounts.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class SynthResult(BaseModel):
 
 
 def synthesize(out_dir: Path, scenario: Scenario, progress: Callable[[str], None] | None = None) -> SynthResult:
-    """Writes ``out_dir/night1``, ``out_dir/night2`` and ``out_dir/truth.csv`` for the scenario."""
+    """Writes ``out_dir/night1`` … ``out_dir/nightN`` and ``out_dir/truth.csv`` for the scenario."""
     started = time.perf_counter()
     plans = plan(scenario)
     by_name = {p.name: p for p in plans}

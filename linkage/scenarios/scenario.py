@@ -20,10 +20,10 @@ from linkage.scenarios.values import rng_for
 
 
 class Scenario(BaseModel):
-    """What to generate. ``accounts`` is night 1's population; night 2 adds about 5% new accounts."""
+    """What to generate. ``accounts`` is night 1's population; every later night adds about 5% new accounts."""
 
     accounts: int = Field(default=3000, ge=500)
-    nights: int = Field(default=2, ge=1, le=2)
+    nights: int = Field(default=2, ge=1, le=30)
     seed: int = 7
     start: datetime = datetime(2026, 11, 1, tzinfo=UTC)
     file_format: Literal["parquet", "csv"] = "parquet"
@@ -40,7 +40,7 @@ class Scenario(BaseModel):
     farm_camouflaged: float = 0.02
     respawn_share: float = 0.3  # a respawn is this share of its banned farm's size
     new_background: float = 0.03  # night 2's new independent users
-    returning_share: float = 0.3  # night 1's benign accounts active again on night 2
+    returning_share: float = 0.3  # earlier nights' benign accounts active again on a later night
     mix: Mix | None = None  # a randomised scenario's draws; None: the fixed scenario
 
     def night_window(self, night: int) -> tuple[int, int]:
@@ -106,6 +106,7 @@ def plan(scenario: Scenario) -> list[GroupPlan]:
         specs = random_specs(scenario.accounts, scenario.nights, shares, scenario.mix, rng, adaptive)
     else:
         specs = _fixed_specs(scenario, rng)
+    specs += _newcomers(scenario)
     plans: list[GroupPlan] = []
     serial = 0
     for index, (name, kind, builder, size, night, params) in enumerate(specs):
@@ -147,3 +148,17 @@ def _fixed_specs(scenario: Scenario, rng: np.random.Generator) -> list[Spec]:
         add("benign_hackathon", "benign", "classroom", [int(rng.integers(50, 301))], night=2)
         add("benign_background_new", "benign", "background", [max(50, int(n * scenario.new_background))], night=2)
     return specs
+
+
+NEWCOMERS = 0.05  # each night from night 3 on, new independent users: this share of night 1's accounts
+
+
+def _newcomers(scenario: Scenario) -> list[Spec]:
+    """Nights 3 on: new independent users (``benign_newcomers_<night>``); night 2's new accounts are its own groups.
+    Added last and drawing nothing from the plan's stream, so nights 1 and 2 stay as they were. A constant rather
+    than a field: a field would change every scenario.json (and the fixed scenario's pinned digest)."""
+    size = max(50, int(scenario.accounts * NEWCOMERS))
+    return [
+        Spec(f"benign_newcomers_{night}", "benign", "background", size, night, {})
+        for night in range(3, scenario.nights + 1)
+    ]
