@@ -1,6 +1,6 @@
 """Detection quality on generated scenarios the detector was not tuned on: synth → two nightly runs → eval.
 
-    make bench-quality     # bench/quality.py --random --adaptive --seeds 7031-7050 on its own database
+    make bench-quality     # bench/quality.py --random --adaptive --seeds 7071-7090 on its own database
 
 Each seed draws a scenario (``--random``: a randomised scenario family, wording, languages, sizes and mixes drawn
 from wide ranges, and with ``--adaptive`` every adaptive farm family and look-alike at least once; otherwise the
@@ -13,9 +13,9 @@ type, every night; the review queue's benign share of each night that has a queu
 accounts with no decision).
 
 Tuning discipline: thresholds are chosen on tuning seeds and reported on held-out seeds never used for tuning
-(BENCHMARKS.md): with the adaptive families, tuning seeds 5001-5020 and held-out seeds 7031-7050 (6001-6020,
-7001-7010 and 7011-7030 before the last changes); before them, tuning 1001-1020 and held-out 2001-2020 and
-4001-4020.
+(BENCHMARKS.md): with the adaptive families, tuning seeds 5001-5020 and held-out seeds 7071-7090 (6001-6020,
+7001-7010, 7011-7030, 7031-7050 and 7051-7070 before the last changes); before them, tuning 1001-1020 and
+held-out 2001-2020 and 4001-4020.
 """
 
 from __future__ import annotations
