@@ -226,6 +226,7 @@ def banned_network_values(best: pd.DataFrame, ban: pd.Series, thresholds: Thresh
 
 
 def _one_kind_short(scored: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
+    """At most one kind of evidence short of a ban: what a review and a respawn's ban need."""
     return scored["kinds"] >= thresholds.score_min_kinds - 1
 
 
@@ -283,15 +284,15 @@ def score_accounts(
     first_night = scored["first_batch"] == batch
     scored["respawn"] = first_night & (scored["banned"] | scored["campaign_id"].notna())
     has_behaviour = conditions["behaviour"]
+    near = _one_kind_short(scored, thresholds)
     # a banned network's values reused stand in for one kind of evidence, never for more: a student whose campus
     # /24 a farm used and who sends the farm's homework-like template shows one kind of its own
-    reuses = scored["banned"] & _one_kind_short(scored, thresholds)
+    reuses = scored["banned"] & near
     ban |= first_night & (reuses | _campaign_infrastructure(scored, thresholds)) & has_behaviour
     # one step short of a ban, never further: corroborated infrastructure and behaviour in a community a ban would
     # take, one kind short at most, at a score that would nearly do: a review. (A class on one campus IP with one
     # homework template is two such kinds, but a class shares its own domain and address: one customer, whose
     # homework weighs nothing between its students, linkage/detect/evidence.py.)
-    near = scored["kinds"] >= thresholds.score_min_kinds - 1
     short = (
         ~ban
         & conditions[["cluster", "infrastructure", "behaviour"]].all(axis=1)
