@@ -18,6 +18,7 @@ EVIDENCE_LABELS = {
     "respawn": "respawn",
     "banned_infrastructure": "banned infrastructure",
     "banned_network": "banned network",
+    "network_signature": "banned network's signature",
     "similar_prompts": "near-duplicate prompts",
     "chain_of_thought": "step-by-step prompts",
     "burst": "sign-up burst",

@@ -87,3 +87,50 @@ def test_a_subset_decides_as_the_whole_and_new_ids_follow_the_block_given() -> N
     right = subset.members[decided].reset_index(drop=True)
     pd.testing.assert_frame_equal(left, right.assign(reasons=right["reasons"].str.replace("C-0040", "C-0009")))
     assert subset.next_cluster_number == 41
+
+
+def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join_its_ban_and_look_alikes_do_not() -> (
+    None
+):
+    """Four more accounts of tonight's farm route every session through a carrier's NAT: besides its template
+    (sent with its habit) they share only a device with three of its accounts and a card with one, fewer than a
+    value needs to count as evidence, so scoring leaves them undecided. The farm's signature, matched as its respawn
+    would be tomorrow, bans them with it. A fifth shares only the device, and harvests: review, one kind short. In
+    the same community, a carrier user who sends the farm's family but asks as a student does, and a farm member's
+    flatmate on its device who sends none of it, get no decision."""
+    hidden = [f"hidden{i}" for i in range(5)]
+    student, flatmate = "student", "flatmate"
+    inputs = _inputs(next_number=9)
+    features = inputs.features.set_index("account_id")
+    extra = features.loc[[FARM[0]] * 7].assign(output_tokens=[1_000] * 4 + [400_000, 400, 400])
+    extra.index = pd.Index([*hidden, student, flatmate], name="account_id")
+    features = pd.concat([features, extra]).reset_index()
+    farm_habit, student_habit = "gap 2^9s, output 2^18, prompt 2^7", "gap 2^14s, output 2^9, prompt 2^6"
+    rows = [(a, "template", "tf-b", 1.0, farm_habit) for a in hidden] + [(student, "template", "tf-b", 1.0,
+                                                                          student_habit)]  # fmt: skip
+    rows += [(a, "network", "100.64.0.9", 0.0, farm_habit) for a in hidden]
+    rows += [(a, "network", "100.64.0.9", 0.0, student_habit) for a in (student, flatmate)]
+    for i, member in enumerate(hidden):
+        rows += [(a, "device", f"dev-{i}", 0.45, farm_habit) for a in (member, *FARM[3 * i : 3 * i + 3])]
+        rows += [(a, "payment", f"card-h{i}", 0.4, farm_habit) for a in (member, FARM[i])][: 2 if i < 4 else 0]
+    rows += [(flatmate, "device", "dev-0", 0.45, student_habit)]
+    added = pd.DataFrame(rows, columns=["account_id", "kind", "value", "strength", "habit"])
+    links = pd.concat([inputs.links, added.drop(columns="habit")], ignore_index=True)
+    links["node"] = pd.factorize(links["value"])[0]
+    links["value_accounts"] = links.groupby("value")["account_id"].transform("size")
+    habits = pd.concat([inputs.incidence.drop_duplicates("account_id")[["account_id", "habit"]],
+                        added[["account_id", "habit"]]]).drop_duplicates("account_id")  # fmt: skip
+    incidence = links.merge(habits, on="account_id").assign(
+        org=None, never_evidence=links["value"].eq("100.64.0.9"), created_s=0, domain=None, domain_accounts=0
+    )[INCIDENCE_COLUMNS]
+    decisions = decide(replace(inputs, features=features, links=links, incidence=incidence), Thresholds())
+    members = decisions.members.set_index("account_id")
+    assert (members.loc[hidden[:4], "decision"] == "ban").all()
+    assert (members.loc[hidden, "cluster_id"] == "C-0009").all()
+    kinds = [[record["kind"] for record in records] for records in members.loc[hidden[:4], "reason_records"]]
+    assert all("network_signature" in found for found in kinds)
+    assert "matches the signature of cluster C-0009, banned tonight" in members.loc[hidden[0], "reasons"]
+    assert "tf-b" in members.loc[hidden[0], "reasons"] and "dev-0" in members.loc[hidden[0], "reasons"]
+    assert members.loc[hidden[4], "decision"] == "review"
+    assert "shares its infrastructure of 1 kind(s), its ban needs 2" in members.loc[hidden[4], "missed"]
+    assert (members.loc[[student, flatmate], "decision"] == "").all()

@@ -54,6 +54,12 @@ class Campaigns:
         habits = [(r["campaign_id"], h) for r in rows for h in r["habits"] or []]  # type: ignore[attr-defined]
         return cls(pd.DataFrame(prompts, columns=SIGNATURE_COLUMNS), pd.DataFrame(habits, columns=HABIT_COLUMNS))
 
+    def renamed(self, ids: dict[object, str]) -> Campaigns:
+        """The same signatures under other campaign ids (tonight's are made under community numbers, before the
+        communities get their cluster ids)."""
+        return Campaigns(self.prompts.assign(campaign_id=self.prompts["campaign_id"].map(ids)),
+                         self.habits.assign(campaign_id=self.habits["campaign_id"].map(ids)))  # fmt: skip
+
     def rows(self) -> list[dict[str, object]]:
         """One row per campaign for ``detect/merge_campaigns`` (campaign_id, families, habits)."""
         ids = sorted(set(self.prompts["campaign_id"]) | set(self.habits["campaign_id"]))
@@ -138,3 +144,15 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
     best = best.drop_duplicates("account_id")
     best["shared_with"] = best["shared_with"] - 1  # the others
     return best[RESPAWN_COLUMNS].reset_index(drop=True)
+
+
+def network_members(tonight: Campaigns, banned: pd.Index, candidates: pd.Index,
+                    incidence: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    """The accounts of ``candidates`` that match the signature of a network banned tonight (``tonight``:
+    :func:`signatures` of the ``banned`` accounts) as its respawn would match it tomorrow (:func:`respawns`,
+    :data:`RESPAWN_COLUMNS`), sharing infrastructure with the network's banned accounts or with other such
+    candidates. A farm that routes its sessions through a carrier's NAT leaves some members with no value shared
+    widely enough to count as evidence; what they send, how they ask and the few devices and cards they share with
+    the banned accounts do."""
+    found = respawns(tonight, incidence, candidates.union(banned))
+    return found[found["account_id"].isin(candidates)].reset_index(drop=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
+from linkage.detect.campaigns import Campaigns, SignatureRule, network_members, respawns, signatures
 from linkage.detect.clusters import assign_cluster_ids, decided_members
 from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
-from linkage.detect.scoring import Volume, best_evidence, score_accounts
+from linkage.detect.scoring import Volume, best_evidence, join_banned_networks, score_accounts
 from linkage.settings import Thresholds
 
 BANNED_LINK_COLUMNS = ["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"]
@@ -59,6 +59,13 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     campaign_respawns = respawns(inputs.campaigns, inputs.incidence, pd.Index(new["account_id"]))
     scored = score_accounts(features, best, inputs.banned_links, inputs.volume, inputs.batch, thresholds,
                             campaign_respawns)  # fmt: skip
+    rule = SignatureRule(thresholds.score_campaign_member_share, thresholds.score_respawn_banned_share,
+                         thresholds.score_campaign_habit_share)  # fmt: skip
+    banned = scored.loc[scored["decision"] == "ban", ["account_id", "community"]]
+    tonight = signatures(banned.rename(columns={"community": "cluster_id"}), inputs.incidence, rule)
+    undecided = pd.Index(scored.loc[scored["decision"] == "", "account_id"])
+    matches = network_members(tonight, pd.Index(banned["account_id"]), undecided, inputs.incidence)
+    scored = join_banned_networks(scored, matches, thresholds)
 
     previous = inputs.previous_clusters
     suspicious = set(scored.loc[scored["decision"] != "", "community"])
@@ -79,8 +86,5 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     members["reasons"] = ["; ".join(r["sentence"] for r in reasons) for reasons in found]
     members["reason_json"] = [json.dumps(reasons) for reasons in found]
 
-    rule = SignatureRule(thresholds.score_campaign_member_share, thresholds.score_respawn_banned_share,
-                         thresholds.score_campaign_habit_share)  # fmt: skip
-    banned = members.loc[members["decision"] == "ban", ["account_id", "cluster_id"]]
-    tonight = signatures(banned, inputs.incidence, rule)
-    return Decisions(scored, members, clusters, tonight, next(numbers))
+    cluster_of_community = dict(zip(assigned["community"], assigned["cluster_id"], strict=True))
+    return Decisions(scored, members, clusters, tonight.renamed(cluster_of_community), next(numbers))

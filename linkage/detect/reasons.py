@@ -81,19 +81,32 @@ def _evidence_reason(row: Mapping[Hashable, Any], cluster_id: str) -> Reason:
                   values=pooled or None, sentence=sentence)  # fmt: skip
 
 
+def _listed(values: list[str], shown: int = 3, kind: str | None = None) -> str:
+    """The first ``shown`` values (named as ``kind`` values when given) and how many more."""
+    named = ", ".join(f"{value_name(kind, value)} {value}" if kind else value for value in values[:shown])
+    return named + (f" and {len(values) - shown} more" if len(values) > shown else "")
+
+
 def _campaign_reason(row: Mapping[Hashable, Any]) -> Reason:
     """A banned campaign's respawn on new infrastructure: the campaign, the parts of its signature the account
     matches, and the new values it shares with the campaign's other new accounts."""
-    signature = list(row["campaign_signature"])
-    shared = list(row["campaign_shared"])
-    sends = ", ".join(f"{value_name('template', value)} {value}" for value in signature[:3])
-    more = f" and {len(signature) - 3} more" if len(signature) > 3 else ""
-    infrastructure = ", ".join(shared[:3]) + (f" and {len(shared) - 3} more" if len(shared) > 3 else "")
     others = int(row["campaign_shared_with"])
     return Reason(kind="respawn", value=str(row["campaign_id"]), members=others, sentence=(
-        f"new account on its first night matching banned campaign {row['campaign_id']}: it sends {sends}{more} "
-        f"(mostly sent by the campaign's banned accounts) with the campaign's habit ({row['campaign_habit']}), and "
-        f"shares new infrastructure ({infrastructure}) with {others:,} other accounts that match it"))  # fmt: skip
+        f"new account on its first night matching banned campaign {row['campaign_id']}: it sends "
+        f"{_listed(list(row['campaign_signature']), kind='template')} (mostly sent by the campaign's banned accounts) "
+        f"with the campaign's habit ({row['campaign_habit']}), and shares new infrastructure "
+        f"({_listed(list(row['campaign_shared']))}) with {others:,} other accounts that match it"))  # fmt: skip
+
+
+def _member_reason(row: Mapping[Hashable, Any], cluster_id: str) -> Reason:
+    """An undecided member of a network banned tonight that matches its signature as its respawn would tomorrow."""
+    others = int(row["member_shared_with"])
+    return Reason(kind="network_signature", value=cluster_id, members=others, sentence=(
+        f"matches the signature of cluster {cluster_id}, banned tonight: it sends "
+        f"{_listed(list(row['member_signature']), kind='template')} (mostly sent by the cluster's banned accounts) "
+        f"with the cluster's habit ({row['member_habit']}), and shares infrastructure "
+        f"({_listed(list(row['member_shared']))}) of {int(row['member_shared_kinds'])} kind(s) with {others:,} of "
+        "its accounts that match it"))  # fmt: skip
 
 
 def _network_reason(values: list[tuple[str, str, int, int]]) -> Reason:
@@ -122,6 +135,8 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], thresho
             f"cluster {banned_cluster or 'unknown'}: {named}{more}")))  # fmt: skip
     if isinstance(row["network_values"], list):
         found.append(_network_reason(row["network_values"]))
+    if isinstance(row["member_signature"], list):
+        found.append(_member_reason(row, str(row["cluster_id"])))
     found += evidence
     if row["harvest"] >= thresholds.score_min_weight:
         found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),

@@ -316,3 +316,34 @@ def score_accounts(
     scored["decision"] = np.where(scored["allowlisted"] | scored["banned_in_batch"], "", decision)
     scored["missed"] = missed(scored, conditions, thresholds)
     return scored.reset_index()
+
+
+def join_banned_networks(scored: pd.DataFrame, matches: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Tonight's decisions with the undecided members of a network banned tonight added (``matches``:
+    :func:`linkage.detect.campaigns.network_members`, its ``campaign_id`` the network's community). A member in the
+    network's community that shares its infrastructure of as many kinds as a respawn's ban needs, and shows behaviour
+    (a template family or harvest), is banned with it: the evidence that bans the network's next wave tomorrow bans
+    it tonight. One kind short and harvesting: a review that says so (a class that asks what a farm asks shares its
+    venue's line, but harvests nothing). The ``member_*`` columns hold the match where it decides."""
+    scored = scored.set_index("account_id")
+    found = matches.set_index("account_id").reindex(scored.index)
+    open_ = scored["decision"].eq("") & ~scored["allowlisted"] & ~scored["banned_in_batch"]
+    found = found[open_ & found["campaign_id"].eq(scored["community"])]
+    counted = scored.loc[found.index, list(BEHAVIOUR)] >= thresholds.score_min_weight
+    behaviour = counted.any(axis=1)
+    kinds = found["shared_kinds"].astype(int)
+    ban = behaviour & (kinds >= thresholds.score_respawn_min_kinds)
+    review = ~ban & counted["harvest"]
+    decided = found[ban | review]
+    for column in ("signature", "habit", "shared", "shared_with", "shared_kinds"):
+        scored[f"member_{column}"] = decided[column].reindex(scored.index)
+    scored.loc[ban[ban].index, "decision"] = "ban"
+    scored.loc[ban[ban].index, "missed"] = ""
+    short = review[review].index
+    scored.loc[short, "decision"] = "review"
+    scored.loc[short, "missed"] = (
+        "it matches the signature of a network banned tonight and shares its infrastructure of "
+        + kinds[short].astype(str)
+        + f" kind(s), its ban needs {thresholds.score_respawn_min_kinds}"
+    )
+    return scored.reset_index()
