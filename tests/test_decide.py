@@ -95,7 +95,8 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
     """Four more accounts of tonight's farm route every session through a carrier's NAT: besides its template
     (sent with its habit) they share only a device with three of its accounts and a card with one, fewer than a
     value needs to count as evidence, so scoring leaves them undecided. The farm's signature, matched as its respawn
-    would be tomorrow, bans them with it. A fifth shares only the device, and harvests: review, one kind short. In
+    would be tomorrow, bans them with it. A fifth shares only the device, harvests, and sends the template too
+    rarely for it to count: harvest is its only kind of evidence, so the match's one kind leaves it in review. In
     the same community, a carrier user who sends the farm's family but asks as a student does, and a farm member's
     flatmate on its device who sends none of it, get no decision."""
     hidden = [f"hidden{i}" for i in range(5)]
@@ -106,8 +107,8 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
     extra.index = pd.Index([*hidden, student, flatmate], name="account_id")
     features = pd.concat([features, extra]).reset_index()
     farm_habit, student_habit = "gap 2^9s, output 2^18, prompt 2^7", "gap 2^14s, output 2^9, prompt 2^6"
-    rows = [(a, "template", "tf-b", 1.0, farm_habit) for a in hidden] + [(student, "template", "tf-b", 1.0,
-                                                                          student_habit)]  # fmt: skip
+    rows = [(a, "template", "tf-b", 1.0 if a != hidden[4] else 0.2, farm_habit) for a in hidden]
+    rows += [(student, "template", "tf-b", 1.0, student_habit)]
     rows += [(a, "network", "100.64.0.9", 0.0, farm_habit) for a in hidden]
     rows += [(a, "network", "100.64.0.9", 0.0, student_habit) for a in (student, flatmate)]
     for i, member in enumerate(hidden):
@@ -132,5 +133,8 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
     assert "matches the signature of cluster C-0009, banned tonight" in members.loc[hidden[0], "reasons"]
     assert "tf-b" in members.loc[hidden[0], "reasons"] and "dev-0" in members.loc[hidden[0], "reasons"]
     assert members.loc[hidden[4], "decision"] == "review"
-    assert "shares its infrastructure of 1 kind(s), its ban needs 2" in members.loc[hidden[4], "missed"]
+    assert (
+        "shares its infrastructure of 1 kind(s) (its ban needs 2) and shows 1 kind(s)"
+        in members.loc[hidden[4], "missed"]
+    )
     assert (members.loc[[student, flatmate], "decision"] == "").all()

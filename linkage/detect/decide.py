@@ -63,8 +63,8 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
                          thresholds.score_campaign_habit_share)  # fmt: skip
     banned = scored.loc[scored["decision"] == "ban", ["account_id", "community"]]
     tonight = signatures(banned.rename(columns={"community": "cluster_id"}), inputs.incidence, rule)
-    undecided = pd.Index(scored.loc[scored["decision"] == "", "account_id"])
-    matches = network_members(tonight, pd.Index(banned["account_id"]), undecided, inputs.incidence)
+    open_ = pd.Index(scored.loc[scored["decision"] != "ban", "account_id"])
+    matches = network_members(tonight, pd.Index(banned["account_id"]), open_, inputs.incidence)
     scored = join_banned_networks(scored, matches, thresholds)
 
     previous = inputs.previous_clusters

@@ -99,7 +99,8 @@ def _campaign_reason(row: Mapping[Hashable, Any]) -> Reason:
 
 
 def _member_reason(row: Mapping[Hashable, Any], cluster_id: str) -> Reason:
-    """An undecided member of a network banned tonight that matches its signature as its respawn would tomorrow."""
+    """A member of a network banned tonight, undecided or in review, that matches its signature as its respawn would
+    tomorrow."""
     others = int(row["member_shared_with"])
     return Reason(kind="network_signature", value=cluster_id, members=others, sentence=(
         f"matches the signature of cluster {cluster_id}, banned tonight: it sends "

@@ -319,31 +319,34 @@ def score_accounts(
 
 
 def join_banned_networks(scored: pd.DataFrame, matches: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
-    """Tonight's decisions with the undecided members of a network banned tonight added (``matches``:
+    """Tonight's decisions with the undecided and reviewed members of a network banned tonight added (``matches``:
     :func:`linkage.detect.campaigns.network_members`, its ``campaign_id`` the network's community). A member in the
-    network's community that shares its infrastructure of as many kinds as a respawn's ban needs, and shows behaviour
-    (a template family or harvest), is banned with it: the evidence that bans the network's next wave tomorrow bans
-    it tonight. One kind short and harvesting: a review that says so (a class that asks what a farm asks shares its
-    venue's line, but harvests nothing). The ``member_*`` columns hold the match where it decides."""
+    network's community that shares its infrastructure of as many kinds as a respawn's ban needs, or one kind short
+    of a ban on its own evidence, and shows behaviour (a template family or harvest), is banned with it: the evidence
+    that bans the network's next wave tomorrow bans it tonight. Neither, and harvesting: a review that says so (a
+    class that asks what a farm asks shares its venue's line, but harvests nothing); a review keeps its own reason.
+    The ``member_*`` columns hold the match where it decides."""
     scored = scored.set_index("account_id")
     found = matches.set_index("account_id").reindex(scored.index)
-    open_ = scored["decision"].eq("") & ~scored["allowlisted"] & ~scored["banned_in_batch"]
+    open_ = scored["decision"].isin(["", "review"]) & ~scored["allowlisted"] & ~scored["banned_in_batch"]
     found = found[open_ & found["campaign_id"].eq(scored["community"])]
-    counted = scored.loc[found.index, list(BEHAVIOUR)] >= thresholds.score_min_weight
-    behaviour = counted.any(axis=1)
+    mine = scored.loc[found.index]
+    counted = mine[list(BEHAVIOUR)] >= thresholds.score_min_weight
     kinds = found["shared_kinds"].astype(int)
-    ban = behaviour & (kinds >= thresholds.score_respawn_min_kinds)
-    review = ~ban & counted["harvest"]
+    # as a banned network's reused values do, the match stands in for one kind of evidence, never more
+    enough = (kinds >= thresholds.score_respawn_min_kinds) | _one_kind_short(mine, thresholds)
+    ban = counted.any(axis=1) & enough
+    review = ~ban & counted["harvest"] & mine["decision"].eq("")
     decided = found[ban | review]
     for column in ("signature", "habit", "shared", "shared_with", "shared_kinds"):
         scored[f"member_{column}"] = decided[column].reindex(scored.index)
-    scored.loc[ban[ban].index, "decision"] = "ban"
-    scored.loc[ban[ban].index, "missed"] = ""
+    scored.loc[ban[ban].index, ["decision", "missed"]] = ["ban", ""]
     short = review[review].index
     scored.loc[short, "decision"] = "review"
     scored.loc[short, "missed"] = (
-        "it matches the signature of a network banned tonight and shares its infrastructure of "
-        + kinds[short].astype(str)
-        + f" kind(s), its ban needs {thresholds.score_respawn_min_kinds}"
-    )
+        "it matches the signature of a network banned tonight, shares its infrastructure of "
+        + kinds[short].astype(str) + f" kind(s) (its ban needs {thresholds.score_respawn_min_kinds}) and shows "
+        + mine.loc[short, "kinds"].astype(int).astype(str) + " kind(s) of evidence of its own (or "
+        f"{thresholds.score_min_kinds - 1})"
+    )  # fmt: skip
     return scored.reset_index()
