@@ -132,10 +132,10 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
     infra = mine[mine["kind"].isin(INFRASTRUCTURE) & ~mine["never_evidence"].astype(bool)].merge(pairs, on="account_id")
     infra["sharers"] = infra.groupby(["campaign_id", "node"])["account_id"].transform("nunique")
     shared = infra[infra["sharers"] >= 2]
-    found = shared.groupby(["campaign_id", "account_id"]).agg(
-        shared=("value", lambda values: sorted(set(values))), shared_with=("sharers", "max"),
-        shared_kinds=("kind", "nunique"),
-    )  # fmt: skip
+    by_account = shared.groupby(["campaign_id", "account_id"])
+    found = by_account.agg(shared_with=("sharers", "max"), shared_kinds=("kind", "nunique"))
+    values = shared.drop_duplicates(["campaign_id", "account_id", "value"]).sort_values("value")
+    found["shared"] = values.groupby(["campaign_id", "account_id"])["value"].agg(list)
     found = found.join(signature).reset_index()
     found["habit"] = found["account_id"].map(habit.set_index("account_id")["habit"])
     found["size"] = found["signature"].map(len)

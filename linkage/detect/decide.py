@@ -63,7 +63,8 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
                          thresholds.score_campaign_habit_share)  # fmt: skip
     banned = scored.loc[scored["decision"] == "ban", ["account_id", "community"]]
     tonight = signatures(banned.rename(columns={"community": "cluster_id"}), inputs.incidence, rule)
-    open_ = pd.Index(scored.loc[scored["decision"] != "ban", "account_id"])
+    open_ = scored["decision"].ne("ban") & scored["community"].isin(banned["community"])
+    open_ = pd.Index(scored.loc[open_, "account_id"])
     matches = network_members(tonight, pd.Index(banned["account_id"]), open_, inputs.incidence)
     scored = join_banned_networks(scored, matches, thresholds)
 
