@@ -19,3 +19,4 @@ CREATE INDEX account_first_batch IF NOT EXISTS FOR (n:Account) ON (n.first_batch
 CREATE CONSTRAINT batch_id IF NOT EXISTS FOR (n:Batch) REQUIRE n.batch_id IS UNIQUE;
 CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (n:Lock) REQUIRE n.name IS UNIQUE;
 CREATE CONSTRAINT model_name IF NOT EXISTS FOR (n:Model) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT partner_report_id IF NOT EXISTS FOR (n:PartnerReport) REQUIRE n.report_id IS UNIQUE;

@@ -81,6 +81,10 @@ class Settings(BaseSettings, Thresholds):
     hash_key: SecretStr | None = None
     hash_key_file: Path | None = None
     demo: bool = False
+    # indicators shared with partners (linkage/share/): the key partners agree on for what leaves as a keyed hash
+    # (never the internal hash key), and the name the bundles are signed with
+    share_key: SecretStr | None = None
+    share_producer: str = Field(default="linkage", min_length=1)
 
     write_batch_size: int = Field(default=10_000, ge=1)
     max_reject_rate: float = Field(default=0.05, ge=0.0, le=1.0)  # a file with a larger share of bad rows fails
@@ -184,7 +188,7 @@ class Settings(BaseSettings, Thresholds):
         return (self.neo4j_user, self.neo4j_password.get_secret_value())
 
 
-SECRETS = frozenset({"neo4j_password", "hash_key"})  # never shown, even when invalid
+SECRETS = frozenset({"neo4j_password", "hash_key", "share_key"})  # never shown, even when invalid
 
 
 def variable_name(field: str) -> str:

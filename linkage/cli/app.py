@@ -565,3 +565,61 @@ def eval_command(
     render.print_table("Group types", [t.model_dump() for t in result.group_types])
     if show_groups:
         render.print_table("Ground-truth groups", [g.model_dump() for g in result.groups])
+
+
+# --- indicators shared with partners (STIX 2.1) --------------------------------------------------------------
+
+indicators_app = typer.Typer(
+    help="Indicators shared between labs in STIX 2.1: export tonight's banned networks, import a partner's.",
+    no_args_is_help=True,
+)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("export")
+def indicators_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the bundle (JSON).")],
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="The run whose banned clusters to share.", show_default="last run")
+    ] = None,
+    cluster_id: Annotated[str | None, typer.Option("--cluster", help="Share this one banned cluster.")] = None,
+    tlp: Annotated[str, typer.Option("--tlp", help="TLP 2.0: clear, green, amber, amber+strict or red.")] = "amber",
+    include_account_ids: Annotated[
+        bool, typer.Option("--include-account-ids", help="Add the banned account ids (personal data: off).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a STIX 2.1 bundle of banned networks: a campaign each, its proxy pool, indicators for its addresses
+    and networks, payment methods and template families as HMACs under LINKAGE_SHARE_KEY; no e-mail, no prompt."""
+    from linkage.share.export import export_indicators
+    from linkage.share.stix import Tlp
+
+    if run_id is not None and cluster_id is not None:
+        raise typer.BadParameter("give --run or --cluster, not both.")
+    try:
+        level = Tlp(tlp.lower())
+    except ValueError:
+        raise typer.BadParameter(f"{tlp!r} is not a TLP 2.0 level.", param_hint="--tlp") from None
+    with expected_failures():
+        result = export_indicators(
+            settings(), output, run_id=run_id, cluster_id=cluster_id, tlp=level, include_account_ids=include_account_ids
+        )
+    if as_json:
+        render.print_json(result)
+    else:
+        counts = f"{result.campaigns} campaigns, {result.indicators} indicators, {result.objects} STIX objects"
+        render.say(f"{counts} (TLP:{result.tlp.upper()}) written to {result.path}")
+
+
+@indicators_app.command("import")
+def indicators_import(
+    bundle: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (JSON) from a partner.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Validate a partner's STIX 2.1 bundle (refused with the validator's first error, nothing written), keep its
+    campaigns as PartnerReport nodes and mark the IPs, subnets, payment methods and template families they name."""
+    from linkage.share.import_ import import_indicators
+
+    with expected_failures():
+        result = import_indicators(settings(), bundle)
+    render.print_json(result) if as_json else render.print_fields("Indicators imported", result)
