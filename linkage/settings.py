@@ -56,8 +56,9 @@ class Thresholds(BaseModel):
     score_respawn_banned_share: float = Field(default=0.5, ge=0.0, le=1.0)
     score_respawn_min_kinds: int = Field(default=2, ge=1)
     # a campaign's signature: prompt values this share of its banned accounts send (mostly banned accounts, as
-    # score_respawn_banned_share says), and habits this share of them have
-    score_campaign_member_share: float = Field(default=0.2, gt=0.0, le=1.0)
+    # score_respawn_banned_share says), and habits this share of them have; a cluster can hold two farms that share
+    # a carrier's NAT, each with its own families, so a family a tenth of its bans send is still its own
+    score_campaign_member_share: float = Field(default=0.1, gt=0.0, le=1.0)
     score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
+from linkage.settings import Thresholds
 
 RULE = SignatureRule(member_share=0.2, banned_share=0.5, habit_share=0.05)
 FARM_HABIT = "gap 2^9s, output 2^11, prompt 2^9"
@@ -71,3 +72,15 @@ def test_a_banned_cluster_whose_accounts_have_no_habit_signs_nothing_and_fails_n
     incidence = pd.DataFrame(_uses(farm, "tf-farm", "template", None) + _uses(farm, "card", "payment", None))
     found = signatures(pd.DataFrame({"account_id": farm, "cluster_id": "C-0001"}), incidence, RULE)
     assert found.prompts.empty and found.habits.empty
+
+
+def test_a_family_only_one_of_two_farms_in_a_cluster_sends_is_still_in_its_signature() -> None:
+    """Two farms behind one carrier's NAT make one cluster: the smaller one's family, sent by 15% of the cluster's
+    bans and by nobody else, signs the cluster (with the default rule), as the larger one's does."""
+    small, large = [f"a{i}" for i in range(18)], [f"b{i}" for i in range(102)]
+    incidence = pd.DataFrame(
+        _uses(small, "tf-a", "template", FARM_HABIT) + _uses(large, "tf-b", "template", FARM_HABIT)
+    )
+    banned = pd.DataFrame({"account_id": small + large, "cluster_id": "C-0001"})
+    found = signatures(banned, incidence, SignatureRule.of(Thresholds()))
+    assert sorted(found.prompts["family_id"]) == ["tf-a", "tf-b"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from linkage.settings import Thresholds
 from linkage.similarity.features import habit_powers
 from linkage.vocabulary import INFRASTRUCTURE
 
@@ -34,6 +35,11 @@ class SignatureRule:
     member_share: float
     banned_share: float
     habit_share: float
+
+    @classmethod
+    def of(cls, thresholds: Thresholds) -> SignatureRule:
+        return cls(thresholds.score_campaign_member_share, thresholds.score_respawn_banned_share,
+                   thresholds.score_campaign_habit_share)  # fmt: skip
 
 
 @dataclass

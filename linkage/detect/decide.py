@@ -59,8 +59,7 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     campaign_respawns = respawns(inputs.campaigns, inputs.incidence, pd.Index(new["account_id"]))
     scored = score_accounts(features, best, inputs.banned_links, inputs.volume, inputs.batch, thresholds,
                             campaign_respawns)  # fmt: skip
-    rule = SignatureRule(thresholds.score_campaign_member_share, thresholds.score_respawn_banned_share,
-                         thresholds.score_campaign_habit_share)  # fmt: skip
+    rule = SignatureRule.of(thresholds)
     banned = scored.loc[scored["decision"] == "ban", ["account_id", "community"]]
     tonight = signatures(banned.rename(columns={"community": "cluster_id"}), inputs.incidence, rule)
     open_ = scored["decision"].ne("ban") & scored["community"].isin(banned["community"])
