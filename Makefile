@@ -12,7 +12,7 @@ $(INSTALLED): pyproject.toml
 	@command -v mvn >/dev/null || { echo "Maven is required to fetch Neo4j and GDS from Maven Central" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)
@@ -68,7 +68,7 @@ bench-load: setup
 # GDS Leiden/Louvain vs igraph Leiden on LFR graphs (NMI); own database (.linkage-bench, port 7697) since it empties it.
 BENCH_DB := LINKAGE_HOME=.linkage-bench LINKAGE_LOCALDB_PORT=7697
 bench-communities: setup
-	@$(BIN)/python -c 'import igraph, networkx, sklearn' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@$(BIN)/python -c 'import igraph, networkx, sklearn' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
 	$(BENCH_DB) LINKAGE_LOCALDB_HEAP=2g LINKAGE_LOCALDB_PAGECACHE=512m $(BIN)/python bench/bench_communities.py; \
 	status=$$?; $(BENCH_DB) $(BIN)/linkage db stop; exit $$status
 

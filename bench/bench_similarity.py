@@ -35,7 +35,7 @@ from prompt_gen import PromptGenerator
 
 from linkage.settings import Settings
 from linkage.similarity import minhash
-from linkage.similarity.analyse import analyse, signature_chunk
+from linkage.similarity.analyse import Hashing, analyse, sign_prompts
 from linkage.similarity.families import assign_families
 from linkage.similarity.normalise import normalise, to_arrow
 
@@ -58,8 +58,8 @@ def _shingles(text: str, width: int) -> list[bytes]:
 def ours(prompts: list[str], config: Settings) -> tuple[np.ndarray, float, float]:
     """Our core from raw text: normalise, hash, sign, band, verify, components (chunked like the stage)."""
     start = _clock()
-    step = config.similarity_chunk_rows
-    sig = np.concatenate([signature_chunk(prompts[i : i + step], config)[0] for i in range(0, len(prompts), step)])
+    step, hashing = config.similarity_chunk_rows, Hashing.of(config)
+    sig = np.concatenate([sign_prompts(prompts[i : i + step], hashing)[0] for i in range(0, len(prompts), step)])
     bands, rows = minhash.optimal_bands(config.similarity_threshold, config.similarity_num_perm)
     verify = config.similarity_threshold - config.similarity_verify_margin
     labels = assign_families(sig, bands, rows, verify)
