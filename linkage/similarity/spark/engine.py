@@ -42,6 +42,7 @@ from linkage.similarity.analyse import (
 )
 from linkage.similarity.normalise import to_arrow
 
+STAGE_ROWS = 50_000  # prompts a staged file holds: a partition, signed by one task in well under a second
 SIGNED = "ordinal long, signature binary, cot boolean, length int, keys array<long>"
 Batches = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
@@ -71,13 +72,15 @@ class SparkPass1:
 
 def _stage(chunks: ChunkSource, stage: Path, max_chars: int, say: Progress) -> tuple[Columns, int]:
     """Read the chunks once: their columns into :class:`Columns`, their prompts (cut to ``max_chars``, numbered by
-    place in the stream) into one Parquet file each."""
+    place in the stream) into Parquet files of at most :data:`STAGE_ROWS` prompts, one Spark partition each."""
     columns, start = Columns(), 0
-    for number, chunk in enumerate(chunks()):
+    for chunk in chunks():
         columns.add(checked(chunk))
-        ordinal = pa.array(np.arange(start, start + len(chunk), dtype=np.int64))
-        table = pa.table({"ordinal": ordinal, "prompt": to_arrow(chunk["prompt"], max_chars)})
-        pq.write_table(table, stage / f"part-{number:06d}.parquet")
+        prompts = to_arrow(chunk["prompt"], max_chars)
+        for offset in range(0, len(chunk), STAGE_ROWS):
+            piece = prompts[offset : offset + STAGE_ROWS]
+            ordinal = pa.array(np.arange(start + offset, start + offset + len(piece), dtype=np.int64))
+            pq.write_table(pa.table({"ordinal": ordinal, "prompt": piece}), stage / f"{start + offset:012d}.parquet")
         start += len(chunk)
         say(f"similarity: staged {start:,} prompts for Spark")
     return columns, start

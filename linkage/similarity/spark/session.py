@@ -23,6 +23,7 @@ def start(master: str, driver_memory: str) -> SparkSession:
         SparkSession.builder.master(master)
         .appName("linkage-similarity")
         .config("spark.driver.memory", driver_memory)
+        .config("spark.driver.maxResultSize", driver_memory)  # the signatures and bucket mates come back whole
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
