@@ -43,7 +43,9 @@ from linkage.similarity.analyse import (
 from linkage.similarity.normalise import to_arrow
 
 STAGE_ROWS = 50_000  # prompts a staged file holds: a partition, signed by one task in well under a second
-SIGNED = "ordinal long, signature binary, cot boolean, length int, keys array<long>"
+SIGNED = "ordinal long, signature binary, cot boolean, length int"
+KEYED = "band int, key long, ordinal int"  # ordinal as 32 bits, as the local engine's hash table packs it
+MAX_PROMPTS = 2**31 - 1
 Batches = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
 
@@ -59,14 +61,13 @@ class SparkPass1:
             columns, count = _stage(chunks, Path(stage), hashing.max_chars, say)
             if not count:
                 return columns, np.zeros((0, hashing.num_perm), np.uint16), np.zeros(0, np.int64)
-            signed = self.spark.read.parquet(stage).mapInArrow(_signer(hashing, bands, rows), SIGNED).persist()
-            try:
-                say(f"similarity: signing {count:,} prompts on Spark ({self.spark.sparkContext.master})")
-                sig = _signatures(signed, columns, count, hashing.num_perm)
-                say(f"similarity: grouping {count:,} prompts into families ({bands} bands x {rows} rows) on Spark")
-                mates = _bucket_mates(signed)
-            finally:
-                signed.unpersist()
+            if count > MAX_PROMPTS:
+                raise LinkageError(f"{count:,} prompts: a night of the Spark engine holds at most {MAX_PROMPTS:,}")
+            prompts = self.spark.read.parquet(stage)
+            say(f"similarity: signing {count:,} prompts on Spark ({self.spark.sparkContext.master})")
+            sig = _signatures(prompts.mapInArrow(_signer(hashing), SIGNED), columns, count, hashing.num_perm)
+            say(f"similarity: grouping {count:,} prompts into families ({bands} bands x {rows} rows) on Spark")
+            mates = _bucket_mates(prompts.mapInArrow(_keyer(hashing, bands, rows), KEYED))
         return columns, sig, families.families_from_buckets(sig, mates, verify_level(settings))
 
 
@@ -86,26 +87,34 @@ def _stage(chunks: ChunkSource, stage: Path, max_chars: int, say: Progress) -> t
     return columns, start
 
 
-def _signer(hashing: Hashing, bands: int, rows: int) -> Batches:
-    """What each partition's Arrow batches go through on the executors: signatures, chain-of-thought flags, lengths
-    and band keys (none for a prompt without words: it is never banded). Only these leave the executor, no text."""
+def _signer(hashing: Hashing) -> Batches:
+    """What each partition's Arrow batches go through on the executors for the signatures, chain-of-thought flags
+    and lengths: only these leave the executor, never the text."""
 
     def sign(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             sig, cot, lengths = sign_prompts(batch.column("prompt"), hashing)
-            valid, keys = families.banded(sig, bands, rows)
-            yield pa.RecordBatch.from_arrays(
-                [
-                    batch.column("ordinal"),
-                    _binary(sig),
-                    pa.array(cot),
-                    pa.array(lengths),
-                    _key_lists(len(sig), valid, keys),
-                ],
-                names=["ordinal", "signature", "cot", "length", "keys"],
-            )
+            columns = [batch.column("ordinal"), _binary(sig), pa.array(cot), pa.array(lengths)]
+            yield pa.RecordBatch.from_arrays(columns, names=["ordinal", "signature", "cot", "length"])
 
     return sign
+
+
+def _keyer(hashing: Hashing, bands: int, rows: int) -> Batches:
+    """What each partition's Arrow batches go through for the buckets: a row per band of each prompt with words
+    (a prompt without any is never banded). The prompts are signed again: the kernel costs less than keeping the
+    signatures in Spark's memory between the two jobs (at 2M prompts a cached copy ran a 2 GB driver out of heap)."""
+
+    def key(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            valid, keys = families.banded(sign_prompts(batch.column("prompt"), hashing)[0], bands, rows)
+            ordinal = batch.column("ordinal").to_numpy()[valid].astype(np.int32)
+            columns = [np.repeat(np.arange(bands, dtype=np.int32), len(valid)), keys.ravel().view(np.int64)]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(column) for column in [*columns, np.tile(ordinal, bands)]], names=["band", "key", "ordinal"]
+            )
+
+    return key
 
 
 def _binary(sig: np.ndarray) -> pa.Array:
@@ -115,15 +124,6 @@ def _binary(sig: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(
         pa.binary(), len(sig), [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(sig))]
     )
-
-
-def _key_lists(prompts: int, valid: np.ndarray, keys: np.ndarray) -> pa.ListArray:
-    """Each prompt's band keys, band by band (:func:`~linkage.similarity.families.banded`'s ``keys`` are band-major
-    over the ``valid`` prompts); an empty list for the others."""
-    counts = np.zeros(prompts, np.int32)
-    counts[valid] = len(keys)
-    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(np.ascontiguousarray(keys.T).view(np.int64).ravel()))
 
 
 def _signatures(signed: DataFrame, columns: Columns, count: int, num_perm: int) -> np.ndarray:
@@ -152,12 +152,11 @@ def _matrix(column: pa.Array, num_perm: int) -> np.ndarray:
     return data.reshape(-1, num_perm)
 
 
-def _bucket_mates(signed: DataFrame) -> families.BucketMates:
+def _bucket_mates(keyed: DataFrame) -> families.BucketMates:
     """Per prompt and band, its bucket's first prompt and the latest one before it, when it is not the first."""
     bucket = Window.partitionBy("band", "key").orderBy("ordinal")
     mates = (
-        signed.select("ordinal", F.posexplode("keys").alias("band", "key"))
-        .select(
+        keyed.select(
             "band",
             "ordinal",
             F.min("ordinal").over(bucket).alias("first"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,6 +20,8 @@ def start(master: str, driver_memory: str) -> SparkSession:
     linkage installed and PYSPARK_PYTHON set by whoever runs the cluster."""
     if master.startswith("local"):
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # PySpark 4 is not yet tested with pandas 3; this engine hands it Arrow batches, never pandas frames
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     builder = (
         SparkSession.builder.master(master)
         .appName("linkage-similarity")
@@ -34,6 +37,7 @@ def start(master: str, driver_memory: str) -> SparkSession:
 
 @contextmanager
 def spark_session(settings: Settings) -> Iterator[SparkSession]:
+    """A session for as long as the block lasts (one `linkage similarity --engine spark`)."""
     spark = start(settings.spark_master, settings.spark_driver_memory)
     try:
         yield spark
