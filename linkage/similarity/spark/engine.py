@@ -9,9 +9,10 @@ driver then joins those in the local engine's order (:func:`~linkage.similarity.
 so the family labels, and everything :func:`~linkage.similarity.analyse.analyse` computes from them, are the local
 engine's.
 
-The driver reads the chunks once: it keeps the columns that need no hashing (:class:`Columns`) and stages each
-chunk's prompts, with their place in the stream, as a Parquet file that Spark reads; the staged text is deleted as
-soon as pass 1 ends. The signatures come back to the driver (the union-find and the later passes need them).
+The driver reads the chunks once: it keeps the columns that need no hashing (:class:`Columns`) and stages the
+prompts, with their place in the stream, as Parquet files that Spark reads; the staged text is deleted as soon as
+pass 1 ends. Spark reads them twice, for the signatures (which come back to the driver: the union-find and the
+later passes need them) and for the band keys (which it groups), signing the prompts each time.
 """
 
 from __future__ import annotations
