@@ -1,7 +1,7 @@
 """Pass 1 on Spark: the project's own kernel signs each partition's prompts, Spark groups the band keys.
 
 Spark ML's ``MinHashLSH`` is not used: its bands are single hashes (no AND-amplification), and
-``approxSimilarityJoin`` turns every bucket into all its pairs, which for a template sent a million times is 10^12.
+``approxSimilarityJoin`` turns every bucket into all its pairs: half a trillion for a template sent a million times.
 Here each partition's Arrow batches go through :func:`~linkage.similarity.analyse.sign_prompts` and
 :func:`~linkage.similarity.families.banded` (``mapInArrow``), and Spark sorts each bucket once to give every member
 the bucket's first prompt and the one before it: at most one row per prompt and band, however big the bucket. The
