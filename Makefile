@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-communities bench-quality bench-nights bench-cli stop clean
+.PHONY: setup chromium db demo test lint bench bench-load bench-similarity bench-similarity-full bench-similarity-spark bench-communities bench-quality bench-nights bench-cli stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required (found: $$($(PYTHON) --version))" >&2; exit 1; }
@@ -12,7 +12,7 @@ $(INSTALLED): pyproject.toml
 	@command -v mvn >/dev/null || { echo "Maven is required to fetch Neo4j and GDS from Maven Central" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)
@@ -55,7 +55,13 @@ bench-similarity: setup
 bench-similarity-full: setup
 	$(BIN)/python bench/bench_similarity.py --full 20000000 --dir .bench-similarity --sample 200000
 
-bench: bench-similarity-full bench-load bench-communities bench-quality bench-nights bench-cli
+# The Spark engine (local mode) on the same 20M and 200k prompts: start-up apart, then the whole stage on the 20M, then
+# pass 1 of both engines on the 200k (last line: spark_s=<s> local_s=<s> same_families=<True|False>). The driver
+# holds the signatures and bucket mates on their way back (about 200 B a prompt), hence its 8g.
+bench-similarity-spark: setup
+	$(BIN)/python bench/bench_similarity.py --spark 'local[*]' --driver-memory 8g --full 20000000 --dir .bench-similarity --sample 200000
+
+bench: bench-similarity-full bench-similarity-spark bench-load bench-communities bench-quality bench-nights bench-cli
 
 # Loader throughput (1M accounts, ~3M sessions; a first load through Neo4j's batch importer, then through Cypher)
 # and peak memory, against a naive writer; own database
@@ -68,7 +74,7 @@ bench-load: setup
 # GDS Leiden/Louvain vs igraph Leiden on LFR graphs (NMI); own database (.linkage-bench, port 7697) since it empties it.
 BENCH_DB := LINKAGE_HOME=.linkage-bench LINKAGE_LOCALDB_PORT=7697
 bench-communities: setup
-	@$(BIN)/python -c 'import igraph, networkx, sklearn' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@$(BIN)/python -c 'import igraph, networkx, sklearn' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
 	$(BENCH_DB) LINKAGE_LOCALDB_HEAP=2g LINKAGE_LOCALDB_PAGECACHE=512m $(BIN)/python bench/bench_communities.py; \
 	status=$$?; $(BENCH_DB) $(BIN)/linkage db stop; exit $$status
 

@@ -3,6 +3,7 @@ at scale.
 
     python bench/bench_similarity.py                 # 200k-prompt sample comparison (make bench-similarity)
     python bench/bench_similarity.py --full 20000000 # + the whole stage on N prompts from parquet (make bench)
+    python bench/bench_similarity.py --spark 'local[*]' [--full 20000000]   # the same on the Spark engine
 
 Times are CPU seconds of this process (time.process_time) so "per core" holds even when threads help; wall time
 is reported too. Ours is the best of three runs (the first pays for fresh memory pages; all three are printed).
@@ -35,7 +36,7 @@ from prompt_gen import PromptGenerator
 
 from linkage.settings import Settings
 from linkage.similarity import minhash
-from linkage.similarity.analyse import analyse, signature_chunk
+from linkage.similarity.analyse import Engine, Hashing, analyse, local_pass1, sign_prompts
 from linkage.similarity.families import assign_families
 from linkage.similarity.normalise import normalise, to_arrow
 
@@ -58,8 +59,8 @@ def _shingles(text: str, width: int) -> list[bytes]:
 def ours(prompts: list[str], config: Settings) -> tuple[np.ndarray, float, float]:
     """Our core from raw text: normalise, hash, sign, band, verify, components (chunked like the stage)."""
     start = _clock()
-    step = config.similarity_chunk_rows
-    sig = np.concatenate([signature_chunk(prompts[i : i + step], config)[0] for i in range(0, len(prompts), step)])
+    step, hashing = config.similarity_chunk_rows, Hashing.of(config)
+    sig = np.concatenate([sign_prompts(prompts[i : i + step], hashing)[0] for i in range(0, len(prompts), step)])
     bands, rows = minhash.optimal_bands(config.similarity_threshold, config.similarity_num_perm)
     verify = config.similarity_threshold - config.similarity_verify_margin
     labels = assign_families(sig, bands, rows, verify)
@@ -217,8 +218,9 @@ def sample(n: int, seed: int, with_rensa: bool) -> str:
     return f"speedup={core:.1f} pair_recall={recall(pairs, labels):.4f}"
 
 
-def full(n: int, seed: int, folder: Path) -> None:
-    """The whole stage computation (both passes, no database writes) on n prompts read from parquet."""
+def full(n: int, seed: int, folder: Path, engine: Engine = local_pass1, name: str = "local") -> None:
+    """The whole stage computation (all passes, no database writes) on n prompts read from parquet, pass 1 on
+    ``engine``."""
     path = folder / "prompts.parquet"
     if not path.exists():
         start = _clock()
@@ -233,13 +235,38 @@ def full(n: int, seed: int, folder: Path) -> None:
         print(f"generated {n:,} prompts into {path} ({path.stat().st_size / 1e9:.2f} GB) in {_since(start)[1]:.0f} s")
     config = Settings()
     start = _clock()
-    result = analyse(lambda: _parquet_chunks(path, config.similarity_chunk_rows), config,
-                     progress=lambda m: print(f"{_since(start)[1]:7.1f} s  {m}", file=sys.stderr))  # fmt: skip
+    say = lambda m: print(f"{_since(start)[1]:7.1f} s  {m}", file=sys.stderr)  # noqa: E731
+    result = analyse(lambda: _parquet_chunks(path, config.similarity_chunk_rows), config, say, engine)
     cpu, wall = _since(start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    print(f"full stage on {n:,} prompts: {wall:.0f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.2f} GB; "
+    print(f"full stage ({name} engine) on {n:,} prompts: {wall:.0f} s wall, {cpu:.0f} s CPU, peak RSS {peak:.2f} GB; "
           f"{len(result.families):,} families, {len(result.links):,} links, "
           f"{len(result.features):,} accounts")  # fmt: skip
+
+
+def spark_sample(n: int, seed: int, engine: Engine, runs: int = 3) -> str:
+    """Pass 1 (signatures and family labels, from raw text) of the same sample as :func:`sample`, by the local
+    engine and by ``engine`` (Spark), wall seconds of each run; whether the labels are the same."""
+    config = Settings()
+    prompts, accounts, _ = PromptGenerator(seed=seed, accounts=max(2_000, n // 4)).prompts(n)
+    frame = pd.DataFrame({"account_id": accounts.astype(str), "prompt": pd.Series(prompts, dtype=object)})
+    step = config.similarity_chunk_rows
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        return (frame.iloc[i : i + step] for i in range(0, n, step))
+
+    timings: dict[str, list[float]] = {}
+    labels: dict[str, np.ndarray] = {}
+    for name, run in (("local", local_pass1), ("spark", engine)):
+        for _ in range(runs):
+            start = _clock()
+            labels[name] = run(chunks, config, lambda _: None)[2]
+            timings.setdefault(name, []).append(_since(start)[1])
+    for name, seconds in timings.items():
+        runs_s = ", ".join(f"{s:.2f}" for s in seconds)
+        print(f"{name} engine, pass 1 on {n:,} prompts, wall s of the {runs} runs: {runs_s}")
+    same = bool(np.array_equal(labels["local"], labels["spark"]))
+    return f"spark_s={min(timings['spark']):.2f} local_s={min(timings['local']):.2f} same_families={same}"
 
 
 def _parquet_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
@@ -256,12 +283,29 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where the full run's parquet goes (kept)")
     parser.add_argument("--no-rensa", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--spark", metavar="MASTER", help="run pass 1 on Spark instead (e.g. 'local[*]')")
+    parser.add_argument(
+        "--driver-memory", default="2g", help="the Spark driver's heap (the signatures pass through it)"
+    )
     args = parser.parse_args()
+    engine, name = local_pass1, "local"
+    if args.spark:
+        from linkage.similarity.spark import SparkPass1
+        from linkage.similarity.spark.session import start
+
+        started = _clock()
+        engine, name = SparkPass1(start(args.spark, args.driver_memory)), "spark"
+        print(f"Spark start-up ({args.spark}, driver {args.driver_memory}; once per process): "
+              f"{_since(started)[1]:.1f} s wall")  # fmt: skip
     if args.full:
         folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-similarity-"))
         folder.mkdir(parents=True, exist_ok=True)
-        full(args.full, args.seed, folder)
-    print(sample(args.sample, args.seed, not args.no_rensa))
+        full(args.full, args.seed, folder, engine, name)
+    print(
+        spark_sample(args.sample, args.seed, engine)
+        if args.spark
+        else sample(args.sample, args.seed, not args.no_rensa)
+    )
 
 
 if __name__ == "__main__":

@@ -117,6 +117,10 @@ class Settings(BaseSettings, Thresholds):
     similarity_segment_min_share: float = Field(default=0.2, ge=0.0, le=1.0)  # an account's habit: this share ...
     similarity_segment_min_requests: int = Field(default=3, ge=1)  # ... and this many of its requests
     similarity_habit_min_requests: int = Field(default=5, ge=2)  # an account's habit needs this many requests
+    # pass 1 of prompt similarity on Spark (`linkage similarity --engine spark`): see linkage/similarity/spark/
+    spark_master: str = "local[*]"  # or a cluster's master URL (spark://…, yarn, k8s://…)
+    spark_driver_memory: str = "2g"  # the driver's JVM heap; the signatures come back to this Python process
+    spark_stage_dir: Path | None = None  # where prompts are staged for Spark (a cluster's executors read it)
 
     # detection: how values are weighed and how communities are found (LINKAGE_DETECT_*): see linkage/detect/
     detect_significance_decades: float = Field(default=6.0, gt=0.0)  # an overlap this unlikely by chance counts fully

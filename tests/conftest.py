@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import localdb
 from linkage.graph import Graph
 from linkage.settings import Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 TEST_HOME = Path(os.environ.get("LINKAGE_TEST_HOME", ".linkage-test")).resolve()
 TEST_PORT = int(os.environ.get("LINKAGE_TEST_PORT", "7688"))
@@ -68,3 +72,13 @@ def graph(session_graph: Graph) -> Graph:
     """The shared connection, on an empty graph with no GDS projections left over."""
     session_graph.reset()
     return session_graph
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """One local SparkSession for the whole test session (it takes 10-20 s to start): two cores, a 2 GB driver."""
+    from linkage.similarity.spark.session import start
+
+    session = start("local[2]", "2g")
+    yield session
+    session.stop()

@@ -18,7 +18,7 @@ from linkage import nightly
 from linkage.analyst import MAX_ACCOUNTS
 from linkage.cli import render
 from linkage.errors import EXIT_CODES_HELP, ExitCode, LinkageError
-from linkage.nightly.formats import BanlistFormat
+from linkage.nightly.formats import BanlistFormat, SimilarityEngine
 from linkage.signals import Stopped, raise_if_received, received, stop_on_signals
 from localdb import LocalDbError
 
@@ -362,11 +362,22 @@ def explain_command(
 @app.command("similarity")
 def similarity_command(
     batch_dir: Annotated[Path, typer.Argument(help="Batch folder whose prompts file is analysed.")],
+    engine: Annotated[
+        SimilarityEngine,
+        typer.Option(
+            help="Where pass 1 (signatures, band buckets) runs: here, or on Spark (needs the optional extra 'spark')."
+        ),
+    ] = "local",
+    master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL with --engine spark (default: LINKAGE_SPARK_MASTER, else local[*])."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Prompt similarity alone: template families, SIMILAR_PROMPTS links and prompt features of a batch."""
     with expected_failures():
-        result = nightly.similarity_only(settings(), batch_dir, progress=render.stderr.log)
+        config = settings() if master is None else settings().model_copy(update={"spark_master": master})
+        result = nightly.similarity_only(config, batch_dir, progress=render.stderr.log, engine=engine)
     render.print_json(result) if as_json else render.print_fields("Prompt similarity", result)
 
 

@@ -24,7 +24,7 @@ from linkage.analyst.report import write_report
 from linkage.detect.stage import Detection, detect
 from linkage.files import check_folder, output_errors
 from linkage.graph import Graph
-from linkage.nightly.formats import BanlistFormat
+from linkage.nightly.formats import BanlistFormat, SimilarityEngine
 from linkage.nightly.lock import exclusive
 from linkage.nightly.outputs import (
     REJECTS,
@@ -39,7 +39,7 @@ from linkage.nightly.outputs import (
 )
 from linkage.nightly.records import GraphCounts, RunSummary, finish_run, run_notes, run_summary, start_run
 from linkage.settings import Settings
-from linkage.similarity.stage import SimilarityResult, run_similarity
+from linkage.similarity.stage import SimilarityResult, engine_named, run_similarity
 from loaders import LoadResult, Progress, accepted_prompts, check_prompts, load_batch
 
 Report = Callable[[str], None]
@@ -136,16 +136,19 @@ def load_only(
                               progress=progress, initial=initial)  # fmt: skip
 
 
-def similarity_only(settings: Settings, batch_dir: Path, progress: Report | None = None) -> SimilarityResult:
+def similarity_only(
+    settings: Settings, batch_dir: Path, progress: Report | None = None, engine: SimilarityEngine = "local"
+) -> SimilarityResult:
     """`linkage similarity`: the stage alone on a batch folder's prompts file, holding the database's lock. The file
     is validated as `linkage load` would (its rejects go to ``rejects/<batch>/prompts.csv``); only the accepted rows
-    are analysed."""
+    are analysed, pass 1 on ``engine``."""
     with Graph(settings) as graph, tempfile.TemporaryDirectory(prefix="linkage-similarity-") as work:
         graph.apply_schema()
         with exclusive(graph, "linkage similarity"):
             check_prompts(settings, batch_dir, Path(work))
             prompts = accepted_prompts(Path(work), settings.similarity_chunk_rows)
-            return run_similarity(graph, settings, prompts, batch_dir.name, progress)
+            with engine_named(engine, settings) as pass1:
+                return run_similarity(graph, settings, prompts, batch_dir.name, progress, pass1)
 
 
 def detect_only(settings: Settings, batch: str) -> Detection:

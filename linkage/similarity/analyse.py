@@ -52,8 +52,9 @@ class Analysis:
 
 
 @dataclass
-class _Pass1:
-    signatures: list[np.ndarray] = field(default_factory=list)
+class Columns:
+    """Pass 1's per-prompt columns besides the signatures, chunk by chunk in stream order (never the text)."""
+
     accounts: list[np.ndarray] = field(default_factory=list)
     times: list[np.ndarray] = field(default_factory=list)
     outputs: list[np.ndarray] = field(default_factory=list)
@@ -63,23 +64,66 @@ class _Pass1:
     codes: dict[str, int] = field(default_factory=dict)
     model_codes: dict[str, int] = field(default_factory=dict)
 
+    def add(self, chunk: pd.DataFrame) -> None:
+        """The columns of one chunk that need no hashing: account, model, time and output tokens."""
+        self.accounts.append(_account_codes(chunk["account_id"], self.codes))
+        self.models.append(_model_codes(chunk["model"], self.model_codes) if "model" in chunk else
+                           np.full(len(chunk), NO_MODEL, dtype=np.int32))  # fmt: skip
+        self.times.append(_seconds(chunk["ts"]) if "ts" in chunk else np.full(len(chunk), NO_TIME))
+        tokens = chunk["output_tokens"] if "output_tokens" in chunk else pd.Series(0, index=chunk.index)
+        self.outputs.append(pd.to_numeric(tokens, errors="coerce").fillna(0).clip(lower=0).to_numpy(np.int64))
 
-def _prepare(prompts: Iterable[object], settings: Settings) -> tuple[pa.StringArray, np.ndarray]:
+
+Pass1 = tuple[Columns, np.ndarray, np.ndarray]  # the columns, the signatures and the family label of every prompt
+Engine = Callable[[ChunkSource, Settings, Progress], Pass1]  # how pass 1 runs: here (local_pass1) or on Spark
+
+
+@dataclass(frozen=True)
+class Hashing:
+    """What signing prompts needs: small and free of secrets, so that it can travel to Spark's executors."""
+
+    max_chars: int
+    shingle_words: int
+    num_perm: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> Hashing:
+        return cls(
+            settings.similarity_max_prompt_chars, settings.similarity_shingle_words, settings.similarity_num_perm
+        )
+
+
+def checked(chunk: pd.DataFrame) -> pd.DataFrame:
+    """A chunk of prompts, once it is known to have the columns every pass reads."""
+    if "account_id" not in chunk or "prompt" not in chunk:
+        raise LinkageError("prompt chunks need the columns account_id and prompt")
+    return chunk
+
+
+def _prepare(prompts: Iterable[object], max_chars: int) -> tuple[pa.StringArray, np.ndarray]:
     """Case-folded text (for the kernel, which masks the slots) and chain-of-thought flags of one chunk (pyarrow
     kernels: they release the GIL)."""
-    texts = fold_case(to_arrow(prompts, settings.similarity_max_prompt_chars))
+    texts = fold_case(to_arrow(prompts, max_chars))
     cot = chain_of_thought(texts).to_numpy(zero_copy_only=False)
     return texts, np.asarray(cot, dtype=bool)
 
 
-def signature_chunk(prompts: Iterable[object], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """Signatures and chain-of-thought flags of one chunk of raw prompts (the hashing core, also benchmarked)."""
-    texts, cot = _prepare(prompts, settings)
-    return minhash.signatures(texts, settings.similarity_shingle_words, settings.similarity_num_perm), cot
+def _signed(texts: pa.StringArray, hashing: Hashing) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures and lengths in characters of prepared text."""
+    sig = minhash.signatures(texts, hashing.shingle_words, hashing.num_perm)
+    return sig, pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int32)
+
+
+def sign_prompts(prompts: Iterable[object], hashing: Hashing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Signatures, chain-of-thought flags and lengths of one chunk of raw prompts: the hashing core, which Spark
+    runs per partition and the benchmark times."""
+    texts, cot = _prepare(prompts, hashing.max_chars)
+    sig, lengths = _signed(texts, hashing)
+    return sig, cot, lengths
 
 
 def _prepared(
-    chunks: Iterable[pd.DataFrame], settings: Settings
+    chunks: Iterable[pd.DataFrame], max_chars: int
 ) -> Iterator[tuple[pd.DataFrame, pa.StringArray, np.ndarray]]:
     """Chunks with their prepared text, the next chunk prepared in a worker thread while the caller signs
     this one (two cores busy instead of one)."""
@@ -87,9 +131,7 @@ def _prepared(
         pending: Future[tuple[pa.StringArray, np.ndarray]] | None = None
         previous: pd.DataFrame | None = None
         for chunk in chunks:
-            if "account_id" not in chunk or "prompt" not in chunk:
-                raise LinkageError("prompt chunks need the columns account_id and prompt")
-            future = pool.submit(_prepare, chunk["prompt"], settings)
+            future = pool.submit(_prepare, checked(chunk)["prompt"], max_chars)
             if pending is not None and previous is not None:
                 yield (previous, *pending.result())
             pending, previous = future, chunk
@@ -97,23 +139,23 @@ def _prepared(
             yield (previous, *pending.result())
 
 
-def _read(chunks: ChunkSource, settings: Settings, progress: Progress) -> _Pass1:
-    state = _Pass1()
+def local_pass1(chunks: ChunkSource, settings: Settings, say: Progress) -> Pass1:
+    """Pass 1 on this machine: sign each chunk, then bucket the band keys in a compiled hash table."""
+    hashing, columns, signatures = Hashing.of(settings), Columns(), []
     seen = 0
-    for chunk, texts, cot in _prepared(chunks(), settings):
-        sig = minhash.signatures(texts, settings.similarity_shingle_words, settings.similarity_num_perm)
-        state.signatures.append(sig)
-        state.cot.append(cot)
-        state.lengths.append(pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int32))
-        state.accounts.append(_account_codes(chunk["account_id"], state.codes))
-        state.models.append(_model_codes(chunk["model"], state.model_codes) if "model" in chunk else
-                            np.full(len(chunk), NO_MODEL, dtype=np.int32))  # fmt: skip
-        state.times.append(_seconds(chunk["ts"]) if "ts" in chunk else np.full(len(chunk), NO_TIME))
-        tokens = chunk["output_tokens"] if "output_tokens" in chunk else pd.Series(0, index=chunk.index)
-        state.outputs.append(pd.to_numeric(tokens, errors="coerce").fillna(0).clip(lower=0).to_numpy(np.int64))
+    for chunk, texts, cot in _prepared(chunks(), hashing.max_chars):
+        columns.add(chunk)
+        sig, lengths = _signed(texts, hashing)
+        signatures.append(sig)
+        columns.cot.append(cot)
+        columns.lengths.append(lengths)
         seen += len(chunk)
-        progress(f"similarity: hashed {seen:,} prompts")
-    return state
+        say(f"similarity: hashed {seen:,} prompts")
+    sig = np.concatenate(signatures) if signatures else np.zeros((0, hashing.num_perm), np.uint16)
+    signatures.clear()
+    bands, rows = banding(settings)
+    say(f"similarity: grouping {len(sig):,} prompts into families ({bands} bands x {rows} rows)")
+    return columns, sig, families.assign_families(sig, bands, rows, verify_level(settings))
 
 
 def _account_codes(ids: pd.Series, codes: dict[str, int]) -> np.ndarray:
@@ -135,21 +177,18 @@ def _seconds(ts: pd.Series) -> np.ndarray:
     return np.where(millis == ABSENT, NO_TIME, millis // 1000)
 
 
-def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None = None) -> Analysis:
-    """Families, links and features of every prompt ``chunks()`` yields (called twice: two passes)."""
+def analyse(
+    chunks: ChunkSource, settings: Settings, progress: Progress | None = None, engine: Engine = local_pass1
+) -> Analysis:
+    """Families, links and features of every prompt ``chunks()`` yields (called more than once: several passes).
+    ``engine`` runs pass 1 (signatures and family labels); what follows is the same whichever ran it."""
     say = progress or (lambda _: None)
     if settings.similarity_num_perm & (settings.similarity_num_perm - 1):
         raise LinkageError("LINKAGE_SIMILARITY_NUM_PERM must be a power of two (e.g. 64)")
-    state = _read(chunks, settings, say)
-    num_perm = settings.similarity_num_perm
-    sig = np.concatenate(state.signatures) if state.signatures else np.zeros((0, num_perm), np.uint16)
-    state.signatures.clear()
+    state, sig, labels = engine(chunks, settings, say)
     account = np.concatenate(state.accounts) if state.accounts else np.zeros(0, np.int32)
     names = np.array(list(state.codes), dtype=object)
-    bands, rows = _banding(settings)
-    verify = max(settings.similarity_threshold - settings.similarity_verify_margin, 0.0)
-    say(f"similarity: grouping {len(sig):,} prompts into families ({bands} bands x {rows} rows)")
-    labels = families.assign_families(sig, bands, rows, verify)
+    bands, rows = banding(settings)
     cot = np.concatenate(state.cot) if state.cot else np.zeros(0, bool)
 
     pairs = pd.DataFrame({"account": account, "family": labels})[labels >= 0]
@@ -245,11 +284,17 @@ def analyse(chunks: ChunkSource, settings: Settings, progress: Progress | None =
     )
 
 
-def _banding(settings: Settings) -> tuple[int, int]:
+def banding(settings: Settings) -> tuple[int, int]:
+    """LSH bands and rows per band."""
     if settings.similarity_bands is None:
         return minhash.optimal_bands(settings.similarity_threshold, settings.similarity_num_perm)
     bands = min(settings.similarity_bands, settings.similarity_num_perm)
     return bands, settings.similarity_num_perm // bands
+
+
+def verify_level(settings: Settings) -> float:
+    """The share of bins two prompts of one family agree on at least."""
+    return max(settings.similarity_threshold - settings.similarity_verify_margin, 0.0)
 
 
 def _family_table(

@@ -12,6 +12,8 @@ fillers differ.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 import pandas as pd
@@ -28,17 +30,49 @@ ROOT_SLACK = 0.1875
 
 def assign_families(sig: np.ndarray, bands: int, rows: int, verify: float) -> np.ndarray:
     """A family label per prompt (the index of its family's root prompt; -1 for a prompt without words)."""
-    valid = _with_shingles(sig)
+    valid, keys = banded(sig, bands, rows)
     parent = np.arange(len(sig), dtype=np.int64)
-    agree = int(np.ceil(verify * sig.shape[1]))
-    root_agree = int(np.ceil((verify - ROOT_SLACK) * sig.shape[1]))
-    keys = _band_keys(sig, valid, bands, rows)
+    agree, root_agree = _agreements(verify, sig.shape[1])
     size = 1 << max(int(np.ceil(np.log2(max(len(valid), 1) * 1.5))), 4)  # open addressing, load factor <= 2/3
     table = np.empty((size, 2), dtype=np.int64)  # per slot: the key, then a bucket's first and latest prompt
     for band in range(bands):
         _union_band(parent, sig, valid, keys[band], agree, root_agree, table)
     labels: np.ndarray = _roots(parent, sig)
     return labels
+
+
+def families_from_buckets(sig: np.ndarray, mates: BucketMates, verify: float) -> np.ndarray:
+    """:func:`assign_families` from buckets grouped elsewhere (Spark): the same unions in the same order (band by
+    band, prompt by prompt), so the same labels."""
+    parent = np.arange(len(sig), dtype=np.int64)
+    agree, root_agree = _agreements(verify, sig.shape[1])
+    order = np.lexsort((mates.prompt, mates.band))
+    _union_mates(parent, sig, mates.prompt[order], mates.first[order], mates.latest[order], agree, root_agree)
+    labels: np.ndarray = _roots(parent, sig)
+    return labels
+
+
+@dataclass(frozen=True)
+class BucketMates:
+    """Per prompt and band whose bucket an earlier prompt opened: the bucket's first prompt and the latest one
+    before it (what :func:`_union_band`'s hash table holds when it reaches the prompt)."""
+
+    band: np.ndarray
+    prompt: np.ndarray
+    first: np.ndarray
+    latest: np.ndarray
+
+
+def banded(sig: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The prompts with shingles and every band's key of each (band-major): what LSH buckets them by."""
+    valid = _with_shingles(sig)
+    keys: np.ndarray = _band_keys(sig, valid, bands, rows)
+    return valid, keys
+
+
+def _agreements(verify: float, width: int) -> tuple[int, int]:
+    """Bins two prompts, and the roots of their families, must agree on to be joined."""
+    return int(np.ceil(verify * width)), int(np.ceil((verify - ROOT_SLACK) * width))
 
 
 @numba.njit(nogil=True, cache=True)
@@ -143,11 +177,31 @@ def _union_band(
                 break
             if table[h, 0] == key:
                 first = ids >> 32
-                if not _join(parent, sig, first, i, agree, root_agree):
-                    _join(parent, sig, ids & 0xFFFFFFFF, i, agree, root_agree)
+                _link(parent, sig, first, ids & 0xFFFFFFFF, i, agree, root_agree)
                 table[h, 1] = (first << 32) | i
                 break
             h = (h + np.int64(1)) & mask
+
+
+@numba.njit(inline="always")
+def _link(parent: np.ndarray, sig: np.ndarray, first: int, latest: int, i: int, agree: int, root_agree: int) -> None:
+    """Join prompt i to its bucket's first prompt, or else to the latest one before it."""
+    if not _join(parent, sig, first, i, agree, root_agree):
+        _join(parent, sig, latest, i, agree, root_agree)
+
+
+@numba.njit(nogil=True, cache=True)
+def _union_mates(
+    parent: np.ndarray,
+    sig: np.ndarray,
+    prompts: np.ndarray,
+    firsts: np.ndarray,
+    latests: np.ndarray,
+    agree: int,
+    root_agree: int,
+) -> None:
+    for m in range(len(prompts)):
+        _link(parent, sig, firsts[m], latests[m], prompts[m], agree, root_agree)
 
 
 @numba.njit(nogil=True, cache=True)

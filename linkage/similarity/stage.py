@@ -8,14 +8,26 @@ prompt features and when each account first asked each model (Model nodes, ADOPT
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from pydantic import BaseModel
 
+from linkage.errors import LinkageError
 from linkage.graph import Graph, WriteCounts, frame_rows
+from linkage.nightly.formats import SimilarityEngine
 from linkage.settings import Settings
 from linkage.similarity import families
-from linkage.similarity.analyse import Analysis, ChunkSource, Progress, analyse, rename_families
+from linkage.similarity.analyse import (
+    Analysis,
+    ChunkSource,
+    Engine,
+    Progress,
+    analyse,
+    local_pass1,
+    rename_families,
+)
 
 SOURCE = "minhash"
 
@@ -42,15 +54,35 @@ class SimilarityResult(BaseModel):
 
 
 def run_similarity(
-    graph: Graph, settings: Settings, prompts: ChunkSource, batch: str, progress: Progress | None = None
+    graph: Graph,
+    settings: Settings,
+    prompts: ChunkSource,
+    batch: str,
+    progress: Progress | None = None,
+    engine: Engine = local_pass1,
 ) -> SimilarityResult:
     """Run the stage over the batch's accepted prompts (``prompts()`` streams them: the loader's spool) and write
-    the result to ``graph``."""
+    the result to ``graph``; ``engine`` runs pass 1 (:func:`engine_named`)."""
     started = time.perf_counter()
-    result = analyse(prompts, settings, progress)
+    result = analyse(prompts, settings, progress, engine)
     continue_known_families(graph, result, settings)
     counts = write_analysis(graph, result, batch)
     return summarise(result, counts, batch, time.perf_counter() - started)
+
+
+@contextmanager
+def engine_named(name: SimilarityEngine, settings: Settings) -> Iterator[Engine]:
+    """The engine that runs pass 1: this process, or Spark (``settings.spark_master``) for as long as the block
+    lasts."""
+    if name == "local":
+        yield local_pass1
+        return
+    try:
+        from linkage.similarity.spark import SparkPass1, spark_session
+    except ModuleNotFoundError as exc:
+        raise LinkageError("The Spark engine needs PySpark: pip install 'linkage[spark]'.") from exc
+    with spark_session(settings) as spark:
+        yield SparkPass1(spark)
 
 
 def continue_known_families(graph: Graph, result: Analysis, settings: Settings) -> int:
