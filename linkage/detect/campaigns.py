@@ -112,7 +112,11 @@ def _alike(candidates: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     power of two, in each of its parts, of one of the campaign's (``known``): a power of two is a coarse bucket, and
     a farm whose median output sits near a bucket's edge falls on both sides of it from one night to the next."""
     pairs = candidates.merge(known, on="campaign_id", suffixes=("", "_c"))
-    mine, theirs = habit_powers(pairs["habit"]), habit_powers(pairs["habit_c"])
+    # each habit's powers read once: thousands of accounts share each habit
+    habits = pd.unique(pd.concat([pairs["habit"], pairs["habit_c"]]))
+    powers = habit_powers(pd.Series(habits)).set_axis(habits)
+    mine = powers.loc[pairs["habit"]].reset_index(drop=True)
+    theirs = powers.loc[pairs["habit_c"]].reset_index(drop=True)
     close = (mine - theirs).abs().max(axis=1) <= 1
     return pairs.loc[close.to_numpy(), ["account_id", "campaign_id"]].drop_duplicates()
 
