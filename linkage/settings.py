@@ -59,6 +59,9 @@ class Thresholds(BaseModel):
     # score_respawn_banned_share says), and habits this share of them have
     score_campaign_member_share: float = Field(default=0.2, gt=0.0, le=1.0)
     score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
+    # a cluster whose ban would hit more accounts outside it (they share its cards, IPs, subnets, devices or
+    # templates) than this many per account it bans goes to review instead: linkage/detect/collateral.py
+    score_max_collateral: float = Field(default=20.0, ge=0.0)
 
 
 class Settings(BaseSettings, Thresholds):
@@ -81,6 +84,7 @@ class Settings(BaseSettings, Thresholds):
     hash_key: SecretStr | None = None
     hash_key_file: Path | None = None
     demo: bool = False
+    actor: str | None = None  # who records an appeal's decision (`linkage appeal`); unset: the OS user
     # indicators shared with partners (linkage/share/): the key partners agree on for what leaves as a keyed hash
     # (never the internal hash key), and the name the bundles are signed with
     share_key: SecretStr | None = None
