@@ -59,9 +59,10 @@ class Thresholds(BaseModel):
     # score_respawn_banned_share says), and habits this share of them have
     score_campaign_member_share: float = Field(default=0.2, gt=0.0, le=1.0)
     score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
-    # a cluster whose ban would hit more accounts outside it (they share its cards, IPs, subnets, devices or
-    # templates) than this many per account it bans goes to review instead: linkage/detect/collateral.py
-    score_max_collateral: float = Field(default=20.0, ge=0.0)
+    # a cluster whose ban would hit more accounts outside it (they use the cards, IPs, subnets, devices or templates
+    # its reasons cite) than this many per account it bans goes to review instead: linkage/detect/collateral.py (the
+    # generated scenarios' farms hit at most 15 per ban: README, Collateral before a ban)
+    score_max_collateral: float = Field(default=50.0, ge=0.0)
 
 
 class Settings(BaseSettings, Thresholds):

@@ -65,5 +65,10 @@ def test_a_reversed_ban_leaves_the_next_ban_list_and_its_values_stop_counting_as
     shown = runner.invoke(app, ["explain", "farm-03", "--json"], env=env)
     shared = json.loads(shown.stdout)["shared"]
     assert any(value["reversed"] == 1 for value in shared)
+    cluster_id = banlist.loc[banlist["account_id"] == "farm-02", "cluster_id"].iloc[0]
+    cluster = runner.invoke(app, ["explain", cluster_id, "--cluster", "--json"], env=env)
+    found = json.loads(cluster.stdout)
+    assert found["reversed"] == ["farm-01"] and found["bans"] == len(FARM) - 1 and not found["held"]
+    assert found["collateral"] >= 1  # the reversed account shares the values of the ban it left
     nothing = runner.invoke(app, ["appeal", "acme-01", "--reverse", "--note", "no ban"], env=env)
     assert nothing.exit_code == 1 and "no ban or review to appeal" in nothing.output

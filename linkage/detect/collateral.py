@@ -1,15 +1,15 @@
 """Collateral: what a cluster's ban would hit besides the farm, before the ban goes out.
 
-Trust & safety acts on a ban by blocking what the banned accounts use as well as the accounts: their cards, their
-addresses and networks, their devices, the prompt templates their scripts send. Every account outside the ban that
-uses one of those values is hit with them. Per cluster with bans, :func:`collateral` counts those accounts, by kind of
-value, how many of them belong to an org (a customer with a contract, not a throwaway sign-up), and their share of
-tonight's traffic. A value that may never be evidence (allowlisted, or an address that does not route) is never the
-farm's own and is left out, and so are disposable e-mail domains, which no ban blocks. :func:`hold_collateral` sends a
-cluster whose collateral exceeds ``score_max_collateral`` accounts per account it bans to review instead of banning
-it: a handful of accounts among hundreds of customers on the same line is for a person to act on, not for a nightly
-job. A ratio, not a count: a farm of sixty behind a carrier's NAT shares it with the NAT's hundreds of customers (the
-generated scenarios' camouflaged farm, six of them per ban), and a carrier's customers grow with the platform.
+Trust & safety acts on a ban by blocking what the ban rests on as well as the accounts: the cards, addresses and
+networks, devices and prompt templates its reasons cite (the values each banned account shares with its cluster, one
+per kind of evidence, :func:`linkage.detect.scoring.best_evidence`). Every account outside the ban that uses one of
+those values is hit with them. Per cluster with bans, :func:`collateral` counts those accounts, by kind of value, how
+many of them belong to an org (a customer with a contract, not a throwaway sign-up), and their share of tonight's
+traffic. What the ban does not rest on is not counted: a carrier NAT a farm routes some of its sessions through
+weighs nothing as evidence (its thousands of customers share nothing else), is cited by no reason and is no value to
+block; nor are disposable e-mail domains, which no ban blocks. :func:`hold_collateral` sends a cluster whose collateral
+exceeds ``score_max_collateral`` accounts per account it bans to review instead of banning it: a handful of accounts
+among hundreds of customers on the values it would block is for a person to act on, not for a nightly job.
 """
 
 from __future__ import annotations
@@ -31,18 +31,19 @@ def _part(incidence: pd.DataFrame) -> pd.Series:
     return part.mask(network & subnet, "subnets").mask(network & ~subnet, "ips")
 
 
-def collateral(banned: pd.DataFrame, all_banned: pd.Index, incidence: pd.DataFrame, requests: pd.Series
-               ) -> pd.DataFrame:  # fmt: skip
+def collateral(banned: pd.DataFrame, all_banned: pd.Index, cited: pd.DataFrame, incidence: pd.DataFrame,
+               requests: pd.Series) -> pd.DataFrame:  # fmt: skip
     """Per community with bans (``banned``: account_id, community), the accounts outside every ban (not in
-    ``all_banned``, tonight's bans and the batch's) that use a value its bans use: how many in all
+    ``all_banned``, tonight's bans and the batch's) that use a value its bans' reasons cite (``cited``: account_id,
+    kind, value, :data:`linkage.detect.scoring.BEST_COLUMNS`): how many in all
     (``collateral``), through each kind of value (``collateral_cards``…), how many belong to an org, and their
     share of tonight's requests (``requests``: every account's, indexed by account id). :data:`COLLATERAL_COLUMNS`,
     indexed by community."""
     values = incidence[~incidence["never_evidence"].astype(bool)].assign(part=_part)
     values = values.dropna(subset=["part"])
-    used = values.merge(banned[["account_id", "community"]], on="account_id")[["community", "node"]].drop_duplicates()
+    used = cited.merge(banned[["account_id", "community"]], on="account_id")[["community", "kind", "value"]]
     others = values[~values["account_id"].isin(all_banned)]
-    hit = used.merge(others[["node", "account_id", "part", "org"]], on="node")
+    hit = used.drop_duplicates().merge(others[["kind", "value", "account_id", "part", "org"]], on=["kind", "value"])
     found = pd.DataFrame(0, index=pd.Index(banned["community"].unique(), name="community"), columns=COLLATERAL_COLUMNS)
     found["collateral_traffic"] = 0.0
     if hit.empty:

@@ -69,9 +69,9 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     open_ = pd.Index(scored.loc[open_, "account_id"])
     matches = network_members(tonight, pd.Index(banned["account_id"]), open_, inputs.incidence)
     scored = join_banned_networks(scored, matches, thresholds)
-    every_ban = scored["decision"].eq("ban") | scored["banned_in_batch"]
-    hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community"]],
-                     pd.Index(scored.loc[every_ban, "account_id"]), inputs.incidence, inputs.requests)  # fmt: skip
+    every_ban = pd.Index(scored.loc[scored["decision"].eq("ban") | scored["banned_in_batch"], "account_id"])
+    hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community"]], every_ban, best,
+                     inputs.incidence, inputs.requests)  # fmt: skip
     scored = hold_collateral(scored, hit, thresholds)
     held = set(scored.loc[scored["held"].notna(), "community"])
     tonight = tonight.without(held)
