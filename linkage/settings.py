@@ -60,6 +60,10 @@ class Thresholds(BaseModel):
     # a carrier's NAT, each with its own families, so a family a tenth of its bans send is still its own
     score_campaign_member_share: float = Field(default=0.1, gt=0.0, le=1.0)
     score_campaign_habit_share: float = Field(default=0.05, gt=0.0, le=1.0)
+    # a cluster whose ban would hit more accounts outside it (they use the cards, IPs, subnets, devices or templates
+    # its reasons cite) than this many per account it bans goes to review instead: linkage/detect/collateral.py (the
+    # generated scenarios' farms hit at most 15 per ban: README, Collateral before a ban)
+    score_max_collateral: float = Field(default=50.0, ge=0.0)
 
 
 class Settings(BaseSettings, Thresholds):
@@ -82,6 +86,7 @@ class Settings(BaseSettings, Thresholds):
     hash_key: SecretStr | None = None
     hash_key_file: Path | None = None
     demo: bool = False
+    actor: str | None = None  # who records an appeal's decision (`linkage appeal`); unset: the OS user
     # indicators shared with partners (linkage/share/): the key partners agree on for what leaves as a keyed hash
     # (never the internal hash key), and the name the bundles are signed with
     share_key: SecretStr | None = None

@@ -22,6 +22,7 @@ EVIDENCE_LABELS = {
     "similar_prompts": "near-duplicate prompts",
     "chain_of_thought": "step-by-step prompts",
     "burst": "sign-up burst",
+    "collateral": "held for collateral",
 }
 
 

@@ -52,6 +52,7 @@ def _inputs(next_number: int) -> DetectionInputs:
         batch="n2", run_id="run-2", features=_features(), links=links, incidence=incidence,
         banned_links=pd.DataFrame(columns=BANNED_LINK_COLUMNS),
         volume=Volume(median=float(np.median(logs)), mad=float(np.median(np.abs(logs - np.median(logs))))),
+        requests=pd.Series(50, index=_features()["account_id"]),
         campaigns=Campaigns.empty(), previous_clusters=previous.set_index("cluster_id"),
         next_cluster_number=next_number,
     )  # fmt: skip
@@ -138,3 +139,39 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
         in members.loc[hidden[4], "missed"]
     )
     assert (members.loc[[student, flatmate], "decision"] == "").all()
+
+
+def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_to_review_with_that_reason() -> None:
+    """Thirty customers outside any community, ten of them an org's, send tonight's farm's template from its /24:
+    its ban would hit them. Under the default guard the farm is banned and clusters.csv counts them, by kind; with
+    the guard at 1.5 accounts per ban, its bans go to review instead, each saying why, and its signature is no
+    banned campaign's.
+    Last night's cluster, whose ban stands, hits nobody and is not held."""
+    inputs = _inputs(next_number=9)
+    shops = [f"shop{i}" for i in range(30)]
+    farm = inputs.incidence[inputs.incidence["account_id"] == FARM[0]]
+    shared = farm[farm["kind"].isin(["network", "template"])]
+    outsiders = pd.concat([shared.assign(account_id=shop, org="acme" if i < 10 else None) for i, shop in
+                           enumerate(shops)])  # fmt: skip
+    requests = pd.concat([inputs.requests, pd.Series(100, index=shops)])
+    inputs = replace(inputs, incidence=pd.concat([inputs.incidence, outsiders], ignore_index=True), requests=requests)
+    traffic = round(30 * 100 / (len(ORDINARY + KEPT + FARM) * 50 + 30 * 100), 4)
+    expected = {"collateral": 30, "collateral_ips": 0, "collateral_subnets": 30, "collateral_templates": 30,
+                "collateral_cards": 0, "collateral_org": 10, "collateral_traffic": traffic}  # fmt: skip
+
+    banned = decide(inputs, Thresholds()).clusters.set_index("cluster_id")
+    assert banned.loc["C-0009", "bans"] == len(FARM) and not banned.loc["C-0009", "held"]
+    assert banned.loc["C-0009", list(expected)].to_dict() == expected
+
+    held = decide(inputs, Thresholds(score_max_collateral=1.5))  # 30 hit for 15 banned: 2 per ban
+    clusters = held.clusters.set_index("cluster_id")
+    assert clusters.loc["C-0009", ["bans", "reviews", "held"]].tolist() == [0, len(FARM), True]
+    assert clusters.loc["C-0009", list(expected)].to_dict() == expected
+    assert clusters.loc["C-0003", ["bans", "held", "collateral"]].tolist() == [len(KEPT), False, 0]
+    members = held.members.set_index("account_id")
+    assert (members.loc[FARM, "decision"] == "review").all()
+    assert members.loc[FARM[0], "reason_records"][0]["kind"] == "collateral"
+    reasons = members.loc[FARM[0], "reasons"]
+    assert "ban of 15 would hit 30 accounts outside it" in reasons and "10 of an org" in reasons
+    assert "LINKAGE_SCORE_MAX_COLLATERAL=1.5 per account it bans" in reasons
+    assert set(held.campaigns.prompts["campaign_id"]) == {"C-0003"}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from linkage.errors import ExitCode
-from linkage.scenarios.evaluate import InvalidEvalInput, evaluate, known_bans
+from linkage.scenarios.evaluate import InvalidEvalInput, evaluate, known_bans, reversed_accounts
 
 TRUTH = [
     # 6 coordinated (4 farm, 2 respawn), 6 benign (3 enterprise, 3 background)
@@ -146,3 +147,18 @@ def test_accounts_banned_before_the_run_are_not_scored(tmp_path: Path) -> None:
     assert result.already_banned == 2 and result.accounts == 7
     farm = next(g for g in result.groups if g.group == "farm_proxy_1")
     assert (farm.size, farm.banned, farm.already_banned) == (2, 2, 2)
+
+
+def test_bans_reversed_on_appeal_are_counted_and_wrong_reversals_apart(tmp_path: Path) -> None:
+    """The action log as `linkage actions --json` prints it: two reversals (one of a benign account the ban list
+    had wrong, one of a farm's), an upheld ban that is no reversal; without it, no count at all."""
+    banlist, truth = _write(tmp_path, [("f2", "ban"), ("f3", "ban"), ("f4", "ban")])
+    log = tmp_path / "actions.json"
+    log.write_text(json.dumps([{"account_id": "e1", "action": "reverse"}, {"account_id": "f1", "action": "reverse"},
+                               {"account_id": "f2", "action": "uphold"}]))  # fmt: skip
+    result = evaluate(banlist, truth, reversed_ids=reversed_accounts(log))
+    assert (result.reversed, result.reversed_coordinated) == (2, 1)
+    assert evaluate(banlist, truth).reversed is None
+    log.write_text("{not json")
+    with pytest.raises(InvalidEvalInput, match="is not `linkage actions --json` output"):
+        reversed_accounts(log)

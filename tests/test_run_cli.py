@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkage.cli import app
+from linkage.detect.collateral import COLLATERAL_COLUMNS
 from linkage.graph import Graph
 from linkage.nightly.records import start_run
 from linkage.settings import Settings
@@ -41,7 +42,10 @@ def test_run_writes_outputs_and_reports_changes(graph: Graph, test_env: dict[str
     assert not banlist["account_id"].str.startswith(("acme", "home", "class", "user", "solo")).any()
     clusters = pd.read_csv(tmp_path / "n1" / "clusters.csv")
     assert list(clusters.columns) == ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run",
-                                      "status"]  # fmt: skip
+                                      "status", *COLLATERAL_COLUMNS, "held"]  # fmt: skip
+    assert clusters.loc[clusters["bans"] > 0, "held"].eq(False).all()
+    assert [c["cluster_id"] for c in run["detection"]["collateral"]] == list(clusters.loc[clusters["bans"] > 0,
+                                                                                         "cluster_id"])  # fmt: skip
 
     again = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n2"), "--json"], env=test_env)
     assert again.exit_code == 0, again.output

@@ -1,7 +1,8 @@
 // Everything behind one account's decision: its state, its reasons (the ban list's records, as JSON), prompt
 // features, cluster (with its banned and reviewed members), and every value it uses with how many accounts use it,
 // how many other members of its cluster do (a subnet through their IPs), the value's evidence weight (blank: not
-// evidence tonight, e.g. a popular e-mail domain or a value only it uses) and a template's redacted example.
+// evidence tonight, e.g. a popular e-mail domain or a value only it uses), a template's redacted example and how many
+// other accounts use it whose ban an appeal reversed; and what its cluster's ban would hit besides the farm.
 // Parameters: account_id (string)
 // Example: linkage query run explain_account -p account_id=farm-01
 // :param account_id => 'farm-01';
@@ -34,7 +35,12 @@ CALL (a, c) {
     END,
     weight: v.link_weight,
     shared_in_cluster: in_cluster,
-    example: v.example
+    example: v.example,
+    reversed: CASE
+      WHEN signal = 'IN_SUBNET'
+        THEN COUNT { MATCH (v)<-[:IN_SUBNET]-(:IP)<-[:CONNECTED_FROM]-(m:Account) WHERE m.reversed AND m <> a RETURN DISTINCT m }
+      ELSE COUNT { MATCH (v)<--(m:Account) WHERE m.reversed AND m <> a RETURN DISTINCT m }
+    END
   }) AS shared
 }
 CALL (a) {
@@ -50,4 +56,8 @@ RETURN a.account_id AS account_id, a.decision AS decision, a.score AS score, a.r
        a.prompt_template_concentration AS template_concentration, a.prompt_output_tokens AS output_tokens,
        coalesce(a.kinds, 0) AS kinds, coalesce(a.evidence_kinds, []) AS evidence_kinds,
        coalesce(a.evidence_strengths, []) AS evidence_strengths, a.community_size AS community_size,
-       a.missed AS missed, a.inferred_org AS inferred_org, similar_accounts, max_similarity, shared
+       a.missed AS missed, a.inferred_org AS inferred_org, coalesce(a.reversed, false) AS reversed, similar_accounts,
+       max_similarity, shared,
+       CASE WHEN c.collateral IS NULL THEN null
+            ELSE c {.collateral, .collateral_cards, .collateral_ips, .collateral_subnets, .collateral_devices,
+                    .collateral_templates, .collateral_org, .collateral_traffic, .held} END AS collateral

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from linkage.analyst.known import require_account
+from linkage.analyst.known import require_account, require_known
 from linkage.detect.reasons import Reason, value_name
 from linkage.graph import Graph
 from linkage.settings import Settings
@@ -21,6 +21,7 @@ class SharedValue(BaseModel):
     weight: float | None  # its evidence weight tonight (None: not evidence, e.g. a popular e-mail domain)
     shared_in_cluster: int  # other members of this account's cluster that use it (a subnet: through their IPs)
     example: str | None = None  # a template family's or segment's redacted example
+    reversed: int  # other accounts that use it whose ban an appeal reversed (its use may be as innocent as theirs)
 
 
 def link_name(link: str, disposable: bool, value: str | None = None) -> str:
@@ -60,8 +61,41 @@ class Explanation(BaseModel):
     evidence: dict[str, float]  # strength of each kind of evidence tonight, strongest first
     community_size: int | None
     inferred_org: str | None  # its own e-mail domain, standing for an org it has no org id of
+    reversed: bool  # an appeal reversed its ban: allowlisted since
+    collateral: dict[str, Any] | None  # what its cluster's ban would hit besides the farm (clusters.csv's columns)
     why_not: str | None  # for an account without a ban: each condition a ban needs that it misses, by how much
     shared: list[SharedValue]  # what its reasons cite first, then by weight, then by members of its cluster
+
+
+class ClusterExplanation(BaseModel):
+    """One cluster as trust & safety weighs its ban (``analyst/explain_cluster``): the collateral is blank for a
+    cluster that had no ban to weigh."""
+
+    cluster_id: str
+    status: str | None
+    size: int | None
+    bans: int
+    reviews: int
+    score: float | None
+    signals: str | None
+    first_seen_run: str | None
+    last_seen_run: str | None
+    held: bool  # its collateral exceeded LINKAGE_SCORE_MAX_COLLATERAL: its bans went to review
+    collateral: int | None  # accounts outside the ban that share its values, ...
+    collateral_cards: int | None  # ... through each kind of value
+    collateral_ips: int | None
+    collateral_subnets: int | None
+    collateral_devices: int | None
+    collateral_templates: int | None
+    collateral_org: int | None  # ... of them an org's
+    collateral_traffic: float | None  # their share of tonight's requests
+    reversed: list[str]  # its accounts whose ban an appeal reversed
+
+
+def explain_cluster(settings: Settings, cluster_id: str) -> ClusterExplanation:
+    with Graph(settings) as graph:
+        require_known(graph, "cluster_id", cluster_id)
+        return ClusterExplanation.model_validate(graph.read("analyst/explain_cluster", cluster_id=cluster_id)[0])
 
 
 def explain(settings: Settings, account_id: str) -> Explanation:
@@ -75,7 +109,7 @@ def explain(settings: Settings, account_id: str) -> Explanation:
     shared = [
         SharedValue(kind=link_name(item["signal"], item["disposable"], item["value"]), value=item["value"],
                     accounts=item["accounts"], weight=item["weight"], shared_in_cluster=item["shared_in_cluster"],
-                    example=item["example"])
+                    example=item["example"], reversed=item["reversed"])
         for item in row.pop("shared")
     ]  # fmt: skip
     cited = {reason.value for reason in reasons if reason.value is not None}
@@ -108,6 +142,8 @@ def _through(shared: list[SharedValue]) -> str:
 
 def _why_not(row: dict[str, Any], missed: str | None, shared: list[SharedValue]) -> str:
     """What a ban would need that this account lacks (nothing was recorded tonight: it had no evidence at all)."""
+    if row["reversed"]:
+        return "its ban was reversed on appeal (`linkage actions`): allowlisted, never banned again"
     if row["allowlisted"]:
         return "allowlisted: never banned"
     if row["banned_in_batch"]:

@@ -13,6 +13,7 @@ NEAREST = 3
 KNOWN: dict[str, tuple[str, str]] = {
     "cluster_id": ("cluster", "graph/cluster_ids"),
     "batch": ("batch", "graph/batch_ids"),
+    "run_id": ("run", "graph/run_ids"),
 }
 ACCOUNT_PARAMETERS = ("account_id", "from_account", "to_account")  # too many accounts to list: a few are named
 

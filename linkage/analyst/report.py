@@ -24,7 +24,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel
 
 from linkage.analyst import MAX_ACCOUNTS
+from linkage.analyst.appeals import read_actions
 from linkage.analyst.picture import Picture, cluster_links, draw
+from linkage.detect.collateral import PARTS
 from linkage.detect.stage import CLUSTER_COLUMNS
 from linkage.errors import LinkageError
 from linkage.files import atomic_write
@@ -96,6 +98,8 @@ def write_report(
             for row, picture in zip(largest.to_dict("records"), pictures, strict=True)
         ],
         changed=_changed(changes, banlist),
+        held=[_collateral({str(k): v for k, v in row.items()}) for row in _held(clusters).to_dict("records")],
+        actions=[a.model_dump() for a in read_actions(graph, (run.get("changes") or {}).get("previous_run_id"))],
         review=graph.read("nightly/read_review_queue", limit=REVIEW_ROWS),
         reviews=int((banlist["decision"] == "review").sum()),
         banlist=rows,
@@ -221,10 +225,29 @@ def _cluster_view(row: dict[str, Any], banlist: pd.DataFrame, picture: Picture |
     evidence = sorted(cited.values(), key=lambda r: (-r["accounts"], -(r["weight"] or 0)))[:8]
     return {
         **row,
+        "hit": _collateral(row)["hit"],
         "evidence": evidence,
         "picture": None if picture is None else picture.path.relative_to(run_dir).as_posix(),
         "notice": None if picture is None else picture.notice,
     }
+
+
+def _held(clusters: pd.DataFrame) -> pd.DataFrame:
+    """The clusters the collateral guard held back from a ban (none in a clusters.csv written before it)."""
+    return clusters[clusters["held"].eq(True)] if "held" in clusters else clusters.iloc[0:0]
+
+
+def _collateral(row: dict[str, Any]) -> dict[str, Any]:
+    """A cluster's row with what its ban would hit besides the farm, in words (None in a clusters.csv written before
+    collateral was counted)."""
+    if pd.isna(row.get("collateral")):
+        return {**row, "hit": None}
+    parts = ", ".join(f"{part} {int(row[f'collateral_{part}']):,}" for part in PARTS)
+    hit = (
+        f"its ban would hit {int(row['collateral']):,} accounts outside it ({parts}; "
+        f"{int(row['collateral_org']):,} of an org; {float(row['collateral_traffic']):.1%} of tonight's requests)"
+    )
+    return {**row, "hit": hit}  # fmt: skip
 
 
 def _changed(changes: pd.DataFrame, banlist: pd.DataFrame) -> dict[str, Any]:

@@ -334,16 +334,27 @@ MaxAccountsOption = Annotated[
 
 @app.command("explain")
 def explain_command(
-    account_id: str,
+    account_id: Annotated[str, typer.Argument(help="An account id (or with --cluster, a cluster id).")],
+    cluster: Annotated[
+        bool, typer.Option("--cluster", help="Explain a cluster: its decisions and what its ban would hit.")
+    ] = False,
     picture: PictureOption = None,
     max_accounts: MaxAccountsOption = MAX_ACCOUNTS,
     as_json: JsonOption = False,
 ) -> None:
-    """The evidence behind one account: its kinds of evidence, the values it shares, its cluster, its score, and
-    for an account without a ban, each condition a ban needs that it misses."""
-    from linkage.analyst.explain import explain
+    """The evidence behind one account: its kinds of evidence, the values it shares, its cluster, its score, what
+    its cluster's ban would hit besides the farm, and for an account without a ban, each condition a ban needs that
+    it misses. With --cluster, one cluster: its decisions and collateral."""
+    from linkage.analyst.explain import explain, explain_cluster
     from linkage.analyst.picture import draw_account
 
+    if cluster:
+        if picture is not None:
+            raise typer.BadParameter("draw a cluster with `linkage picture CLUSTER_ID`.", param_hint="--picture")
+        with expected_failures():
+            found = explain_cluster(settings(), account_id)
+        render.print_json(found) if as_json else render.print_fields(f"Cluster {account_id}", found)
+        return
     with expected_failures():
         result = explain(settings(), account_id)
         drawn = draw_account(settings(), account_id, picture, max_accounts) if picture else None
@@ -357,6 +368,48 @@ def explain_command(
         render.print_lines("Template examples (redacted)", examples)
     if drawn is not None:
         render.picture_drawn(drawn)
+
+
+@app.command("appeal")
+def appeal_command(
+    account_id: str,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse it: allowlisted, off every ban list.")] = False,
+    uphold: Annotated[bool, typer.Option("--uphold", help="Uphold its ban (recorded; nothing else changes).")] = False,
+    note: Annotated[str, typer.Option("--note", help="Why (card numbers and e-mail addresses are masked).")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Record an appeal's decision on an account's ban or review in the action log (who: LINKAGE_ACTOR or the OS
+    user, when, why); a reversal allowlists the account and its values stop counting as banned infrastructure."""
+    from linkage.analyst.appeals import appeal
+
+    if reverse == uphold:
+        raise typer.BadParameter("give --reverse or --uphold, one of them.")
+    if not note.strip():
+        raise typer.BadParameter("say why: --note TEXT.", param_hint="--note")
+    with expected_failures():
+        action = appeal(settings(), account_id, "reverse" if reverse else "uphold", note)
+    if as_json:
+        render.print_json(action)
+    else:
+        render.print_fields(f"Appeal on {account_id}", action)
+
+
+@app.command("actions")
+def actions_command(
+    since: Annotated[str | None, typer.Option("--since", help="Only actions recorded since this run started.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The action log: every appeal's decision (reverse or uphold), who made it, when and why, oldest first."""
+    from linkage.analyst.appeals import actions
+
+    with expected_failures():
+        found = actions(settings(), since)
+    if as_json:
+        render.print_json([action.model_dump() for action in found])
+    elif not found:
+        render.stderr.print("The action log is empty." if since is None else f"No action since run {since}.")
+    else:
+        render.print_table("Action log", [action.model_dump() for action in found])
 
 
 @app.command("similarity")
@@ -559,16 +612,21 @@ def eval_command(
     banlist: Annotated[Path, typer.Argument(help="banlist.csv of a run.")],
     truth: Annotated[Path, typer.Argument(help="truth.csv of the scenario.")],
     night: Annotated[int | None, typer.Option(help="Only accounts that existed by this night.")] = None,
+    actions: Annotated[
+        Path | None, typer.Option("--actions", help="The action log (`linkage actions --json`): count reversals.")
+    ] = None,
     show_groups: Annotated[
         bool, typer.Option("--groups/--no-groups", help="Print the table of every ground-truth group.")
     ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Precision, recall and F1 of decision=ban against the ground truth, and bans per ground-truth group."""
-    from linkage.scenarios.evaluate import evaluate, known_bans
+    """Precision, recall and F1 of decision=ban against the ground truth, bans per ground-truth group, and with
+    --actions the bans reversed on appeal (and how many of them the truth calls coordinated)."""
+    from linkage.scenarios.evaluate import evaluate, known_bans, reversed_accounts
 
     with expected_failures():
-        result = evaluate(banlist, truth, night, known_bans(truth, night))
+        reversed_ids = reversed_accounts(actions) if actions is not None else None
+        result = evaluate(banlist, truth, night, known_bans(truth, night), reversed_ids)
     if as_json:
         render.print_json(result)
         return

@@ -66,6 +66,11 @@ class Campaigns:
         return Campaigns(self.prompts.assign(campaign_id=self.prompts["campaign_id"].map(ids)),
                          self.habits.assign(campaign_id=self.habits["campaign_id"].map(ids)))  # fmt: skip
 
+    def without(self, campaign_ids: set[object]) -> Campaigns:
+        """The signatures of every other campaign (a cluster held for review is no banned campaign)."""
+        return Campaigns(self.prompts[~self.prompts["campaign_id"].isin(campaign_ids)],
+                         self.habits[~self.habits["campaign_id"].isin(campaign_ids)])  # fmt: skip
+
     def rows(self) -> list[dict[str, object]]:
         """One row per campaign for ``detect/merge_campaigns`` (campaign_id, families, habits)."""
         ids = sorted(set(self.prompts["campaign_id"]) | set(self.habits["campaign_id"]))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from linkage.detect.campaigns import Campaigns, SignatureRule, network_members, respawns, signatures
 from linkage.detect.clusters import assign_cluster_ids, decided_members
+from linkage.detect.collateral import COLLATERAL_COLUMNS, collateral, hold_collateral
 from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
 from linkage.detect.scoring import Volume, best_evidence, join_banned_networks, score_accounts
 from linkage.settings import Thresholds
@@ -36,6 +37,7 @@ class DetectionInputs:
     incidence: pd.DataFrame  # every account's use of a value at least two accounts use (evidence.INCIDENCE_COLUMNS)
     banned_links: pd.DataFrame  # values of banned networks and who uses them (BANNED_LINK_COLUMNS)
     volume: Volume  # the population's output volume
+    requests: pd.Series  # tonight's requests of every account that sent any, by account id (collateral's traffic)
     campaigns: Campaigns  # banned campaigns' signatures from earlier nights
     previous_clusters: pd.DataFrame  # the clusters still alive (PREVIOUS_CLUSTER_COLUMNS), indexed by cluster_id
     next_cluster_number: int  # the first number a new cluster may take (numbers are never reused)
@@ -45,7 +47,7 @@ class DetectionInputs:
 class Decisions:
     scored: pd.DataFrame  # one row per community member: strengths, score, decision, missed (score_accounts)
     members: pd.DataFrame  # members of tonight's clusters with cluster_id, reasons, reason_records, reason_json
-    clusters: pd.DataFrame  # one row per cluster (reasons.cluster_rows) with its parents
+    clusters: pd.DataFrame  # one row per cluster (reasons.cluster_rows) with its parents and its collateral
     campaigns: Campaigns  # tonight's signature of every cluster with bans
     next_cluster_number: int  # the first number tonight's new clusters left unused
 
@@ -66,6 +68,12 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     open_ = pd.Index(scored.loc[open_, "account_id"])
     matches = network_members(tonight, pd.Index(banned["account_id"]), open_, inputs.incidence)
     scored = join_banned_networks(scored, matches, thresholds)
+    every_ban = pd.Index(scored.loc[scored["decision"].eq("ban") | scored["banned_in_batch"], "account_id"])
+    hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community"]], every_ban, best,
+                     inputs.incidence, inputs.requests)  # fmt: skip
+    scored = hold_collateral(scored, hit, thresholds)
+    held = set(scored.loc[scored["held"].notna(), "community"])
+    tonight = tonight.without(held)
 
     previous = inputs.previous_clusters
     suspicious = set(scored.loc[scored["decision"] != "", "community"])
@@ -73,6 +81,10 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     assigned = assign_cluster_ids(decided_members(scored), suspicious, previous["decided"],
                                   lambda: f"C-{next(numbers):04d}")  # fmt: skip
     clusters = cluster_rows(scored, assigned, previous["first_seen_run"], inputs.run_id, thresholds)
+    clusters = clusters.join(hit, on="community").fillna({column: 0 for column in COLLATERAL_COLUMNS})
+    clusters = clusters.astype({column: float if column == "collateral_traffic" else int
+                                for column in COLLATERAL_COLUMNS})  # fmt: skip
+    clusters["held"] = clusters["community"].isin(held)
     members = scored.merge(assigned[["community", "cluster_id"]], on="community")
     decided = members[members["decision"] != ""]
     cluster_of = dict(zip(decided["account_id"], decided["cluster_id"], strict=True))

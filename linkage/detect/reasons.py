@@ -123,7 +123,7 @@ def _network_reason(values: list[tuple[str, str, int, int]]) -> Reason:
 def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], thresholds: Thresholds) -> list[Reason]:
     """The reasons of one account (``row``: its scored record; ``evidence``: the reasons of its shared values,
     :func:`evidence_reasons`), most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
-    found = []
+    found = [Reason(kind="collateral", sentence=row["held"])] if isinstance(row["held"], str) else []
     banned_cluster = str(row["banned_cluster"]) if isinstance(row["banned_cluster"], str) else None
     if row["respawn"] and isinstance(row["campaign_id"], str):
         found.append(_campaign_reason(row))

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from linkage.detect.campaigns import Campaigns
+from linkage.detect.collateral import COLLATERAL_COLUMNS
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.decide import BANNED_LINK_COLUMNS, PREVIOUS_CLUSTER_COLUMNS, Decisions, DetectionInputs, decide
 from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
@@ -20,7 +21,25 @@ from linkage.settings import Settings
 
 BANLIST_COLUMNS = ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
 # size: the whole community a cluster stands for (its bans, its reviews and the accounts around them with no decision)
-CLUSTER_COLUMNS = ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run", "status"]
+# then what its ban would hit besides the farm (linkage/detect/collateral.py), and whether that held its bans back
+CLUSTER_COLUMNS = ["cluster_id", "bans", "reviews", "size", "score", "signals", "first_seen_run", "status",
+                   *COLLATERAL_COLUMNS, "held"]  # fmt: skip
+
+
+class ClusterCollateral(BaseModel):
+    """run.json's record of one cluster with bans (or held back from them): what its ban would hit."""
+
+    cluster_id: str
+    bans: int
+    held: bool
+    collateral: int
+    collateral_cards: int
+    collateral_ips: int
+    collateral_subnets: int
+    collateral_devices: int
+    collateral_templates: int
+    collateral_org: int
+    collateral_traffic: float
 
 
 class DetectResult(BaseModel):
@@ -36,6 +55,8 @@ class DetectResult(BaseModel):
     cluster_events: dict[str, int]
     dissolved_clusters: int
     absorbed_clusters: int
+    held_for_collateral: int  # clusters whose bans went to review: their collateral exceeds score_max_collateral
+    collateral: list[ClusterCollateral]  # every cluster with bans tonight, and every one held back
 
 
 class Detection(BaseModel, arbitrary_types_allowed=True):
@@ -104,6 +125,9 @@ def read_inputs(graph: Graph, evidence: Evidence, incidence: pd.DataFrame, setti
         incidence=incidence,
         banned_links=_frame(graph, "detect/banned_links", BANNED_LINK_COLUMNS),
         volume=Volume(median=float(typical["median"] or 0.0), mad=float(typical["mad"] or 0.0)),
+        requests=_frame(graph, "detect/account_requests", ["account_id", "requests"]).set_index("account_id")[
+            "requests"
+        ],
         campaigns=Campaigns.from_rows(graph.read("detect/read_campaigns")),
         previous_clusters=previous,
         next_cluster_number=int(graph.read("detect/read_cluster_number")[0]["number"]),
@@ -117,13 +141,19 @@ def write_decisions(graph: Graph, decisions: Decisions, run_id: str) -> dict[str
     graph.write("detect/clear_decisions")
     graph.write_rows("detect/write_evidence", evidence_rows(decisions.scored))
     graph.write("detect/advance_cluster_number", number=decisions.next_cluster_number)
-    columns = ["cluster_id", "bans", "reviews", "size", "score", "signals", "status", "parents"]
+    columns = ["cluster_id", "bans", "reviews", "size", "score", "signals", "status", "parents", *COLLATERAL_COLUMNS,
+               "held"]  # fmt: skip
     graph.write_rows("detect/merge_clusters", frame_rows(decisions.clusters[columns]), run_id=run_id)
     written = decisions.members[["account_id", "cluster_id", "score", "decision", "reasons", "reason_json"]]
     graph.write_rows("detect/write_decisions", frame_rows(written), run_id=run_id)
     ended = graph.write_returning("detect/dissolve_clusters", run_id=run_id)[0]
     graph.write_rows("detect/merge_campaigns", decisions.campaigns.rows(), run_id=run_id)
     return {"dissolved": int(ended["dissolved"]), "absorbed": int(ended["absorbed"])}
+
+
+def _assessed(clusters: pd.DataFrame) -> pd.DataFrame:
+    """The clusters whose collateral was weighed: those with bans tonight and those it held back."""
+    return clusters.loc[(clusters["bans"] > 0) | clusters["held"], ["cluster_id", "bans", "held", *COLLATERAL_COLUMNS]]
 
 
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
@@ -136,7 +166,8 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
     if inputs.features.empty:
         empty = DetectResult(run_id=run_id, communities=communities, values_weighed=len(evidence.values),
                              accounts_scored=0, bans=0, new_bans=0, reviews=0, respawns_flagged=0, clusters=0,
-                             cluster_events={}, dissolved_clusters=0, absorbed_clusters=0)  # fmt: skip
+                             cluster_events={}, dissolved_clusters=0, absorbed_clusters=0, held_for_collateral=0,
+                             collateral=[])  # fmt: skip
         return Detection(result=empty, banlist=pd.DataFrame(columns=BANLIST_COLUMNS),
                          clusters=pd.DataFrame(columns=CLUSTER_COLUMNS))  # fmt: skip
     decisions = decide(inputs, settings)
@@ -158,5 +189,7 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         cluster_events={str(status): int(n) for status, n in clusters["status"].value_counts().items()},
         dissolved_clusters=ended["dissolved"],
         absorbed_clusters=ended["absorbed"],
+        held_for_collateral=int(clusters["held"].sum()),
+        collateral=[ClusterCollateral.model_validate(row) for row in _assessed(clusters).to_dict("records")],
     )
     return Detection(result=result, banlist=banlist.reset_index(drop=True), clusters=clusters[CLUSTER_COLUMNS])

@@ -9,6 +9,7 @@ Conventions: with no ban at all precision is 1 (no false positive was made); wit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -64,6 +65,8 @@ class EvalResult(BaseModel):
     benign_groups_with_bans: list[str]
     decisions_outside_truth: int  # ban-list rows for accounts the truth does not know (e.g. a later night)
     already_banned: int  # banned before the run (the scenario's bans files): not scored
+    reversed: int | None = None  # bans reversed on appeal (`linkage actions --json`, when given) ...
+    reversed_coordinated: int | None = None  # ... of them, accounts the truth calls coordinated: wrong reversals
     group_types: list[GroupTypeEval]
     groups: list[GroupEval]
 
@@ -96,11 +99,27 @@ def known_bans(truth_csv: Path, night: int | None = None) -> set[str]:
     return found
 
 
+def reversed_accounts(actions_json: Path) -> set[str]:
+    """The accounts whose ban an appeal reversed, from the action log as `linkage actions --json` prints it."""
+    try:
+        log = json.loads(actions_json.read_text(encoding="utf-8"))
+        return {str(entry["account_id"]) for entry in log if entry["action"] == "reverse"}
+    except FileNotFoundError:
+        raise InvalidEvalInput(f"The action log {actions_json} does not exist") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError) as exc:
+        raise InvalidEvalInput(f"The action log {actions_json} is not `linkage actions --json` output: {exc}") from None
+
+
 def evaluate(
-    banlist_csv: Path, truth_csv: Path, night: int | None = None, already_banned: Iterable[str] = ()
+    banlist_csv: Path,
+    truth_csv: Path,
+    night: int | None = None,
+    already_banned: Iterable[str] = (),
+    reversed_ids: set[str] | None = None,
 ) -> EvalResult:
     """Scores ``banlist_csv`` against ``truth_csv``; with ``night``, only accounts that existed by that night;
-    ``already_banned`` accounts (banned before the run) are left out of the scores."""
+    ``already_banned`` accounts (banned before the run) are left out of the scores; ``reversed_ids`` (bans reversed on
+    appeal) are counted, and those the truth calls coordinated apart."""
     truth = _read(truth_csv, TRUTH_COLUMNS, "The truth file")
     if night is not None:
         truth = truth[pd.to_numeric(truth["night"], errors="coerce") <= night]
@@ -156,6 +175,10 @@ def evaluate(
         benign_groups_with_bans=[g.group for g in groups if g.kind != "coordinated" and g.banned > 0],
         decisions_outside_truth=len((banned_ids | reviewed_ids) - known - prior_ids),
         already_banned=int(before.sum()),
+        reversed=None if reversed_ids is None else len(reversed_ids),
+        reversed_coordinated=None
+        if reversed_ids is None
+        else int(frame.loc[coordinated, "account_id"].isin(reversed_ids).sum()),
         group_types=_group_types(groups),
         groups=groups,
     )
