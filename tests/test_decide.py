@@ -98,18 +98,24 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
     value needs to count as evidence, so scoring leaves them undecided. The farm's signature, matched as its respawn
     would be tomorrow, bans them with it. A fifth shares only the device, harvests, and sends the template too
     rarely for it to count: harvest is its only kind of evidence, so the match's one kind leaves it in review. In
-    the same community, a carrier user who sends the farm's family but asks as a student does, and a farm member's
-    flatmate on its device who sends none of it, get no decision."""
+    the same community, a carrier user who sends the farm's family but asks as a student does, a farm member's
+    flatmate on its device who sends none of it, and a class that sends the family the farm's way and harvests (one
+    kind short of a ban) but shares only its campus line, among itself and not with the farm, get no decision."""
     hidden = [f"hidden{i}" for i in range(5)]
-    student, flatmate = "student", "flatmate"
+    student, flatmate, class_ = "student", "flatmate", ["class0", "class1", "class2"]
     inputs = _inputs(next_number=9)
     features = inputs.features.set_index("account_id")
-    extra = features.loc[[FARM[0]] * 7].assign(output_tokens=[1_000] * 4 + [400_000, 400, 400])
-    extra.index = pd.Index([*hidden, student, flatmate], name="account_id")
+    extra = features.loc[[FARM[0]] * 10].assign(output_tokens=[1_000] * 4 + [400_000, 400, 400] + [400_000] * 3)
+    extra.index = pd.Index([*hidden, student, flatmate, *class_], name="account_id")
     features = pd.concat([features, extra]).reset_index()
     farm_habit, student_habit = "gap 2^9s, output 2^18, prompt 2^7", "gap 2^14s, output 2^9, prompt 2^6"
     rows = [(a, "template", "tf-b", 1.0 if a != hidden[4] else 0.2, farm_habit) for a in hidden]
     rows += [(student, "template", "tf-b", 1.0, student_habit)]
+    rows += [
+        (a, kind, value, 1.0, farm_habit)
+        for a in class_
+        for kind, value in (("template", "tf-b"), ("network", "192.0.2.7"))
+    ]
     rows += [(a, "network", "100.64.0.9", 0.0, farm_habit) for a in hidden]
     rows += [(a, "network", "100.64.0.9", 0.0, student_habit) for a in (student, flatmate)]
     for i, member in enumerate(hidden):
@@ -138,7 +144,7 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
         "shares its infrastructure of 1 kind(s) (its ban needs 2) and shows 1 kind(s)"
         in members.loc[hidden[4], "missed"]
     )
-    assert (members.loc[[student, flatmate], "decision"] == "").all()
+    assert (members.loc[[student, flatmate, *class_], "decision"] == "").all()
 
 
 def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_to_review_with_that_reason() -> None:

@@ -126,16 +126,25 @@ def _alike(candidates: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
     return pairs.loc[close.to_numpy(), ["account_id", "campaign_id"]].drop_duplicates()
 
 
-def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd.DataFrame:
+def respawns(
+    campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index, partners: pd.Index | None = None
+) -> pd.DataFrame:
     """The accounts of ``new`` (first seen tonight) that are a campaign's respawn (:data:`RESPAWN_COLUMNS`): they
     send prompt values of its signature with one of its habits (within a power of two, :func:`_alike`), and share
-    infrastructure with another account that does too. ``signature``: the matched prompt values; ``shared``: the
-    infrastructure it shares with them; ``shared_with``: how many of them share it; ``shared_kinds``: of how many
-    kinds (card, network, device, e-mail domain) it is: a ban needs as many as a respawn on a banned network's own
-    infrastructure does, since a class or a hackathon that sends a campaign's prompts shares one venue's network."""
+    infrastructure with another account that does too, one of ``partners`` when given (default: ``new``).
+    ``signature``: the matched prompt values; ``shared``: the infrastructure it shares with them; ``shared_with``:
+    how many of them share it; ``shared_kinds``: of how many kinds (card, network, device, e-mail domain) it is: a ban
+    needs as many as a respawn on a banned network's own infrastructure does, since a class or a hackathon that sends
+    a campaign's prompts shares one venue's network.
+
+    Within the night, ``partners`` are the banned accounts of the networks whose signatures ``campaigns`` holds: a
+    farm member that routes every session through a carrier's NAT shares no value widely enough to count, but sends
+    what the farm sends, the way it asks, from a device or card of its banned accounts; a class that asks what the
+    farm asks shares its campus line with its classmates, not with the farm."""
     if campaigns.prompts.empty or not len(new):
         return pd.DataFrame(columns=RESPAWN_COLUMNS)
-    mine = incidence[incidence["account_id"].isin(new)]
+    partners = new if partners is None else partners
+    mine = incidence[incidence["account_id"].isin(new.union(partners))]
     sent = mine[mine["kind"] == "template"].merge(campaigns.prompts, left_on="value", right_on="family_id")
     habit = _habits(mine)
     candidates = sent[["account_id", "campaign_id"]].drop_duplicates().merge(habit)
@@ -145,10 +154,13 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
         return pd.DataFrame(columns=RESPAWN_COLUMNS)
     pairs = signature.reset_index()[["campaign_id", "account_id"]]
     infra = mine[mine["kind"].isin(INFRASTRUCTURE) & ~mine["never_evidence"].astype(bool)].merge(pairs, on="account_id")
-    infra["sharers"] = infra.groupby(["campaign_id", "node"])["account_id"].transform("nunique")
-    shared = infra[infra["sharers"] >= 2]
+    infra["partner"] = infra["account_id"].isin(partners)
+    on_value = infra[infra["partner"]].groupby(["campaign_id", "node"])["account_id"].nunique().rename("partners")
+    infra = infra.join(on_value, on=["campaign_id", "node"])
+    infra["others"] = infra["partners"].fillna(0).astype(int) - infra["partner"].astype(int)
+    shared = infra[(infra["others"] >= 1) & infra["account_id"].isin(new)]
     by_account = shared.groupby(["campaign_id", "account_id"])
-    found = by_account.agg(shared_with=("sharers", "max"), shared_kinds=("kind", "nunique"))
+    found = by_account.agg(shared_with=("others", "max"), shared_kinds=("kind", "nunique"))
     values = shared.drop_duplicates(["campaign_id", "account_id", "value"]).sort_values("value")
     found["shared"] = values.groupby(["campaign_id", "account_id"])["value"].agg(list)
     found = found.join(signature).reset_index()
@@ -156,18 +168,4 @@ def respawns(campaigns: Campaigns, incidence: pd.DataFrame, new: pd.Index) -> pd
     found["size"] = found["signature"].map(len)
     # one campaign per account: the one whose signature it matches most
     best = found.sort_values(["size", "shared_with", "campaign_id"], ascending=[False, False, True])
-    best = best.drop_duplicates("account_id")
-    best["shared_with"] = best["shared_with"] - 1  # the others
-    return best[RESPAWN_COLUMNS].reset_index(drop=True)
-
-
-def network_members(tonight: Campaigns, banned: pd.Index, candidates: pd.Index,
-                    incidence: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
-    """The accounts of ``candidates`` that match the signature of a network banned tonight (``tonight``:
-    :func:`signatures` of the ``banned`` accounts) as its respawn would match it tomorrow (:func:`respawns`,
-    :data:`RESPAWN_COLUMNS`), sharing infrastructure with the network's banned accounts or with other such
-    candidates. A farm that routes its sessions through a carrier's NAT leaves some members with no value shared
-    widely enough to count as evidence; what they send, how they ask and the few devices and cards they share with
-    the banned accounts do."""
-    found = respawns(tonight, incidence, candidates.union(banned))
-    return found[found["account_id"].isin(candidates)].reset_index(drop=True)
+    return best.drop_duplicates("account_id")[RESPAWN_COLUMNS].reset_index(drop=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from linkage.detect.campaigns import Campaigns, SignatureRule, network_members, respawns, signatures
+from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatures
 from linkage.detect.clusters import assign_cluster_ids, decided_members
 from linkage.detect.collateral import COLLATERAL_COLUMNS, collateral, hold_collateral
 from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
@@ -66,7 +66,8 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     tonight = signatures(banned.rename(columns={"community": "cluster_id"}), inputs.incidence, rule)
     open_ = scored["decision"].ne("ban") & scored["community"].isin(banned["community"])
     open_ = pd.Index(scored.loc[open_, "account_id"])
-    matches = network_members(tonight, pd.Index(banned["account_id"]), open_, inputs.incidence)
+    # tonight's networks' members matched as their respawns would be tomorrow, sharing their banned accounts' values
+    matches = respawns(tonight, inputs.incidence, open_, partners=pd.Index(banned["account_id"]))
     scored = join_banned_networks(scored, matches, thresholds)
     every_ban = pd.Index(scored.loc[scored["decision"].eq("ban") | scored["banned_in_batch"], "account_id"])
     hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community"]], every_ban, best,

@@ -107,7 +107,7 @@ def _member_reason(row: Mapping[Hashable, Any], cluster_id: str) -> Reason:
         f"{_listed(list(row['member_signature']), kind='template')} (mostly sent by the cluster's banned accounts) "
         f"with the cluster's habit ({row['member_habit']}), and shares infrastructure "
         f"({_listed(list(row['member_shared']))}) of {int(row['member_shared_kinds'])} kind(s) with {others:,} of "
-        "its accounts that match it"))  # fmt: skip
+        "its banned accounts"))  # fmt: skip
 
 
 def _network_reason(values: list[tuple[str, str, int, int]]) -> Reason:

@@ -320,12 +320,12 @@ def score_accounts(
 
 def join_banned_networks(scored: pd.DataFrame, matches: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """Tonight's decisions with the undecided and reviewed members of a network banned tonight added (``matches``:
-    :func:`linkage.detect.campaigns.network_members`, its ``campaign_id`` the network's community). A member in the
-    network's community that shares its infrastructure of as many kinds as a respawn's ban needs, or one kind short
-    of a ban on its own evidence, and shows behaviour (a template family or harvest), is banned with it: the evidence
-    that bans the network's next wave tomorrow bans it tonight. Neither, and harvesting: a review that says so (a
-    class that asks what a farm asks shares its venue's line, but harvests nothing); a review keeps its own reason.
-    The ``member_*`` columns hold the match where it decides."""
+    :func:`linkage.detect.campaigns.respawns` of tonight's signatures with its banned accounts as partners, its
+    ``campaign_id`` the network's community). A member in the network's community that shares the banned accounts'
+    infrastructure of as many kinds as a respawn's ban needs, or is one kind short of a ban on its own evidence, and
+    shows behaviour (a template family or harvest), is banned with it: the evidence that bans the network's next wave
+    tomorrow bans it tonight. Neither, and harvesting: a review that says so; a review keeps its own reason. The
+    ``member_*`` columns hold the match where it decides."""
     scored = scored.set_index("account_id")
     found = matches.set_index("account_id").reindex(scored.index)
     open_ = scored["decision"].isin(["", "review"]) & ~scored["allowlisted"] & ~scored["banned_in_batch"]
