@@ -70,6 +70,14 @@ class Lease:
                 if not state["acquired"]:
                     self.lost = state
 
+    def reclaim(self) -> None:
+        """Take the lock again at once, as a renewal does: the batch importer replaces the database, and the lock's
+        node with it (:class:`LockHeld` if another run took it meanwhile)."""
+        state = self._claim()
+        if not state["acquired"]:
+            self.lost = state
+        self.check()
+
     def check(self) -> None:
         """Raise :class:`LockHeld` if the lease lapsed and another run took the lock (this one must stop)."""
         if self.lost is not None:

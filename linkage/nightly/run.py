@@ -99,6 +99,8 @@ def nightly_run(
                     progress=progress, work_dir=Path(work), initial=None,
                 )  # fmt: skip
             batch = loaded.batch
+            if loaded.imported:
+                lease.reclaim()
             lease.check()
             run = start_run(graph, settings, batch, started)
             with timings.stage("similarity"):
