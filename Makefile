@@ -83,7 +83,7 @@ bench-communities: setup
 # min_recall=… max_benign_review_share=…); own database (.linkage-quality, port 7696), stopped afterwards.
 BENCH_QUALITY_DB := LINKAGE_HOME=.linkage-quality LINKAGE_LOCALDB_PORT=7696 LINKAGE_LOCALDB_HEAP=3g LINKAGE_LOCALDB_PAGECACHE=1g
 bench-quality: setup
-	$(BENCH_QUALITY_DB) $(BIN)/python bench/quality.py --random --adaptive --seeds 7071-7090; \
+	$(BENCH_QUALITY_DB) $(BIN)/python bench/quality.py --random --adaptive --seeds 7091-7110; \
 	status=$$?; $(BENCH_QUALITY_DB) $(BIN)/linkage db stop; exit $$status
 
 # A night's cost as history grows: 10 nights of one 100,000-account scenario (about 5% new accounts a night), each
