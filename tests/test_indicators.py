@@ -70,6 +70,16 @@ def test_a_bundle_passes_the_validator_without_a_warning(tlp: Tlp) -> None:
     assert bundle([_cluster()], "Lab A", tlp)["id"] == bundle([_cluster()], "Lab A", tlp)["id"]  # stable ids
 
 
+def test_a_cluster_whose_bans_share_no_card_or_family_leaves_those_lists_out() -> None:
+    """STIX allows no empty list: a camouflaged farm's bans may share no card, a drip farm's no template family."""
+    document = bundle([_cluster(payment_hashes=[], template_hashes=[], evidence=[])], "Lab A", Tlp.AMBER)
+    assert_valid_without_warnings(document)
+    campaign = next(obj for obj in document["objects"] if obj["type"] == "campaign")
+    extension = campaign["extensions"][LINKAGE_EXTENSION]
+    assert not {"payment_hashes", "template_hashes", "evidence"} & set(extension)
+    assert partner_reports(document)[0]["payment_hashes"] == []
+
+
 def test_partner_reports_read_back_what_a_bundle_says(tmp_path: Path) -> None:
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle([_cluster()], "Lab A", Tlp.GREEN)))
