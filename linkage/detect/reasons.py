@@ -126,7 +126,8 @@ def _partner_reason(report: tuple[str, str | None, str | None, float | None, lis
     report_id, name, source, confidence, values = report
     sure = f", confidence {int(confidence)}" if confidence is not None and pd.notna(confidence) else ""
     return Reason(kind="partner_report", value=report_id, values=len(values), sentence=(
-        f"reported by partner {source or 'unnamed'} in {name or 'a report'} ({report_id}{sure}): it uses "
+        f"reported by {f'partner {source}' if source else 'an unnamed partner'} in {name or 'a report'} "
+        f"({report_id}{sure}): it uses "
         f"{_listed([f'{value_name(kind, value)} {value}' for kind, value in values], shown=4)}"))  # fmt: skip
 
 
