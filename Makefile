@@ -20,18 +20,28 @@ setup: $(INSTALLED)
 db: setup
 	$(BIN)/linkage db start
 
-# The demo has its own database (.linkage-demo, port 7689) because it empties it first.
+# The demo has its own database (.linkage-demo, port 7689) because it empties it first, and a partner lab's
+# (.linkage-demo-partner, port 7690), emptied too, that imports the bundle of night 1's farms and is stopped at the end.
 DEMO := LINKAGE_HOME=.linkage-demo LINKAGE_LOCALDB_PORT=7689 LINKAGE_DEMO=1
+PARTNER := LINKAGE_HOME=.linkage-demo-partner LINKAGE_LOCALDB_PORT=7690 LINKAGE_DEMO=1
 DEMO_DIR := .linkage-demo/scenario
+BUNDLE := $(DEMO_DIR)/out/night1/bundle.json
 demo: setup
 	$(DEMO) $(BIN)/linkage synth $(DEMO_DIR) --accounts 3000 --nights 2 --seed 7
 	$(DEMO) $(BIN)/linkage db reset --yes
 	$(DEMO) $(BIN)/linkage run $(DEMO_DIR)/night1 --output $(DEMO_DIR)/out/night1
+	$(DEMO) $(BIN)/linkage indicators export -o $(BUNDLE) \
+	  --run $$($(BIN)/python -c 'import json, sys; print(json.load(sys.stdin)["run_id"])' < $(DEMO_DIR)/out/night1/run.json)
+	$(PARTNER) $(BIN)/linkage db reset --yes && $(PARTNER) $(BIN)/linkage indicators import $(BUNDLE); \
+	status=$$?; $(PARTNER) $(BIN)/linkage db stop; exit $$status
 	$(DEMO) $(BIN)/linkage run $(DEMO_DIR)/night2 --output $(DEMO_DIR)/out/night2
 	$(DEMO) $(BIN)/linkage eval $(DEMO_DIR)/out/night2/banlist.csv $(DEMO_DIR)/truth.csv
 	@echo "Outputs: $(DEMO_DIR)/out/night1 and $(DEMO_DIR)/out/night2 (banlist.csv, clusters.csv, run.json)."
 	@echo "Explore: $(DEMO) $(BIN)/linkage query run top_clusters   (Neo4j Browser: $(DEMO) $(BIN)/linkage browser)"
 	@echo "Report (open it in a browser, no network needed): $(abspath $(DEMO_DIR)/out/night2/report.html)"
+	@echo "Night 1's farms in STIX 2.1: $(abspath $(BUNDLE)), imported into the partner's database $(abspath .linkage-demo-partner)"
+	@echo "  (bolt://127.0.0.1:7690, stopped; its own night 2: $(PARTNER) $(BIN)/linkage run $(DEMO_DIR)/night2 --output $(DEMO_DIR)/out/partner)"
+	@echo "The demo's database: $(abspath .linkage-demo) (bolt://127.0.0.1:7689, running; $(DEMO) $(BIN)/linkage db stop)"
 
 # the browser tests open report.html, pictures and Neo4j Browser in Debian's headless Chromium (installed when missing)
 chromium:
@@ -100,4 +110,4 @@ stop: setup
 	$(BIN)/linkage db stop
 
 clean: stop
-	rm -rf .linkage .linkage-test .linkage-demo .linkage-bench .linkage-bench-load .linkage-quality .linkage-bench-nights
+	rm -rf .linkage .linkage-test .linkage-demo .linkage-demo-partner .linkage-bench .linkage-bench-load .linkage-quality .linkage-bench-nights

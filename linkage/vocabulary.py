@@ -19,6 +19,7 @@ EVIDENCE_LABELS = {
     "banned_infrastructure": "banned infrastructure",
     "banned_network": "banned network",
     "network_signature": "banned network's signature",
+    "partner_report": "partner's report",
     "similar_prompts": "near-duplicate prompts",
     "chain_of_thought": "step-by-step prompts",
     "burst": "sign-up burst",

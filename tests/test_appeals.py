@@ -72,3 +72,37 @@ def test_a_reversed_ban_leaves_the_next_ban_list_and_its_values_stop_counting_as
     assert found["collateral"] >= 1  # the reversed account shares the values of the ban it left
     nothing = runner.invoke(app, ["appeal", "acme-01", "--reverse", "--note", "no ban"], env=env)
     assert nothing.exit_code == 1 and "no ban or review to appeal" in nothing.output
+
+
+def _signature(graph: Graph) -> dict[str, list[str]]:
+    return {row["campaign_id"]: sorted(row["families"]) for row in graph.read("detect/read_campaigns")}
+
+
+def test_reversed_accounts_stop_counting_in_the_signature_of_a_campaign_an_earlier_night_stored(
+    graph: Graph, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The example's farm is banned; its campaign's signature, stored as an earlier night stores it, holds the family
+    its bans send (the example's farm sends too few prompts for a habit, so it signs none itself). One reversal among
+    its twelve bans leaves the family in the signature (the eleven that stand outnumber it); once every ban is
+    reversed the stored signature holds no family, so no later account is matched as the campaign's respawn."""
+    runner = CliRunner()
+    run = runner.invoke(app, ["run", str(EXAMPLE), "--output", str(tmp_path / "n1"), "--json"], env=test_env)
+    assert run.exit_code == 0, run.output
+    banlist = pd.read_csv(tmp_path / "n1" / "banlist.csv")
+    campaign = banlist.loc[banlist["account_id"] == "farm-01", "cluster_id"].iloc[0]
+    values = graph.read("share/cluster_values", cluster_ids=[campaign])
+    families = sorted(row["value"] for row in values if row["label"] == "TemplateFamily")
+    assert families
+    row = {"campaign_id": campaign, "families": families, "habits": ["gap 2^9s, output 2^11, prompt 2^9"]}
+    graph.write_rows("detect/merge_campaigns", [row], run_id=json.loads(run.stdout)["run_id"])
+    assert _signature(graph) == {campaign: families}
+
+    def reverse(account: str) -> None:
+        done = runner.invoke(app, ["appeal", account, "--reverse", "--note", "wrong ban"], env=test_env)
+        assert done.exit_code == 0, done.output
+
+    reverse("farm-01")
+    assert _signature(graph) == {campaign: families}
+    for account in sorted(FARM - {"farm-01"}):
+        reverse(account)
+    assert _signature(graph) == {campaign: []}

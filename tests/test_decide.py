@@ -181,3 +181,51 @@ def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_
     assert "ban of 15 would hit 30 accounts outside it" in reasons and "10 of an org" in reasons
     assert "LINKAGE_SCORE_MAX_COLLATERAL=1.5 per account it bans" in reasons
     assert set(held.campaigns.prompts["campaign_id"]) == {"C-0003"}
+
+
+def _reported(accounts: list[str], kind: str, value: str, report: str = "campaign--1") -> pd.DataFrame:
+    return pd.DataFrame({"account_id": accounts, "report_id": report, "report": "linkage cluster C-0042",
+                         "source": "Lab A", "confidence": 93, "kind": kind, "value": value})  # fmt: skip
+
+
+def test_a_partners_report_is_a_lead_that_never_bans_and_every_decision_it_touches_names_the_partner() -> None:
+    """A partner reported tonight's farm's card, a pair of accounts' card and /24, and cards of ordinary users. The
+    farm is banned on its own evidence as without the report, and each ban's reasons name the partner and the report.
+    The pair shares a card and a /24 with three others and nothing of behaviour: two kinds, one short of a ban, no
+    review on its own evidence; the report lifts it to review (never to a ban), and what it missed says a ban needs
+    its own evidence. Ordinary users whose only evidence is the report get no decision."""
+    pair = [f"pair{i}" for i in range(6)]
+    inputs = _inputs(next_number=9)
+    features = inputs.features.set_index("account_id")
+    extra = features.loc[[ORDINARY[0]] * len(pair)].assign(community=3, output_tokens=500)
+    extra.index = pd.Index(pair, name="account_id")
+    features = pd.concat([features, extra]).reset_index()
+    values = (("payment", "card-p"), ("network", "203.0.113.0/24"))
+    added = pd.DataFrame([(a, kind, value, 1.0) for a in pair for kind, value in values],
+                         columns=["account_id", "kind", "value", "strength"])  # fmt: skip
+    links = pd.concat([inputs.links, added], ignore_index=True)
+    links["node"] = pd.factorize(links["value"])[0]
+    links["value_accounts"] = links.groupby("value")["account_id"].transform("size")
+    incidence = links.assign(org=None, never_evidence=False, created_s=0, domain=None, domain_accounts=0,
+                             habit="gap 2^9s, output 2^18, prompt 2^7")[INCIDENCE_COLUMNS]  # fmt: skip
+    inputs = replace(inputs, features=features, links=links, incidence=incidence)
+
+    before = decide(inputs, Thresholds()).scored.set_index("account_id")
+    assert (before.loc[pair, "decision"] == "").all() and (before.loc[pair, "kinds"] == 2).all()
+    reported = pd.concat([_reported(FARM, "payment", "card-b"), _reported(pair, "payment", "card-p"),
+                          _reported(pair, "network", "203.0.113.0/24"),
+                          _reported(ORDINARY[:20], "payment", "card-o", "campaign--2")])  # fmt: skip
+    after = decide(replace(inputs, reported=reported), Thresholds())
+    members, scored = after.members.set_index("account_id"), after.scored.set_index("account_id")
+    assert (members.loc[FARM, "decision"] == "ban").all()
+    assert members.loc[FARM, "score"].tolist() == before.loc[FARM, "score"].tolist()
+    record = next(r for r in members.loc[FARM[0], "reason_records"] if r["kind"] == "partner_report")
+    assert record["value"] == "campaign--1" and record["values"] == 1
+    assert "reported by partner Lab A in linkage cluster C-0042 (campaign--1, confidence 93): it uses payment method " \
+           "card-b" in members.loc[FARM[0], "reasons"]  # fmt: skip
+    assert (members.loc[pair, "decision"] == "review").all()
+    assert "subnet 203.0.113.0/24" in members.loc[pair[0], "reasons"] and "Lab A" in members.loc[pair[0], "reasons"]
+    assert "a partner's report is a lead, never a kind of evidence: a ban needs 3 kinds of its own" in \
+        members.loc[pair[0], "missed"]  # fmt: skip
+    assert (scored.loc[ORDINARY, "decision"] == "").all()
+    assert scored.loc[ORDINARY, "partner_reports"].isna().all()

@@ -70,6 +70,16 @@ def test_a_bundle_passes_the_validator_without_a_warning(tlp: Tlp) -> None:
     assert bundle([_cluster()], "Lab A", tlp)["id"] == bundle([_cluster()], "Lab A", tlp)["id"]  # stable ids
 
 
+def test_a_cluster_whose_bans_share_no_card_or_family_leaves_those_lists_out() -> None:
+    """STIX allows no empty list: a camouflaged farm's bans may share no card, a drip farm's no template family."""
+    document = bundle([_cluster(payment_hashes=[], template_hashes=[], evidence=[])], "Lab A", Tlp.AMBER)
+    assert_valid_without_warnings(document)
+    campaign = next(obj for obj in document["objects"] if obj["type"] == "campaign")
+    extension = campaign["extensions"][LINKAGE_EXTENSION]
+    assert not {"payment_hashes", "template_hashes", "evidence"} & set(extension)
+    assert partner_reports(document)[0]["payment_hashes"] == []
+
+
 def test_partner_reports_read_back_what_a_bundle_says(tmp_path: Path) -> None:
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle([_cluster()], "Lab A", Tlp.GREEN)))
@@ -203,3 +213,29 @@ def test_export_without_a_share_key_or_bans_is_a_clear_error(
     nothing = CliRunner().invoke(app, ["indicators", "export", "-o", str(tmp_path / "b.json")], env=env)
     assert nothing.exit_code == 1 and "No run has finished" in nothing.output
     assert not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.db
+def test_a_night_marks_the_values_a_report_names_that_it_brought_and_says_when_it_lacks_the_share_key(
+    graph: Graph, test_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A partner's report on the example farm's proxies and card is imported into an empty database; the night that
+    brings them marks them (no second import) and the farm's bans name the partner. A night without the share key
+    marks the addresses only, and its notes say why."""
+    document = bundle([_cluster()], "Lab A", Tlp.AMBER)
+    (tmp_path / "bundle.json").write_text(json.dumps(document))
+    _invoke({**test_env, "LINKAGE_SHARE_KEY": SHARE_KEY}, "indicators", "import", str(tmp_path / "bundle.json"))
+    assert not _marked(graph)
+
+    _invoke(test_env, "run", str(EXAMPLE), "--output", str(tmp_path / "keyless"))
+    assert {label for label, _ in _marked(graph)} == {"IP", "Subnet"}
+    notes = json.loads((tmp_path / "keyless" / "run.json").read_text())["notes"]
+    assert any("LINKAGE_SHARE_KEY is not set" in note for note in notes)
+
+    _invoke({**test_env, "LINKAGE_SHARE_KEY": SHARE_KEY}, "run", str(EXAMPLE), "--output", str(tmp_path / "keyed"))
+    assert ("PaymentMethod", "fp_prepaid_77") in _marked(graph)
+    banlist = pd.read_csv(tmp_path / "keyed" / "banlist.csv")
+    farm = banlist[banlist["account_id"].str.startswith("farm-")]
+    assert len(farm) == 12 and farm["reasons"].str.contains("reported by partner Lab A in Distillation network").all()
+    run = json.loads((tmp_path / "keyed" / "run.json").read_text())
+    assert run["detection"]["partner_hashes_matched"] and not run["notes"]

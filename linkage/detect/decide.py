@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -18,7 +18,14 @@ from linkage.detect.campaigns import Campaigns, SignatureRule, respawns, signatu
 from linkage.detect.clusters import assign_cluster_ids, decided_members
 from linkage.detect.collateral import COLLATERAL_COLUMNS, collateral, hold_collateral
 from linkage.detect.reasons import account_reasons, cluster_rows, evidence_reasons
-from linkage.detect.scoring import Volume, best_evidence, join_banned_networks, score_accounts
+from linkage.detect.scoring import (
+    REPORTED_COLUMNS,
+    Volume,
+    best_evidence,
+    join_banned_networks,
+    join_partner_reports,
+    score_accounts,
+)
 from linkage.settings import Thresholds
 
 BANNED_LINK_COLUMNS = ["account_id", "kind", "value", "value_accounts", "banned_share", "banned_cluster"]
@@ -41,6 +48,8 @@ class DetectionInputs:
     campaigns: Campaigns  # banned campaigns' signatures from earlier nights
     previous_clusters: pd.DataFrame  # the clusters still alive (PREVIOUS_CLUSTER_COLUMNS), indexed by cluster_id
     next_cluster_number: int  # the first number a new cluster may take (numbers are never reused)
+    # accounts that use a value a partner reported (REPORTED_COLUMNS): leads, never evidence (join_partner_reports)
+    reported: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPORTED_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,7 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     # tonight's networks' members matched as their respawns would be tomorrow, sharing their banned accounts' values
     matches = respawns(tonight, inputs.incidence, open_, partners=pd.Index(banned["account_id"]))
     scored = join_banned_networks(scored, matches, thresholds)
+    scored = join_partner_reports(scored, inputs.reported, thresholds)
     every_ban = pd.Index(scored.loc[scored["decision"].eq("ban") | scored["banned_in_batch"], "account_id"])
     hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community"]], every_ban, best,
                      inputs.incidence, inputs.requests)  # fmt: skip

@@ -120,6 +120,17 @@ def _network_reason(values: list[tuple[str, str, int, int]]) -> Reason:
         "with it"))  # fmt: skip
 
 
+def _partner_reason(report: tuple[str, str | None, str | None, float | None, list[tuple[str, str]]]) -> Reason:
+    """A partner's report that names values the account uses: the partner (its identity's name), the report (its
+    campaign's name and STIX id), its confidence, and the values; a lead, never a kind of evidence."""
+    report_id, name, source, confidence, values = report
+    sure = f", confidence {int(confidence)}" if confidence is not None and pd.notna(confidence) else ""
+    return Reason(kind="partner_report", value=report_id, values=len(values), sentence=(
+        f"reported by {f'partner {source}' if source else 'an unnamed partner'} in {name or 'a report'} "
+        f"({report_id}{sure}): it uses "
+        f"{_listed([f'{value_name(kind, value)} {value}' for kind, value in values], shown=4)}"))  # fmt: skip
+
+
 def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], thresholds: Thresholds) -> list[Reason]:
     """The reasons of one account (``row``: its scored record; ``evidence``: the reasons of its shared values,
     :func:`evidence_reasons`), most telling first; their sentences joined by '; ' are banlist.csv's reasons."""
@@ -138,6 +149,8 @@ def account_reasons(row: Mapping[Hashable, Any], evidence: list[Reason], thresho
         found.append(_network_reason(row["network_values"]))
     if isinstance(row["member_signature"], list):
         found.append(_member_reason(row, str(row["cluster_id"])))
+    if isinstance(row["partner_reports"], list):
+        found += [_partner_reason(report) for report in row["partner_reports"]]
     found += evidence
     if row["harvest"] >= thresholds.score_min_weight:
         found.append(Reason(kind="harvest", value=str(int(row["output_tokens"])), weight=_strength(row["harvest"]),

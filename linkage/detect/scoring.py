@@ -31,6 +31,8 @@ BEHAVIOUR = ("template", "harvest")
 KINDS = (*INFRASTRUCTURE, *BEHAVIOUR)
 SUPPORT = ("burst", "cot", "banned")  # shown as reasons, not counted as kinds
 BEST_COLUMNS = ["account_id", "kind", "value", "strength", "shared_in_community", "value_accounts", "pooled_values"]
+# accounts that use a value a partner reported (cypher/detect/partner_reports.cypher): a lead, never a kind
+REPORTED_COLUMNS = ["account_id", "report_id", "report", "source", "confidence", "kind", "value"]
 MIN_POOLED_VALUES = 2  # an account's own values in a pool for the pool to count as its evidence
 MAD_TO_SIGMA = 1.4826  # a normal distribution's standard deviation in median absolute deviations
 
@@ -349,4 +351,45 @@ def join_banned_networks(scored: pd.DataFrame, matches: pd.DataFrame, thresholds
         + mine.loc[short, "kinds"].astype(int).astype(str) + " kind(s) of evidence of its own (or "
         f"{thresholds.score_min_kinds - 1})"
     )  # fmt: skip
+    return scored.reset_index()
+
+
+def reports_per_account(reported: pd.DataFrame) -> pd.Series:
+    """Per account, the partner reports that name a value it uses, most confident first, each a (report_id, report,
+    source, confidence, [(kind, value), ...]) tuple."""
+    rows = reported.sort_values(["account_id", "confidence", "report_id", "kind", "value"],
+                                ascending=[True, False, True, True, True])  # fmt: skip
+    rows = rows.assign(
+        pair=pd.Series(list(zip(rows["kind"], rows["value"], strict=True)), index=rows.index, dtype=object)
+    )
+    reports = rows.groupby(["account_id", "report_id"], sort=False).agg(
+        report=("report", "first"),
+        source=("source", "first"),
+        confidence=("confidence", "first"),
+        values=("pair", list),
+    )
+    records = reports.reset_index(level="report_id")[["report_id", "report", "source", "confidence", "values"]]
+    found = pd.Series(list(records.itertuples(index=False, name=None)), index=records.index, dtype=object)
+    return found.groupby(level=0, sort=False).agg(list)
+
+
+def join_partner_reports(scored: pd.DataFrame, reported: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """Tonight's decisions with partners' reports (``reported``: :data:`REPORTED_COLUMNS`) as leads. A report is
+    another lab's finding on its own graph, which this one cannot check: shared signals are leads, not proof. So it
+    is never a kind of evidence and never bans: an undecided account whose own evidence is one kind short of a ban
+    (what a review needs of it) and that uses a value a partner reported goes to review, and what it missed says a
+    ban needs its own evidence; an account with less of its own, or only the report, keeps no decision. Every
+    decided account that uses a reported value gets the reports in ``partner_reports`` (its reason names the partner
+    and the report); the allowlist and a batch's own bans are left alone."""
+    scored = scored.set_index("account_id")
+    found = reports_per_account(reported[reported["account_id"].isin(scored.index)]).reindex(scored.index)
+    open_ = scored["decision"].eq("") & ~scored["allowlisted"] & ~scored["banned_in_batch"]
+    lead = open_ & found.notna() & _one_kind_short(scored, thresholds)
+    scored.loc[lead, "decision"] = "review"
+    scored.loc[lead, "missed"] = (
+        scored.loc[lead, "missed"] + "; a partner's report is a lead, never a kind of evidence: a ban needs "
+        f"{thresholds.score_min_kinds} kinds of its own"
+    ).str.removeprefix("; ")
+    scored["partner_reports"] = found.where(scored["decision"].ne(""))
+    scored["partner_lead"] = lead
     return scored.reset_index()

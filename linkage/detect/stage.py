@@ -15,9 +15,10 @@ from linkage.detect.collateral import COLLATERAL_COLUMNS
 from linkage.detect.communities import CommunityResult, detect_communities
 from linkage.detect.decide import BANNED_LINK_COLUMNS, PREVIOUS_CLUSTER_COLUMNS, Decisions, DetectionInputs, decide
 from linkage.detect.evidence import INCIDENCE_COLUMNS, SWITCH_COLUMNS, Evidence, OrgRule, weigh
-from linkage.detect.scoring import KINDS, Volume
+from linkage.detect.scoring import KINDS, REPORTED_COLUMNS, Volume
 from linkage.graph import Graph, frame_rows
 from linkage.settings import Settings
+from linkage.share.import_ import mark_reported_values
 
 BANLIST_COLUMNS = ["account_id", "decision", "score", "cluster_id", "reasons", "reason_records"]
 # size: the whole community a cluster stands for (its bans, its reviews and the accounts around them with no decision)
@@ -56,6 +57,8 @@ class DetectResult(BaseModel):
     dissolved_clusters: int
     absorbed_clusters: int
     held_for_collateral: int  # clusters whose bans went to review: their collateral exceeds score_max_collateral
+    partner_reviews: int  # accounts in review because a partner reported a value they use (one kind short of a ban)
+    partner_hashes_matched: bool  # False: partner reports carry hashes, but no LINKAGE_SHARE_KEY to match them by
     collateral: list[ClusterCollateral]  # every cluster with bans tonight, and every one held back
 
 
@@ -131,6 +134,7 @@ def read_inputs(graph: Graph, evidence: Evidence, incidence: pd.DataFrame, setti
         campaigns=Campaigns.from_rows(graph.read("detect/read_campaigns")),
         previous_clusters=previous,
         next_cluster_number=int(graph.read("detect/read_cluster_number")[0]["number"]),
+        reported=_frame(graph, "detect/partner_reports", REPORTED_COLUMNS),
     )
 
 
@@ -157,8 +161,10 @@ def _assessed(clusters: pd.DataFrame) -> pd.DataFrame:
 
 
 def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Detection:
-    """Run detection on the graph as it stands; the Run node ``run_id`` must exist. Read, weigh and write the
-    values' weights (what the projection needs), find communities in GDS, then read, decide and write."""
+    """Run detection on the graph as it stands; the Run node ``run_id`` must exist. Mark the values partners
+    reported that tonight brought, read, weigh and write the values' weights (what the projection needs), find
+    communities in GDS, then read, decide and write."""
+    hashes_matched = mark_reported_values(graph, settings)
     incidence = read_incidence(graph)
     evidence = weigh_evidence(graph, settings, incidence)
     communities = detect_communities(graph, settings)
@@ -167,7 +173,7 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         empty = DetectResult(run_id=run_id, communities=communities, values_weighed=len(evidence.values),
                              accounts_scored=0, bans=0, new_bans=0, reviews=0, respawns_flagged=0, clusters=0,
                              cluster_events={}, dissolved_clusters=0, absorbed_clusters=0, held_for_collateral=0,
-                             collateral=[])  # fmt: skip
+                             partner_reviews=0, partner_hashes_matched=hashes_matched, collateral=[])  # fmt: skip
         return Detection(result=empty, banlist=pd.DataFrame(columns=BANLIST_COLUMNS),
                          clusters=pd.DataFrame(columns=CLUSTER_COLUMNS))  # fmt: skip
     decisions = decide(inputs, settings)
@@ -190,6 +196,8 @@ def detect(graph: Graph, settings: Settings, *, run_id: str, batch: str) -> Dete
         dissolved_clusters=ended["dissolved"],
         absorbed_clusters=ended["absorbed"],
         held_for_collateral=int(clusters["held"].sum()),
+        partner_reviews=int((members["partner_lead"] & members["decision"].eq("review")).sum()),
+        partner_hashes_matched=hashes_matched,
         collateral=[ClusterCollateral.model_validate(row) for row in _assessed(clusters).to_dict("records")],
     )
     return Detection(result=result, banlist=banlist.reset_index(drop=True), clusters=clusters[CLUSTER_COLUMNS])

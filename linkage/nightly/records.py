@@ -117,6 +117,11 @@ def run_notes(load: LoadResult, detection: DetectResult) -> list[str]:
         notes.append("The batch holds accounts only: no payments, sessions or prompts link them to each other.")
     if detection.bans + detection.reviews == 0:
         notes.append("No account is banned or in review: the ban list is empty.")
+    if not detection.partner_hashes_matched:
+        notes.append(
+            "Partner reports name payment methods or template families by keyed hash, but LINKAGE_SHARE_KEY is not "
+            "set: only the addresses and networks they name were matched tonight."
+        )
     return notes
 
 

@@ -6,8 +6,9 @@ campaign becomes a ``PartnerReport`` (keyed by its STIX id: importing the same b
 source identity, marking, confidence and times, the addresses and CIDRs of the indicators that indicate it, and the
 keyed hashes of linkage's extension; it is linked (``REPORTS``) to the IPs, subnets, payment methods and template
 families of the graph it names, a hash matched by hashing the graph's own values under the same share key.
-Importing again after a new night marks the values that night brought. Reports are not evidence: scoring does not
-read them (yet).
+Importing again after a new night marks the values that night brought, and so does each night's detection
+(:func:`mark_reported_values`): a report is a lead for scoring, never evidence of its own
+(:func:`linkage.detect.scoring.join_partner_reports`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from stix2validator import ValidationError, ValidationOptions, validate_instance
 from linkage.errors import ExitCode, LinkageError
 from linkage.graph import Graph
 from linkage.settings import Settings
-from linkage.share.keys import keyed, share_key
+from linkage.share.keys import ShareKeyError, keyed, share_key
 from linkage.share.stix import LINKAGE_EXTENSION
 from loaders.addresses import canonical_ip, canonical_network
 
@@ -73,6 +74,22 @@ def import_indicators(settings: Settings, path: Path) -> ImportResult:
         named=named,
         marked=by_label,
     )
+
+
+def mark_reported_values(graph: Graph, settings: Settings) -> bool:
+    """Link every stored report to the values of the graph it names, those tonight's batch brought included (the
+    import marked only what the graph held then). Without a share key (LINKAGE_SHARE_KEY, or demo mode) a report's
+    hashed payment methods and template families cannot be matched: its addresses and networks are, and the result
+    is False (the run's notes say so); True otherwise."""
+    reports = graph.read("share/read_partner_reports")
+    hashed = any(report["payment_hashes"] or report["template_hashes"] for report in reports)
+    try:
+        key = share_key(settings) if hashed else None
+    except ShareKeyError:
+        key = None
+    if reports:
+        graph.write("share/mark_reported_values", **_marks(graph, reports, key))
+    return key is not None or not hashed
 
 
 def read_bundle(path: Path) -> dict[str, Any]:

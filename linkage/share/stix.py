@@ -163,6 +163,8 @@ def _cluster_objects(cluster: SharedCluster, producer: str, technique_id: str, c
     }
     if cluster.account_ids is not None:
         extension["account_ids"] = cluster.account_ids
+    # STIX allows no empty list: a cluster whose bans share no card (or no family) leaves the property out
+    extension = {name: value for name, value in extension.items() if value != []}
     campaign = stix2.v21.Campaign(
         id=stix_id("campaign", producer, cluster.cluster_id),
         name=f"Distillation network {cluster.cluster_id}",
