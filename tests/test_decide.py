@@ -190,7 +190,6 @@ def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_
     assert set(held.campaigns.prompts["campaign_id"]) == {"C-0003"}
 
 
-
 def test_a_ban_rests_on_none_of_the_values_it_is_made_without_and_hits_no_one_through_them() -> None:
     """The farm has a card, a /24, a template and its harvest: a kind more than a ban needs (three). With thirty
     customers of a carrier on its /24, it is banned without that /24, the value that hits the most: its ban hits
@@ -198,9 +197,8 @@ def test_a_ban_rests_on_none_of_the_values_it_is_made_without_and_hits_no_one_th
     without one of the two, not both: they are hit through the other, and it is held."""
     line = decide(_with_customers(_inputs(next_number=9), ["network"]), Thresholds(score_max_collateral=1.5))
     clusters = line.clusters.set_index("cluster_id")
-    assert clusters.loc["C-0009", ["bans", "held", "collateral", "collateral_subnets"]].tolist() == [
-        len(FARM), False, 0, 0
-    ]
+    found = clusters.loc["C-0009", ["bans", "held", "collateral", "collateral_subnets"]].tolist()
+    assert found == [len(FARM), False, 0, 0]
     assert "198.51.100.0/24" in line.members.set_index("account_id").loc[FARM[0], "reasons"]  # still cited
 
     both = decide(_with_customers(_inputs(next_number=9), ["network", "template"]),
@@ -208,6 +206,7 @@ def test_a_ban_rests_on_none_of_the_values_it_is_made_without_and_hits_no_one_th
     clusters = both.clusters.set_index("cluster_id")
     assert clusters.loc["C-0009", ["bans", "held", "collateral"]].tolist() == [0, True, 30]
     assert clusters.loc["C-0009", ["collateral_subnets", "collateral_templates"]].sum() == 30
+
 
 def _reported(accounts: list[str], kind: str, value: str, report: str = "campaign--1") -> pd.DataFrame:
     return pd.DataFrame({"account_id": accounts, "report_id": report, "report": "linkage cluster C-0042",
