@@ -147,29 +147,36 @@ def test_members_of_a_network_banned_tonight_that_hide_behind_a_carrier_nat_join
     assert (members.loc[[student, flatmate, *class_], "decision"] == "").all()
 
 
-def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_to_review_with_that_reason() -> None:
-    """Thirty customers outside any community, ten of them an org's, send tonight's farm's template from its /24:
-    its ban would hit them. Under the default guard the farm is banned and clusters.csv counts them, by kind; with
-    the guard at 1.5 accounts per ban, its bans go to review instead, each saying why, and its signature is no
-    banned campaign's.
-    Last night's cluster, whose ban stands, hits nobody and is not held."""
-    inputs = _inputs(next_number=9)
+def _with_customers(inputs: DetectionInputs, kinds: list[str]) -> DetectionInputs:
+    """``inputs`` with thirty customers outside any community, ten of them an org's, on tonight's farm's values of
+    ``kinds`` (each used by 45 accounts then), sending 100 requests each."""
     shops = [f"shop{i}" for i in range(30)]
     farm = inputs.incidence[inputs.incidence["account_id"] == FARM[0]]
-    shared = farm[farm["kind"].isin(["network", "template"])]
+    shared = farm[farm["kind"].isin(kinds)]
     outsiders = pd.concat([shared.assign(account_id=shop, org="acme" if i < 10 else None) for i, shop in
                            enumerate(shops)])  # fmt: skip
+    incidence = pd.concat([inputs.incidence, outsiders], ignore_index=True)
+    links = inputs.links.assign(value_accounts=inputs.links["value"].map(incidence["value"].value_counts()))
     requests = pd.concat([inputs.requests, pd.Series(100, index=shops)])
-    inputs = replace(inputs, incidence=pd.concat([inputs.incidence, outsiders], ignore_index=True), requests=requests)
+    return replace(inputs, incidence=incidence, links=links, requests=requests)
+
+
+def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_to_review_with_that_reason() -> None:
+    """Thirty customers outside any community, ten of them an org's, send tonight's farm's template from its /24,
+    and the farm has just the kinds of evidence a ban needs (four, here): its ban rests on both values and would hit
+    them. Under the default guard the farm is banned and clusters.csv counts them, by kind; with the guard at 1.5
+    accounts per ban, its bans go to review instead, each saying why, and its signature is no banned campaign's.
+    Last night's cluster, whose ban stands, hits nobody and is not held."""
+    inputs = _with_customers(_inputs(next_number=9), ["network", "template"])
     traffic = round(30 * 100 / (len(ORDINARY + KEPT + FARM) * 50 + 30 * 100), 4)
     expected = {"collateral": 30, "collateral_ips": 0, "collateral_subnets": 30, "collateral_templates": 30,
                 "collateral_cards": 0, "collateral_org": 10, "collateral_traffic": traffic}  # fmt: skip
 
-    banned = decide(inputs, Thresholds()).clusters.set_index("cluster_id")
+    banned = decide(inputs, Thresholds(score_min_kinds=4)).clusters.set_index("cluster_id")
     assert banned.loc["C-0009", "bans"] == len(FARM) and not banned.loc["C-0009", "held"]
     assert banned.loc["C-0009", list(expected)].to_dict() == expected
 
-    held = decide(inputs, Thresholds(score_max_collateral=1.5))  # 30 hit for 15 banned: 2 per ban
+    held = decide(inputs, Thresholds(score_min_kinds=4, score_max_collateral=1.5))  # 30 hit for 15 banned: 2 per ban
     clusters = held.clusters.set_index("cluster_id")
     assert clusters.loc["C-0009", ["bans", "reviews", "held"]].tolist() == [0, len(FARM), True]
     assert clusters.loc["C-0009", list(expected)].to_dict() == expected
@@ -181,6 +188,24 @@ def test_a_cluster_whose_ban_would_hit_more_accounts_than_the_guard_allows_goes_
     assert "ban of 15 would hit 30 accounts outside it" in reasons and "10 of an org" in reasons
     assert "LINKAGE_SCORE_MAX_COLLATERAL=1.5 per account it bans" in reasons
     assert set(held.campaigns.prompts["campaign_id"]) == {"C-0003"}
+
+
+def test_a_ban_rests_on_none_of_the_values_it_is_made_without_and_hits_no_one_through_them() -> None:
+    """The farm has a card, a /24, a template and its harvest: a kind more than a ban needs (three). With thirty
+    customers of a carrier on its /24, it is banned without that /24, the value that hits the most: its ban hits
+    nobody and the guard at 1.5 per ban does not hold it. With them on its /24 and its template too, it can do
+    without one of the two, not both: they are hit through the other, and it is held."""
+    line = decide(_with_customers(_inputs(next_number=9), ["network"]), Thresholds(score_max_collateral=1.5))
+    clusters = line.clusters.set_index("cluster_id")
+    found = clusters.loc["C-0009", ["bans", "held", "collateral", "collateral_subnets"]].tolist()
+    assert found == [len(FARM), False, 0, 0]
+    assert "198.51.100.0/24" in line.members.set_index("account_id").loc[FARM[0], "reasons"]  # still cited
+
+    both = decide(_with_customers(_inputs(next_number=9), ["network", "template"]),
+                  Thresholds(score_max_collateral=1.5))  # fmt: skip
+    clusters = both.clusters.set_index("cluster_id")
+    assert clusters.loc["C-0009", ["bans", "held", "collateral"]].tolist() == [0, True, 30]
+    assert clusters.loc["C-0009", ["collateral_subnets", "collateral_templates"]].sum() == 30
 
 
 def _reported(accounts: list[str], kind: str, value: str, report: str = "campaign--1") -> pd.DataFrame:

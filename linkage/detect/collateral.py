@@ -7,9 +7,13 @@ those values is hit with them. Per cluster with bans, :func:`collateral` counts 
 many of them belong to an org (a customer with a contract, not a throwaway sign-up), and their share of tonight's
 traffic. What the ban does not rest on is not counted: a carrier NAT a farm routes some of its sessions through
 weighs nothing as evidence (its thousands of customers share nothing else), is cited by no reason and is no value to
-block; nor are disposable e-mail domains, which no ban blocks. :func:`hold_collateral` sends a cluster whose collateral
-exceeds ``score_max_collateral`` accounts per account it bans to review instead of banning it: a handful of accounts
-among hundreds of customers on the values it would block is for a person to act on, not for a nightly job.
+block; nor are disposable e-mail domains, which no ban blocks; nor the values an account is banned without
+(:func:`rested_on`): a farm's members on a carrier's /24 whose own sharing of it is corroborated (they share a
+device and a template there too) have it cited, but with a kind more than a ban needs they are banned without it,
+and blocking a carrier's customers' line is no part of acting on their ban. :func:`hold_collateral` sends a
+cluster whose collateral exceeds ``score_max_collateral`` accounts per account it bans to review instead of banning
+it: a handful of accounts among hundreds of customers on the values it would block is for a person to act on, not
+for a nightly job.
 """
 
 from __future__ import annotations
@@ -31,17 +35,32 @@ def _part(incidence: pd.DataFrame) -> pd.Series:
     return part.mask(network & subnet, "subnets").mask(network & ~subnet, "ips")
 
 
+def rested_on(cited: pd.DataFrame, kinds: pd.Series, min_kinds: int) -> pd.DataFrame:
+    """The rows of ``cited`` (values reasons cite, :data:`linkage.detect.scoring.BEST_COLUMNS`, one per account and
+    kind) that a ban blocks and rests on: an account with more kinds of evidence (``kinds``, by account id) than
+    ``min_kinds`` is banned without that many of its values, and those it is banned without are its most used ones
+    (the most accounts hit by blocking them)."""
+    blockable = cited[cited["kind"].isin(PARTS.values())]
+    spare = (blockable["account_id"].map(kinds).fillna(0) - min_kinds).clip(lower=0)
+    ranked = blockable.assign(spare=spare).sort_values(["account_id", "value_accounts", "kind", "value"],
+                                                       ascending=[True, False, True, True])  # fmt: skip
+    return ranked[ranked.groupby("account_id").cumcount() >= ranked["spare"]].drop(columns="spare")
+
+
 def collateral(banned: pd.DataFrame, all_banned: pd.Index, cited: pd.DataFrame, incidence: pd.DataFrame,
-               requests: pd.Series) -> pd.DataFrame:  # fmt: skip
-    """Per community with bans (``banned``: account_id, community), the accounts outside every ban (not in
-    ``all_banned``, tonight's bans and the batch's) that use a value its bans' reasons cite (``cited``: account_id,
-    kind, value, :data:`linkage.detect.scoring.BEST_COLUMNS`): how many in all
+               requests: pd.Series, min_kinds: int) -> pd.DataFrame:  # fmt: skip
+    """Per community with bans (``banned``: account_id, community, kinds), the accounts outside every ban (not in
+    ``all_banned``, tonight's bans and the batch's) that use a value its bans rest on (:func:`rested_on` of
+    ``cited``: account_id, kind, value, value_accounts, :data:`linkage.detect.scoring.BEST_COLUMNS`, with each ban's
+    kinds of evidence and ``min_kinds``, the kinds a ban needs): how many in all
     (``collateral``), through each kind of value (``collateral_cards``…), how many belong to an org, and their
     share of tonight's requests (``requests``: every account's, indexed by account id). :data:`COLLATERAL_COLUMNS`,
     indexed by community."""
     values = incidence[~incidence["never_evidence"].astype(bool)].assign(part=_part)
     values = values.dropna(subset=["part"])
-    used = cited.merge(banned[["account_id", "community"]], on="account_id")[["community", "kind", "value"]]
+    rests = rested_on(cited[cited["account_id"].isin(banned["account_id"])], banned.set_index("account_id")["kinds"],
+                      min_kinds)  # fmt: skip
+    used = rests.merge(banned[["account_id", "community"]], on="account_id")[["community", "kind", "value"]]
     others = values[~values["account_id"].isin(all_banned)]
     hit = used.drop_duplicates().merge(others[["kind", "value", "account_id", "part", "org"]], on=["kind", "value"])
     found = pd.DataFrame(0, index=pd.Index(banned["community"].unique(), name="community"), columns=COLLATERAL_COLUMNS)

@@ -80,8 +80,8 @@ def decide(inputs: DetectionInputs, thresholds: Thresholds) -> Decisions:
     scored = join_banned_networks(scored, matches, thresholds)
     scored = join_partner_reports(scored, inputs.reported, thresholds)
     every_ban = pd.Index(scored.loc[scored["decision"].eq("ban") | scored["banned_in_batch"], "account_id"])
-    hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community"]], every_ban, best,
-                     inputs.incidence, inputs.requests)  # fmt: skip
+    hit = collateral(scored.loc[scored["decision"] == "ban", ["account_id", "community", "kinds"]], every_ban, best,
+                     inputs.incidence, inputs.requests, thresholds.score_min_kinds)  # fmt: skip
     scored = hold_collateral(scored, hit, thresholds)
     held = set(scored.loc[scored["held"].notna(), "community"])
     tonight = tonight.without(held)
