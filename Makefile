@@ -88,12 +88,12 @@ bench-communities: setup
 	$(BENCH_DB) LINKAGE_LOCALDB_HEAP=2g LINKAGE_LOCALDB_PAGECACHE=512m $(BIN)/python bench/bench_communities.py; \
 	status=$$?; $(BENCH_DB) $(BIN)/linkage db stop; exit $$status
 
-# Detection quality on randomised scenarios never used for tuning: held-out seeds 7071-7090, 3,000 to 30,000 accounts,
+# Detection quality on randomised scenarios never used for tuning: held-out seeds 7131-7150, 3,000 to 30,000 accounts,
 # every adaptive family and look-alike in each (tuning seeds: 5001-5020), two nights each (last line: min_precision=…
 # min_recall=… max_benign_review_share=…); own database (.linkage-quality, port 7696), stopped afterwards.
 BENCH_QUALITY_DB := LINKAGE_HOME=.linkage-quality LINKAGE_LOCALDB_PORT=7696 LINKAGE_LOCALDB_HEAP=3g LINKAGE_LOCALDB_PAGECACHE=1g
 bench-quality: setup
-	$(BENCH_QUALITY_DB) $(BIN)/python bench/quality.py --random --adaptive --seeds 7091-7110; \
+	$(BENCH_QUALITY_DB) $(BIN)/python bench/quality.py --random --adaptive --seeds 7131-7150; \
 	status=$$?; $(BENCH_QUALITY_DB) $(BIN)/linkage db stop; exit $$status
 
 # A night's cost as history grows: 10 nights of one 100,000-account scenario (about 5% new accounts a night), each

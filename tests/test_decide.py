@@ -208,6 +208,15 @@ def test_a_ban_rests_on_none_of_the_values_it_is_made_without_and_hits_no_one_th
     assert clusters.loc["C-0009", ["collateral_subnets", "collateral_templates"]].sum() == 30
 
 
+def test_a_night_with_no_ban_decides_nobody_and_weighs_no_collateral() -> None:
+    """Only the ordinary accounts in tonight's communities: nobody is decided, no cluster, and collateral has no ban
+    to weigh (its frames are empty, of whatever type the store gave them)."""
+    inputs = _inputs(next_number=9)
+    ordinary = inputs.features[inputs.features["community"] == 0]
+    decisions = decide(replace(inputs, features=ordinary.astype({"account_id": "string[pyarrow]"})), Thresholds())
+    assert (decisions.scored["decision"] == "").all() and decisions.clusters.empty
+
+
 def _reported(accounts: list[str], kind: str, value: str, report: str = "campaign--1") -> pd.DataFrame:
     return pd.DataFrame({"account_id": accounts, "report_id": report, "report": "linkage cluster C-0042",
                          "source": "Lab A", "confidence": 93, "kind": kind, "value": value})  # fmt: skip

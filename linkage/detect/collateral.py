@@ -41,7 +41,7 @@ def rested_on(cited: pd.DataFrame, kinds: pd.Series, min_kinds: int) -> pd.DataF
     ``min_kinds`` is banned without that many of its values, and those it is banned without are its most used ones
     (the most accounts hit by blocking them)."""
     blockable = cited[cited["kind"].isin(PARTS.values())]
-    spare = (blockable["account_id"].map(kinds).fillna(0) - min_kinds).clip(lower=0)
+    spare = (blockable["account_id"].map(kinds).astype(float).fillna(0.0) - min_kinds).clip(lower=0)
     ranked = blockable.assign(spare=spare).sort_values(["account_id", "value_accounts", "kind", "value"],
                                                        ascending=[True, False, True, True])  # fmt: skip
     return ranked[ranked.groupby("account_id").cumcount() >= ranked["spare"]].drop(columns="spare")
