@@ -53,13 +53,11 @@ def import_indicators(settings: Settings, path: Path) -> ImportResult:
     """Validate the bundle at ``path``, then store its reports and mark the values they name."""
     document = read_bundle(path)
     reports = partner_reports(document)
-    hashed = any(report["payment_hashes"] or report["template_hashes"] for report in reports)
-    key = share_key(settings) if hashed else None
+    key = share_key(settings) if _carry_hashes(reports) else None
     imported_at = datetime.now(UTC).isoformat()
     with Graph(settings) as graph:
         counts = graph.write_rows("share/merge_partner_reports", reports, imported_at=imported_at)
-        marks = _marks(graph, reports, key)
-        graph.write("share/mark_reported_values", **marks)
+        _mark(graph, reports, key)
         marked = graph.read("share/reported_values", report_ids=[report["report_id"] for report in reports])
     named = {
         kind: sum(len(report[kind]) for report in reports)
@@ -82,13 +80,13 @@ def mark_reported_values(graph: Graph, settings: Settings) -> bool:
     hashed payment methods and template families cannot be matched: its addresses and networks are, and the result
     is False (the run's notes say so); True otherwise."""
     reports = graph.read("share/read_partner_reports")
-    hashed = any(report["payment_hashes"] or report["template_hashes"] for report in reports)
+    hashed = _carry_hashes(reports)
     try:
         key = share_key(settings) if hashed else None
     except ShareKeyError:
         key = None
     if reports:
-        graph.write("share/mark_reported_values", **_marks(graph, reports, key))
+        _mark(graph, reports, key)
     return key is not None or not hashed
 
 
@@ -166,6 +164,16 @@ def _addresses(values: list[str]) -> tuple[list[str], list[str]]:
         else:
             subnets.add(network)
     return sorted(ips), sorted(subnets)
+
+
+def _carry_hashes(reports: list[dict[str, Any]]) -> bool:
+    """Whether any report names payment methods or template families, by keyed hash (matching them needs the key)."""
+    return any(report["payment_hashes"] or report["template_hashes"] for report in reports)
+
+
+def _mark(graph: Graph, reports: list[dict[str, Any]], key: bytes | None) -> None:
+    """Link ``reports`` to the values of the graph they name (:func:`_marks`; hashes only under ``key``)."""
+    graph.write("share/mark_reported_values", **_marks(graph, reports, key))
 
 
 def _marks(graph: Graph, reports: list[dict[str, Any]], key: bytes | None) -> dict[str, list[dict[str, str]]]:
